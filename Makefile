@@ -1,0 +1,31 @@
+# The quick start is two commands:  make release  and  make test
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: release test generate bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $(STAMP)
+
+## Build the release from records/ into output/ (creates the environment on first use)
+release: $(STAMP)
+	$(BIN)/exilegraph release
+
+## Run the test suite
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+## Regenerate the artifacts derived from the schema (shapes, context, JSON Schema, model, docs)
+generate: $(STAMP)
+	$(BIN)/exilegraph generate
+
+## Benchmark: 1k synthetic cases, with the naive pipeline for comparison
+bench: $(STAMP)
+	$(BIN)/python scripts/bench.py --cases 1000
+
+clean:
+	rm -rf $(VENV) output

@@ -1,0 +1,651 @@
+"""Generated from schema/exilegraph.yaml by `exilegraph generate`. Do not edit by hand: change the schema and regenerate; tests/test_generated.py fails when this drifts.
+"""
+from __future__ import annotations
+
+import re
+import sys
+from datetime import (
+    date,
+    datetime,
+    time
+)
+from decimal import Decimal
+from enum import Enum
+from typing import (
+    Any,
+    ClassVar,
+    Literal,
+    Optional,
+    Union
+)
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    RootModel,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    field_validator,
+    model_serializer
+)
+
+
+metamodel_version = "1.12.0"
+version = "0.1.0"
+
+
+class ConfiguredBaseModel(BaseModel):
+    model_config = ConfigDict(
+        serialize_by_alias = True,
+        validate_by_name = True,
+        validate_assignment = True,
+        validate_default = True,
+        extra = "forbid",
+        arbitrary_types_allowed = True,
+        use_enum_values = True,
+        strict = False,
+    )
+
+
+
+
+
+class LinkMLMeta(RootModel):
+    root: dict[str, Any] = {}
+    model_config = ConfigDict(frozen=True)
+
+    def __getattr__(self, key:str):
+        return getattr(self.root, key)
+
+    def __getitem__(self, key:str):
+        return self.root[key]
+
+    def __setitem__(self, key:str, value):
+        self.root[key] = value
+
+    def __contains__(self, key:str) -> bool:
+        return key in self.root
+
+
+linkml_meta = None
+
+class Country(str, Enum):
+    """
+    States, by ISO 3166-1 alpha-2 code, each linked to its Wikidata item. Add a state here when a record needs it.
+    """
+    United_Arab_Emirates = "AE"
+    Afghanistan = "AF"
+    Armenia = "AM"
+    Austria = "AT"
+    Azerbaijan = "AZ"
+    Belgium = "BE"
+    Bulgaria = "BG"
+    Belarus = "BY"
+    Canada = "CA"
+    Switzerland = "CH"
+    China = "CN"
+    Czech_Republic = "CZ"
+    Germany = "DE"
+    Denmark = "DK"
+    Estonia = "EE"
+    Egypt = "EG"
+    Spain = "ES"
+    Finland = "FI"
+    France = "FR"
+    United_Kingdom = "GB"
+    Georgia = "GE"
+    Greece = "GR"
+    Hungary = "HU"
+    India = "IN"
+    Iran = "IR"
+    Italy = "IT"
+    Kyrgyzstan = "KG"
+    Kazakhstan = "KZ"
+    Lithuania = "LT"
+    Latvia = "LV"
+    Moldova = "MD"
+    Mongolia = "MN"
+    Netherlands = "NL"
+    Norway = "False"
+    Pakistan = "PK"
+    Poland = "PL"
+    Qatar = "QA"
+    Romania = "RO"
+    Serbia = "RS"
+    Russia = "RU"
+    Saudi_Arabia = "SA"
+    Sweden = "SE"
+    Slovakia = "SK"
+    Tajikistan = "TJ"
+    Turkmenistan = "TM"
+    Turkey = "TR"
+    Ukraine = "UA"
+    United_States = "US"
+    Uzbekistan = "UZ"
+
+
+class EventType(str, Enum):
+    """
+    Typed events. The `stage` annotation gives the stage the type belongs to (1 accusation and notice, 2 arrest, detention and removal, 3 rendition and violence); other actions and the legal path have none.
+    """
+    accusation = "accusation"
+    """
+    A public accusation by the state of concern
+    """
+    criminal_charge = "criminal_charge"
+    """
+    A criminal charge, with its criminal-code article
+    """
+    wanted_list_entry = "wanted_list_entry"
+    """
+    Entry on a national or interstate wanted list
+    """
+    interpol_notice_issued = "interpol_notice_issued"
+    """
+    Interpol Red Notice or diffusion issued
+    """
+    interpol_notice_removed = "interpol_notice_removed"
+    """
+    Interpol notice or diffusion withdrawn or deleted
+    """
+    extradition_request = "extradition_request"
+    """
+    Extradition request by the state of concern
+    """
+    arrest = "arrest"
+    """
+    Arrest in the host state
+    """
+    detention = "detention"
+    """
+    Detention, with its duration and facility
+    """
+    extradition = "extradition"
+    """
+    Extradition to the state of concern
+    """
+    deportation = "deportation"
+    """
+    Deportation or expulsion
+    """
+    rendition = "rendition"
+    """
+    Rendition outside any legal procedure
+    """
+    abduction = "abduction"
+    """
+    Abduction or kidnapping
+    """
+    attack = "attack"
+    """
+    Physical attack
+    """
+    assassination = "assassination"
+    """
+    Killing
+    """
+    assassination_attempt = "assassination_attempt"
+    """
+    Attempted killing
+    """
+    disappearance = "disappearance"
+    """
+    Enforced disappearance
+    """
+    intimidation = "intimidation"
+    """
+    Intimidation or harassment, including vexatious hearings
+    """
+    action_against_relatives = "action_against_relatives"
+    """
+    Pressure on relatives
+    """
+    action_against_associates = "action_against_associates"
+    """
+    Prosecution or pressure on associates
+    """
+    asset_freeze = "asset_freeze"
+    """
+    Dispossession or freezing of assets
+    """
+    administrative_penalty = "administrative_penalty"
+    """
+    Administrative fine or penalty
+    """
+    conviction = "conviction"
+    """
+    Conviction and sentence
+    """
+    sentence_postponement = "sentence_postponement"
+    """
+    Postponement of the execution of a sentence
+    """
+    sentence_postponement_cancelled = "sentence_postponement_cancelled"
+    """
+    Cancellation of a postponement of a sentence
+    """
+    flight = "flight"
+    """
+    Flight from the country
+    """
+    asylum_application = "asylum_application"
+    """
+    Application for asylum or refugee status
+    """
+    migration_decision = "migration_decision"
+    """
+    Decision of a migration authority
+    """
+    court_decision = "court_decision"
+    """
+    Decision of a court, with its instance and outcome
+    """
+    court_hearing_scheduled = "court_hearing_scheduled"
+    """
+    A hearing set for a future date
+    """
+    refugee_status_granted = "refugee_status_granted"
+    """
+    Grant of refugee status or other protection
+    """
+    release = "release"
+    """
+    Release from detention
+    """
+    hunger_strike = "hunger_strike"
+    """
+    Hunger strike
+    """
+    organisation_status_change = "organisation_status_change"
+    """
+    An organisation banned, declared extremist or otherwise re-classed
+    """
+    resolution = "resolution"
+    """
+    Resolution or declaration of a parliament or international body
+    """
+
+
+class ExileCategory(str, Enum):
+    """
+    The database's four categories of exile.
+    """
+    regime_insider = "regime_insider"
+    """
+    Former regime insiders and their family members
+    """
+    opposition_member = "opposition_member"
+    """
+    Members of opposition political parties and movements
+    """
+    religious = "religious"
+    """
+    Banned clerics and alleged religious extremists
+    """
+    civil_society = "civil_society"
+    """
+    Independent journalists, academics and civil-society activists
+    """
+
+
+class Gender(str, Enum):
+    """
+    Gender as the sources state it.
+    """
+    female = "female"
+    male = "male"
+    other = "other"
+    unknown = "unknown"
+
+
+class ResidenceRole(str, Enum):
+    """
+    What a country was to the exile.
+    """
+    transit = "transit"
+    """
+    Crossed on the way
+    """
+    asylum = "asylum"
+    """
+    Where protection was sought
+    """
+    residence = "residence"
+    """
+    Where the exile lived
+    """
+
+
+class LegalStatus(str, Enum):
+    """
+    The exile's status in the host state.
+    """
+    refugee = "refugee"
+    asylum_seeker = "asylum_seeker"
+    rejected_asylum_seeker = "rejected_asylum_seeker"
+    resident = "resident"
+    citizen = "citizen"
+    detained = "detained"
+    unknown = "unknown"
+
+
+class CourtInstance(str, Enum):
+    """
+    Level of a court.
+    """
+    first_instance = "first_instance"
+    """
+    Court of first instance (district or administrative)
+    """
+    appeal = "appeal"
+    """
+    Court of appeal
+    """
+    cassation = "cassation"
+    """
+    Supreme or cassation court
+    """
+
+
+class NoticeType(str, Enum):
+    """
+    Kind of international search.
+    """
+    red_notice = "red_notice"
+    """
+    Interpol Red Notice
+    """
+    diffusion = "diffusion"
+    """
+    Interpol diffusion
+    """
+    interstate_wanted_list = "interstate_wanted_list"
+    """
+    CIS or other interstate wanted list
+    """
+    national_wanted_list = "national_wanted_list"
+    """
+    National wanted list
+    """
+
+
+class OrganisationType(str, Enum):
+    """
+    Kind of organisation.
+    """
+    opposition_movement = "opposition_movement"
+    political_party = "political_party"
+    newspaper = "newspaper"
+    media_outlet = "media_outlet"
+    court = "court"
+    migration_authority = "migration_authority"
+    police = "police"
+    prosecutor = "prosecutor"
+    security_service = "security_service"
+    government = "government"
+    interpol = "interpol"
+    ngo = "ngo"
+    parliament = "parliament"
+    international_organisation = "international_organisation"
+    other = "other"
+
+
+class SourceType(str, Enum):
+    """
+    Kind of source.
+    """
+    news_article = "news_article"
+    statement = "statement"
+    court_record = "court_record"
+    official_resolution = "official_resolution"
+    report = "report"
+    database_entry = "database_entry"
+    book = "book"
+    journal_article = "journal_article"
+    blog_post = "blog_post"
+    other = "other"
+
+
+
+class RecordFile(ConfiguredBaseModel):
+    """
+    One file of `records/`: usually one exile case with the persons, organisations and sources it needs; a file may also hold only shared organisations or sources.
+    """
+    case: Optional[ExileCase] = Field(default=None)
+    persons: Optional[list[Person]] = Field(default=None)
+    organisations: Optional[list[Organisation]] = Field(default=None)
+    sources: Optional[list[Source]] = Field(default=None)
+    synthetic: Optional[bool] = Field(default=None, description="""True for generated test records; a release refuses to mix them with real ones.""")
+
+
+class ExileCase(ConfiguredBaseModel):
+    """
+    The case of one person pursued abroad by a state of concern.
+    """
+    id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
+    subject: str = Field(default=..., description="""The person the case is about.""")
+    state_of_concern: Optional[Country] = Field(default=None, description="""The state pursuing the exile.""")
+    categories: Optional[list[ExileCategory]] = Field(default=None)
+    alleged_affiliation: Optional[str] = Field(default=None, description="""What the state of concern accuses the exile of belonging to, as the profile gives it.""")
+    stages: Optional[list[int]] = Field(default=None, ge=1, le=3)
+    most_serious_incident_date: Optional[str] = Field(default=None)
+    earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
+    latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
+    approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
+    violence_reported: Optional[bool] = Field(default=None)
+    violence_description: Optional[str] = Field(default=None)
+    residences: Optional[list[Residence]] = Field(default=None)
+    legal_status: Optional[LegalStatus] = Field(default=None)
+    legal_status_note: Optional[str] = Field(default=None)
+    current_status: Optional[str] = Field(default=None)
+    summary: Optional[str] = Field(default=None)
+    events: Optional[list[Event]] = Field(default=None)
+    statements: Optional[list[Statement]] = Field(default=None)
+    conflicts: Optional[list[Conflict]] = Field(default=None)
+    associates: Optional[list[Association]] = Field(default=None)
+
+
+class Person(ConfiguredBaseModel):
+    id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
+    preferred_name: str = Field(default=...)
+    alternative_names: Optional[list[NameVariant]] = Field(default=None)
+    gender: Optional[Gender] = Field(default=None)
+    citizenships: Optional[list[Country]] = Field(default=None)
+    occupations: Optional[list[str]] = Field(default=None)
+    affiliations: Optional[list[Affiliation]] = Field(default=None)
+    wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
+    description: Optional[str] = Field(default=None)
+    relatives: Optional[list[Relative]] = Field(default=None)
+    home_address: Optional[str] = Field(default=None, description="""Never published.""")
+    contact: Optional[str] = Field(default=None, description="""Telephone, e-mail or messenger handle. Never published.""")
+
+
+class Organisation(ConfiguredBaseModel):
+    """
+    A movement, party, newspaper, court, migration authority, police force, Interpol, NGO, parliament or other body. A change of its status (for instance a court declaring it extremist) is a dated, cited event in `events`.
+    """
+    id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
+    name: Optional[str] = Field(default=None)
+    other_names: Optional[list[str]] = Field(default=None)
+    organisation_type: OrganisationType = Field(default=...)
+    country: Optional[Country] = Field(default=None)
+    court_instance: Optional[CourtInstance] = Field(default=None)
+    part_of: Optional[str] = Field(default=None)
+    wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
+    url: Optional[str] = Field(default=None)
+    description: Optional[str] = Field(default=None)
+    events: Optional[list[Event]] = Field(default=None)
+
+
+class Claim(ConfiguredBaseModel):
+    """
+    Anything a source can support or contradict; carries its citations.
+    """
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Event(Claim):
+    """
+    A dated occurrence in a case. Its stage follows from its type (see the `stage` annotation of each EventType value).
+    """
+    event_type: EventType = Field(default=...)
+    event_date: Optional[str] = Field(default=None, description="""When it happened, with its precision (see edtf_date).""")
+    place: Optional[str] = Field(default=None, description="""Town, facility or region as the source names it.""")
+    country: Optional[Country] = Field(default=None)
+    state_of_concern: Optional[Country] = Field(default=None, description="""The state pursuing the exile.""")
+    host_state: Optional[Country] = Field(default=None, description="""The state where the exile was when it happened.""")
+    requesting_state: Optional[Country] = Field(default=None, description="""The state that asked for the arrest, notice or extradition.""")
+    actors: Optional[list[str]] = Field(default=None, description="""Organisations that acted (court, police, migration service, Interpol).""")
+    involved_persons: Optional[list[str]] = Field(default=None, description="""Other persons the event concerns (by id), besides the case's subject.""")
+    description: Optional[str] = Field(default=None)
+    outcome: Optional[str] = Field(default=None)
+    charge: Optional[str] = Field(default=None)
+    criminal_code_article: Optional[str] = Field(default=None)
+    sentence: Optional[str] = Field(default=None)
+    notice_type: Optional[NoticeType] = Field(default=None)
+    duration_days: Optional[int] = Field(default=None, ge=0)
+    facility: Optional[str] = Field(default=None)
+    earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
+    latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
+    approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Statement(Claim):
+    """
+    A narrative claim about a case, for facts not (yet) typed as events.
+    """
+    text: str = Field(default=...)
+    section: Optional[str] = Field(default=None, description="""The heading of the profile or document section the claim comes from.""")
+    stage: Optional[int] = Field(default=None, ge=1, le=3)
+    language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class NameVariant(Claim):
+    """
+    Another name or spelling of a person, as a source gives it.
+    """
+    name: str = Field(default=...)
+    language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
+    note: Optional[str] = Field(default=None)
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Affiliation(Claim):
+    """
+    A person's membership of, or work for, an organisation.
+    """
+    organisation: str = Field(default=...)
+    role: Optional[str] = Field(default=None)
+    start_date: Optional[str] = Field(default=None)
+    end_date: Optional[str] = Field(default=None)
+    earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
+    latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
+    approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Residence(Claim):
+    """
+    A country of transit, asylum or residence of the exile, with its period.
+    """
+    country: Country = Field(default=...)
+    residence_role: ResidenceRole = Field(default=...)
+    start_date: Optional[str] = Field(default=None)
+    end_date: Optional[str] = Field(default=None)
+    earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
+    latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
+    approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Association(Claim):
+    """
+    Another person linked to the case (co-defendant, associate, relative pursued because of the exile).
+    """
+    person: str = Field(default=...)
+    relation: Optional[str] = Field(default=None, description="""e.g. son, spouse, co-defendant, colleague.""")
+    description: Optional[str] = Field(default=None)
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class Relative(ConfiguredBaseModel):
+    """
+    A family member; everything but the relation is restricted, and a minor's details always are.
+    """
+    relation: str = Field(default=..., description="""e.g. son, spouse, co-defendant, colleague.""")
+    minor: Optional[bool] = Field(default=None)
+    relative_name: Optional[str] = Field(default=None, description="""Name of a relative. Never published.""")
+    birth_year: Optional[int] = Field(default=None, description="""Year of birth of a relative. Never published.""")
+    relative_note: Optional[str] = Field(default=None, description="""Any further detail about a relative (age, school, whereabouts). Never published.""")
+
+
+class Conflict(ConfiguredBaseModel):
+    """
+    Two or more claims of one case that sources report differently; all are kept.
+    """
+    key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    claims: list[str] = Field(default=..., description="""Keys of the claims (events, statements, name variants) of the same record that conflict.""", min_length=2)
+    note: Optional[str] = Field(default=None)
+
+
+class Source(ConfiguredBaseModel):
+    """
+    A document that supports claims: news article, statement or open letter, court record, official resolution, report, database entry, book or journal article.
+    """
+    key: str = Field(default=..., description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    source_type: SourceType = Field(default=...)
+    title: Optional[str] = Field(default=None)
+    outlet: Optional[str] = Field(default=None, description="""The newspaper, broadcaster, website or database that published it.""")
+    publisher: Optional[str] = Field(default=None)
+    authors: Optional[list[str]] = Field(default=None)
+    publication_date: Optional[str] = Field(default=None)
+    earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
+    latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
+    approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
+    year: Optional[int] = Field(default=None, description="""Year of the bibliographic reference, as the document cites it.""")
+    language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
+    url: Optional[str] = Field(default=None)
+    accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
+    archived_url: Optional[str] = Field(default=None)
+    note: Optional[str] = Field(default=None)
+
+
+class Citation(ConfiguredBaseModel):
+    """
+    One source supporting one claim, with where in the source the support is.
+    """
+    source: str = Field(default=..., description="""The key of a source of the same record.""")
+    locator: Optional[str] = Field(default=None, description="""Where in the source (page 2, footnote 4, paragraph 3, section \"Stage 2 details\").""")
+    quote: Optional[str] = Field(default=None, description="""A short quotation, only where wording matters.""")
+    accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
+    reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
+    generated_by: Optional[str] = Field(default=None, description="""Set by the mapper, never written in records; the build activity that put the citation in the release.""")
+
+
+# Model rebuild
+# see https://pydantic-docs.helpmanual.io/usage/models/#rebuilding-a-model
+RecordFile.model_rebuild()
+ExileCase.model_rebuild()
+Person.model_rebuild()
+Organisation.model_rebuild()
+Claim.model_rebuild()
+Event.model_rebuild()
+Statement.model_rebuild()
+NameVariant.model_rebuild()
+Affiliation.model_rebuild()
+Residence.model_rebuild()
+Association.model_rebuild()
+Relative.model_rebuild()
+Conflict.model_rebuild()
+Source.model_rebuild()
+Citation.model_rebuild()

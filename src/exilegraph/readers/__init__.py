@@ -1,0 +1,76 @@
+"""Readers turn a record file into a RawRecord; one module per format, registered here."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Protocol
+
+from ..errors import RecordError
+from ..findings import ERROR, Finding
+from ..records import RawRecord, sha256_bytes
+from .yaml_reader import YamlReader
+
+
+class Reader(Protocol):
+    name: str
+    suffixes: tuple[str, ...]
+
+    def read(self, path: str, data: bytes, sha256: str) -> RawRecord: ...
+
+
+def _registry() -> dict[str, Reader]:
+    readers: dict[str, Reader] = {"yaml": YamlReader()}
+    try:
+        from .cape import CapeReader
+    except ImportError:  # the profile-template reader is optional until it lands
+        pass
+    else:
+        readers["cape"] = CapeReader()
+    return readers
+
+
+READERS: dict[str, Reader] = _registry()
+
+
+def reader_for(path: Path) -> Reader | None:
+    for reader in READERS.values():
+        if path.suffix.lower() in reader.suffixes:
+            return reader
+    return None
+
+
+def display_path(path: Path) -> str:
+    """Paths in findings and provenance are relative to the working directory when possible."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_file(path: Path, fmt: str | None = None) -> RawRecord:
+    shown = display_path(path)
+    reader = READERS.get(fmt) if fmt else reader_for(path)
+    if reader is None:
+        raise RecordError([Finding(shown, 1, 1, ERROR, "unknown-format", "",
+                                   f"no reader for `{path.suffix}` files", f"use one of: {', '.join(sorted(READERS))}")])
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise RecordError([Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot read the file: {exc.strerror}", None)]) from None
+    return reader.read(shown, data, sha256_bytes(data))
+
+
+def find_record_files(paths: Iterable[str | Path]) -> list[Path]:
+    """Record files named or found under folders, sorted; hidden files and folders are skipped."""
+    found: list[Path] = []
+    for p in map(Path, paths):
+        if p.is_dir():
+            for f in sorted(p.rglob("*")):
+                rel = f.relative_to(p).parts
+                if f.is_file() and not any(part.startswith(".") for part in rel) and reader_for(f):
+                    found.append(f)
+        elif p.exists():
+            found.append(p)
+        else:
+            raise RecordError([Finding(p.as_posix(), 1, 1, ERROR, "missing-file", "", "no such file or folder", None)])
+    return sorted(dict.fromkeys(found))

@@ -1,0 +1,186 @@
+"""Layer 1 of validation: the generated JSON Schema, and the references inside one record.
+
+The JSON Schema is compiled once per process (fastjsonschema) and only a record that fails it
+is re-checked with jsonschema, which lists every error with its path; those become findings
+whose messages read as advice, not as validator dumps.
+"""
+
+from __future__ import annotations
+
+import difflib
+import functools
+import re
+
+from .findings import ERROR, Finding
+from .records import FieldPath, RawRecord
+from .resources import json_schema
+
+CLAIM_LISTS = ("events", "statements", "alternative_names", "affiliations", "residences", "associates")
+
+
+@functools.cache
+def _fast_validator():
+    import fastjsonschema
+
+    return fastjsonschema.compile(json_schema())
+
+
+@functools.cache
+def _full_validator():
+    import jsonschema
+
+    schema = json_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    return cls(schema)
+
+
+def _leaves(error):
+    """The errors that say what is wrong, below anyOf/oneOf wrappers (skipping the 'or null' branch)."""
+    if not error.context:
+        return [error]
+    subs = [e for e in error.context if not (e.validator == "type" and e.validator_value == "null")]
+    if not subs:
+        return [error]
+    out = []
+    for e in subs:
+        out.extend(_leaves(e))
+    return out
+
+
+def _close(word, options) -> str:
+    match = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
+    return f"did you mean `{match[0]}`?" if match else ""
+
+
+def _describe(error, types: dict) -> list[tuple[FieldPath, str, str, str | None]]:
+    """(path, rule, message, fix) for one jsonschema error."""
+    path = tuple(error.absolute_path)
+    v, value = error.validator, error.instance
+    if v == "required":
+        name = re.search(r"'([^']+)' is a required property", error.message)
+        name = name.group(1) if name else str(error.validator_value)
+        return [(path, "required", f"the required field `{name}` is missing", f"add `{name}:` here")]
+    if v == "additionalProperties":
+        allowed = sorted(error.schema.get("properties", {}))
+        out = []
+        for extra in sorted(set(value) - set(allowed)):
+            hint = _close(extra, allowed)
+            fix = hint[:-1].replace("did you mean", "rename it to") if hint else f"remove it; allowed here: {', '.join(allowed)}"
+            out.append((path + (extra,), "unknown-field", f"`{extra}` is not a field of this item", fix))
+        return out
+    if v == "enum":
+        options = error.validator_value
+        hint = _close(value, options)
+        listed = ", ".join(map(str, options)) if len(options) <= 20 else f"{len(options)} values, see docs/schema"
+        return [(path, "unknown-value", f"`{value}` is not an allowed value", hint or f"use one of: {listed}")]
+    if v == "pattern":
+        if error.validator_value == types.get("edtf_date"):
+            return [(path, "malformed-date", f"`{value}` is not a date exilegraph can read",
+                     "write YYYY, YYYY-MM or YYYY-MM-DD; add ~ when approximate; join two with / for a range (2018/2019)")]
+        if error.validator_value == types.get("slug"):
+            return [(path, "malformed-id", f"`{value}` is not a valid id or key",
+                     "use lower-case letters, digits and hyphens, starting with a letter or digit")]
+        return [(path, "pattern", f"`{value}` does not match the expected form {error.validator_value}", None)]
+    if v == "type":
+        expected = error.validator_value
+        expected = " or ".join(t for t in expected if t != "null") if isinstance(expected, list) else expected
+        word = {"array": "a list", "object": "a mapping of fields", "string": "text", "integer": "a whole number",
+                "boolean": "true or false", "number": "a number"}.get(expected, expected)
+        fix = "put the item in a list: `- …`" if expected == "array" else None
+        return [(path, "wrong-type", f"expected {word} here, found `{value!r}`", fix)]
+    if v in ("minimum", "maximum"):
+        return [(path, "out-of-range", f"`{value}` is out of range ({v} {error.validator_value})", None)]
+    if v == "minItems":
+        return [(path, "too-few", f"needs at least {error.validator_value} items", None)]
+    return [(path, v, error.message, None)]
+
+
+def check_schema(raw: RawRecord) -> list[Finding]:
+    import fastjsonschema
+
+    try:
+        _fast_validator()(raw.data)
+        return []
+    except fastjsonschema.JsonSchemaException:
+        pass
+    types = {name: t.get("pattern") for name, t in _type_patterns().items()}
+    seen, out = set(), []
+    for top in _full_validator().iter_errors(raw.data):
+        for leaf in _leaves(top):
+            for path, rule, message, fix in _describe(leaf, types):
+                if (path, rule, message) not in seen:
+                    seen.add((path, rule, message))
+                    out.append(raw.finding(path, rule, message, fix))
+    return out or [raw.finding((), "schema", "the record does not match the schema")]
+
+
+@functools.cache
+def _type_patterns() -> dict:
+    from .resources import schema_index
+
+    return schema_index()["types"]
+
+
+def check_references(raw: RawRecord, model) -> list[Finding]:
+    """Keys unique within the record; citations name a source of the record; conflicts name its claims."""
+    data = raw.data
+    out: list[Finding] = []
+    source_keys: dict[str, FieldPath] = {}
+    for i, s in enumerate(data.get("sources") or []):
+        k = s.get("key")
+        if k in source_keys:
+            out.append(raw.finding(("sources", i, "key"), "duplicate-key",
+                                   f"source key `{k}` is used twice in this record", "give each source its own key"))
+        source_keys.setdefault(k, ("sources", i))
+    for kind in ("persons", "organisations"):
+        ids: set = set()
+        for i, item in enumerate(data.get(kind) or []):
+            if item.get("id") in ids:
+                out.append(raw.finding((kind, i, "id"), "duplicate-id", f"id `{item.get('id')}` is defined twice in this record",
+                                       "merge the two entries"))
+            ids.add(item.get("id"))
+    claim_keys: dict[str, FieldPath] = {}
+    for path, item in _claims(data):
+        k = item.get("key")
+        if k is None:
+            continue
+        if k in claim_keys:
+            out.append(raw.finding(path + ("key",), "duplicate-key", f"key `{k}` is used twice in this record",
+                                   "give each event, statement or name its own key"))
+        claim_keys.setdefault(k, path)
+    for path, cit in _citations(data):
+        src = cit.get("source")
+        if src not in source_keys:
+            hint = _close(src, source_keys)
+            out.append(raw.finding(path + ("source",), "unknown-source", f"cites `{src}`, which is not a source of this record",
+                                   hint or "add an entry with this key under `sources:`"))
+    case = data.get("case") or {}
+    for i, c in enumerate(case.get("conflicts") or []):
+        for j, k in enumerate(c.get("claims") or []):
+            if k not in claim_keys:
+                hint = _close(k, claim_keys)
+                out.append(raw.finding(("case", "conflicts", i, "claims", j), "unknown-claim",
+                                       f"`{k}` is not the key of an event, statement or name of this record",
+                                       hint or "set `key:` on the claim and refer to it here"))
+    return out
+
+
+def _claims(data: dict):
+    case = data.get("case") or {}
+    for lst in CLAIM_LISTS:
+        for i, item in enumerate(case.get(lst) or []):
+            yield ("case", lst, i), item
+    for pi, person in enumerate(data.get("persons") or []):
+        for lst in ("alternative_names", "affiliations"):
+            for i, item in enumerate(person.get(lst) or []):
+                yield ("persons", pi, lst, i), item
+    for oi, org in enumerate(data.get("organisations") or []):
+        for i, item in enumerate(org.get("events") or []):
+            yield ("organisations", oi, "events", i), item
+
+
+def _citations(data: dict):
+    for path, claim in _claims(data):
+        for i, cit in enumerate(claim.get("citations") or []):
+            if isinstance(cit, dict):
+                yield path + ("citations", i), cit
