@@ -9,6 +9,7 @@ import click
 
 from . import __version__
 from .errors import ExilegraphError
+from .resources import DEFAULT_BASE_IRI
 
 
 class _Group(click.Group):
@@ -35,6 +36,60 @@ def generate():
 
     written = write(build())
     click.echo(f"wrote {len(written)} generated files")
+
+
+@main.command()
+@click.argument("records", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--out", "out", default=Path("output"), show_default=True, type=click.Path(path_type=Path),
+              help="Folder that receives the release directory.")
+@click.option("--internal", is_flag=True, help="Include restricted values; the release is marked internal.")
+@click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
+@click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
+def release(records, out, internal, base_iri, quiet, verbose):
+    """Build a release from RECORDS (default: records/) into OUT, atomically."""
+    from .release import build_release
+    from .progress import Reporter
+
+    reporter = Reporter(quiet=quiet, verbose=verbose)
+    result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
+                           reporter=reporter)
+    if not quiet:
+        click.echo(result.summary())
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--no-cache", is_flag=True, help="Re-validate every record, ignoring cached results.")
+def validate(paths, fmt, no_cache):
+    """Validate record files or folders (default: records/). Exit 0 without errors, 1 with errors."""
+    from . import findings as F
+    from .validate import validate_paths
+
+    found = validate_paths(list(paths) or [Path("records")], use_cache=not no_cache)
+    if fmt == "json":
+        click.echo(F.to_json(found), nl=False)
+    else:
+        click.echo(F.to_text(found), nl=False)
+        click.echo(F.summary(found), err=True)
+    sys.exit(1 if F.has_errors(found) else 0)
+
+
+@main.group("import")
+def import_():
+    """Convert records from other formats into curated YAML."""
+
+
+@import_.command("cape")
+@click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out", default=Path("records"), show_default=True, type=click.Path(file_okay=False, path_type=Path))
+def import_cape(files, out):
+    """Write one YAML record per profile FILE in the database's text template."""
+    from .importers import import_cape as run
+
+    for written in run(files, out):
+        click.echo(f"wrote {written}")
 
 
 if __name__ == "__main__":  # pragma: no cover

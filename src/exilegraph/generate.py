@@ -72,7 +72,10 @@ def build_index(schema_path: Path = SCHEMA) -> dict:
     types = {}
     for tname in sorted(sv.all_types()):
         t = sv.get_type(tname)
-        types[tname] = {"uri": sv.expand_curie(t.uri) if t.uri else None, "pattern": t.pattern}
+        base = t
+        while base.uri is None and base.typeof:  # a type without its own uri takes its ancestor's
+            base = sv.get_type(base.typeof)
+        types[tname] = {"uri": sv.expand_curie(base.uri) if base.uri else None, "pattern": t.pattern}
     schema = sv.schema
     return {
         "_note": GENERATED_NOTE.strip(),

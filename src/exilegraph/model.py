@@ -428,7 +428,7 @@ class ExileCase(ConfiguredBaseModel):
     state_of_concern: Optional[Country] = Field(default=None, description="""The state pursuing the exile.""")
     categories: Optional[list[ExileCategory]] = Field(default=None)
     alleged_affiliation: Optional[str] = Field(default=None, description="""What the state of concern accuses the exile of belonging to, as the profile gives it.""")
-    stages: Optional[list[int]] = Field(default=None, ge=1, le=3)
+    stages: Optional[list[int]] = Field(default=None)
     most_serious_incident_date: Optional[str] = Field(default=None)
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
@@ -520,7 +520,7 @@ class Statement(Claim):
     """
     text: str = Field(default=...)
     section: Optional[str] = Field(default=None, description="""The heading of the profile or document section the claim comes from.""")
-    stage: Optional[int] = Field(default=None, ge=1, le=3)
+    stage: Optional[int] = Field(default=None)
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     citations: Optional[list[Citation]] = Field(default=None)

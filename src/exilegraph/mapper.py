@@ -1,0 +1,228 @@
+"""Map one typed record to RDF: N-Triples lines, with class and property IRIs from the schema.
+
+IRIs are stable: cases, persons and organisations from their ids; sources from their normalised
+URL (or bibliographic key); every other node from a hash of its content and its owner, so the
+same records always give the same graph. Restricted slots are left out of public releases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .rdfterms import RDF_TYPE, XSD, edtf_bounds, hash_id, iri, literal, normalise_url, typed
+from .records import Record
+from .resources import DEFAULT_BASE_IRI, schema_index
+
+DERIVED = ("earliest", "latest", "approximate", "generated_by")
+ID_KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
+HASH_KINDS = {"NameVariant": "name"}
+EARLIEST_FROM = ("event_date", "start_date", "most_serious_incident_date", "publication_date")
+LATEST_FROM = ("end_date", "event_date", "start_date", "most_serious_incident_date", "publication_date")
+
+
+@dataclass(frozen=True)
+class SlotPlan:
+    name: str
+    pred: str  # predicate term, e.g. <http://schema.org/name>
+    kind: str  # class | ref | enum | narrative | date | uri | curie | integer | boolean | string
+    target: str | None = None  # class name for class/ref
+    enum: dict | None = None  # value -> meaning IRI (or None)
+    multivalued: bool = False
+    restricted: bool = False
+
+
+@dataclass
+class RecordGraph:
+    """The triples of one record, as sorted N-Triples lines, and the named graph they go in."""
+
+    record_id: str
+    path: str
+    sha256: str
+    graph: str  # IRI, without <>
+    lines: list[str] = field(default_factory=list)
+    case_iri: str | None = None
+
+
+class Mapper:
+    def __init__(self, base_iri: str = DEFAULT_BASE_IRI, *, internal: bool = False, build_iri: str | None = None,
+                 language: str = "en"):
+        self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+        self.internal = internal
+        self.build = iri(build_iri) if build_iri else None
+        self.language = language
+        self.index = schema_index()
+
+    # ---- schema-derived plans -------------------------------------------------------------
+    @cached_property
+    def plans(self) -> dict[str, list[SlotPlan]]:
+        idx = self.index
+        types, enums, classes = idx["types"], idx["enums"], idx["classes"]
+        out: dict[str, list[SlotPlan]] = {}
+        for cname, c in classes.items():
+            plans = []
+            for sname, s in sorted(c["slots"].items()):
+                if sname in DERIVED:
+                    continue
+                rng = s["range"]
+                target, enum = None, None
+                if rng in classes:
+                    kind = "class" if s["inlined"] else "ref"
+                    target = rng
+                elif rng in enums:
+                    kind, enum = "enum", {v: m["meaning"] for v, m in enums[rng].items()}
+                elif rng == "narrative":
+                    kind = "narrative"
+                elif rng == "edtf_date":
+                    kind = "date"
+                elif rng == "uri":
+                    kind = "uri"
+                elif rng == "uriorcurie":
+                    kind = "curie"
+                elif types.get(rng, {}).get("uri") in (XSD + "integer", XSD + "boolean"):
+                    kind = types[rng]["uri"][len(XSD):]
+                else:
+                    kind = "string"
+                plans.append(SlotPlan(sname, iri(s["uri"]), kind, target, enum, s["multivalued"], s["restricted"]))
+            out[cname] = plans
+        return out
+
+    @cached_property
+    def class_iri(self) -> dict[str, str]:
+        return {c: iri(v["uri"]) for c, v in self.index["classes"].items()}
+
+    @cached_property
+    def derived_preds(self) -> dict[str, str]:
+        slots = self.index["classes"]["Event"]["slots"]
+        cit = self.index["classes"]["Citation"]["slots"]
+        return {n: iri(slots[n]["uri"]) for n in ("earliest", "latest", "approximate")} | {
+            "generated_by": iri(cit["generated_by"]["uri"])}
+
+    @cached_property
+    def prefixes(self) -> dict[str, str]:
+        return dict(self.index["prefixes"])
+
+    # ---- IRIs -------------------------------------------------------------------------------
+    def node_iri(self, kind: str, key: str) -> str:
+        return iri(f"{self.base}{kind}/{key}")
+
+    def source_iri(self, source) -> str:
+        if source.url:
+            return self.node_iri("source", hash_id("url", normalise_url(str(source.url))))
+        who = "; ".join(source.authors or []) or (source.outlet or source.publisher or "")
+        key = " ".join(str(x or "").casefold().split() for x in (who, source.year or source.publication_date, source.title))
+        return self.node_iri("source", hash_id("bib", key))
+
+    def graph_iri(self, record_id: str) -> str:
+        return f"{self.base}graph/{record_id}"
+
+    def expand(self, curie: str) -> str:
+        if "://" in curie:
+            return curie
+        prefix, _, local = curie.partition(":")
+        return self.prefixes.get(prefix, prefix + ":") + local
+
+    # ---- mapping ----------------------------------------------------------------------------
+    def map(self, record: Record) -> RecordGraph:
+        m = record.model
+        run = _Run(self, lines=[], sources={}, claims={})
+        for s in m.sources or []:
+            run.sources[s.key] = self.source_iri(s)
+            run.emit(s, "Source", run.sources[s.key], owner="")
+        for p in m.persons or []:
+            run.emit(p, "Person", self.node_iri("person", p.id), owner=p.id)
+        for o in m.organisations or []:
+            run.emit(o, "Organisation", self.node_iri("organisation", o.id), owner=o.id)
+        case_iri = None
+        if m.case is not None:
+            case_iri = self.node_iri("case", m.case.id)
+            run.emit(m.case, "ExileCase", case_iri, owner=m.case.id)
+        lines = sorted(set(run.lines))
+        return RecordGraph(record.id, record.path, record.sha256, self.graph_iri(record.id), lines,
+                           case_iri[1:-1] if case_iri else None)
+
+
+@dataclass
+class _Run:
+    mapper: Mapper
+    lines: list[str]
+    sources: dict[str, str]
+    claims: dict[str, str]
+
+    def emit(self, obj, cname: str, node: str | None, owner: str) -> str:
+        mp = self.mapper
+        po: list[str] = []
+        children: list[tuple[str, object, str]] = []
+        deferred: list[tuple[str, list]] = []
+        lang = getattr(obj, "language", None) or mp.language
+        for plan in mp.plans[cname]:
+            value = getattr(obj, plan.name, None)
+            if value is None or value == [] or (plan.restricted and not mp.internal):
+                continue
+            if cname == "Source" and plan.name == "key":
+                continue  # a record-local handle: the same source cited by two records stays one node
+            values = value if plan.multivalued else [value]
+            if plan.kind == "class":
+                children.extend((plan.pred, v, plan.target) for v in values)
+                continue
+            if plan.name == "claims":
+                deferred.append((plan.pred, values))
+                continue
+            for v in values:
+                po.append(f"{plan.pred} {self.term(plan, v, lang)}")
+        self.dates(obj, cname, po)
+        if node is None:
+            kind = HASH_KINDS.get(cname, cname.lower())
+            node = mp.node_iri(kind, hash_id(owner, cname, *sorted(po)))
+        if cname == "Citation" and mp.build:
+            po.append(f"{mp.derived_preds['generated_by']} {mp.build}")
+        key = getattr(obj, "key", None)
+        if key and cname != "Source":
+            self.claims[key] = node
+        children.sort(key=lambda c: c[2] == "Conflict")  # conflicts name claims: map those first
+        for pred, child, ccls in children:
+            child_iri = self.emit(child, ccls, None, owner=node)
+            po.append(f"{pred} {child_iri}")
+        for pred, keys in deferred:
+            po.extend(f"{pred} {self.claims[k]}" for k in keys if k in self.claims)
+        self.lines.append(f"{node} {RDF_TYPE} {mp.class_iri[cname]} .")
+        self.lines.extend(f"{node} {x} ." for x in po)
+        return node
+
+    def term(self, plan: SlotPlan, v, lang: str) -> str:
+        mp = self.mapper
+        kind = plan.kind
+        if kind == "ref":
+            if plan.target == "Source":
+                return self.sources[v]
+            return mp.node_iri(ID_KINDS.get(plan.target, plan.target.lower()), v)
+        if kind == "enum":
+            meaning = plan.enum.get(v)
+            return iri(meaning) if meaning else literal(str(v))
+        if kind == "narrative":
+            return literal(str(v), lang=lang)
+        if kind == "uri":
+            return iri(str(v))
+        if kind == "curie":
+            return iri(mp.expand(str(v)))
+        if kind in ("integer", "boolean"):
+            return typed(v, kind)
+        return literal(str(v))
+
+    def dates(self, obj, cname: str, po: list[str]) -> None:
+        slots = self.mapper.index["classes"][cname]["slots"]
+        if "earliest" not in slots:
+            return
+        first = next((getattr(obj, n) for n in EARLIEST_FROM if n in slots and getattr(obj, n, None)), None)
+        last = next((getattr(obj, n) for n in LATEST_FROM if n in slots and getattr(obj, n, None)), None)
+        if not first and not last:
+            return
+        d = self.mapper.derived_preds
+        lo, _, approx_lo = edtf_bounds(first or last)
+        _, hi, approx_hi = edtf_bounds(last or first)
+        if lo:
+            po.append(f"{d['earliest']} {lo}")
+        if hi:
+            po.append(f"{d['latest']} {hi}")
+        if approx_lo or approx_hi:
+            po.append(f"{d['approximate']} {typed(True, 'boolean')}")

@@ -1,0 +1,30 @@
+"""Shared fixtures. Tests that read the source documents skip when ../shared/seeds is absent."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEEDS = ROOT.parent / "shared" / "seeds"
+FIXTURES = ROOT / "tests" / "fixtures"
+RECORDS = ROOT / "records"
+
+
+@pytest.fixture
+def seeds_dir() -> Path:
+    if not SEEDS.is_dir():
+        pytest.skip("../shared/seeds not present: the source documents are only beside the repository in CI "
+                    "and in the developers' checkout")
+    return SEEDS
+
+
+@pytest.fixture
+def seed_profile(seeds_dir) -> Path:
+    return next(seeds_dir.glob("000_*.txt"))
+
+
+@pytest.fixture
+def seed_statement(seeds_dir) -> Path:
+    return next(seeds_dir.glob("002_*.txt"))
