@@ -594,7 +594,7 @@ class Conflict(ConfiguredBaseModel):
     Two or more claims of one case that sources report differently; all are kept.
     """
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
-    claims: list[str] = Field(default=..., description="""Keys of the claims (events, statements, name variants) of the same record that conflict.""", min_length=2)
+    claims: list[str] = Field(default=..., description="""The claims that conflict. In a record: the keys of events, statements or name variants of the same record; in RDF: the IRIs of those claims.""", min_length=2)
     note: Optional[str] = Field(default=None)
 
 

@@ -1,0 +1,63 @@
+"""What changed against the previous release: cases added, removed and changed; triples added and removed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .mapper import RecordGraph
+
+
+def case_digests(graphs: list[RecordGraph]) -> dict[str, str]:
+    out = {}
+    for g in graphs:
+        if g.case_iri:
+            out[g.record_id] = hashlib.sha256("\n".join(g.lines).encode("utf-8")).hexdigest()
+    return dict(sorted(out.items()))
+
+
+@dataclass
+class Changelog:
+    previous_version: str | None
+    cases_added: list[str] = field(default_factory=list)
+    cases_removed: list[str] = field(default_factory=list)
+    cases_changed: list[str] = field(default_factory=list)
+    triples_added: int = 0
+    triples_removed: int = 0
+
+    def as_dict(self) -> dict:
+        return dict(self.__dict__)
+
+    def markdown(self, version: str) -> str:
+        if self.previous_version is None:
+            return f"# Changelog\n\nRelease {version}: first release in this folder, nothing to compare with.\n"
+        lines = [f"# Changelog\n", f"Release {version} against the previous release ({self.previous_version}).\n",
+                 f"- triples added: {self.triples_added}", f"- triples removed: {self.triples_removed}"]
+        for title, items in (("Cases added", self.cases_added), ("Cases removed", self.cases_removed),
+                             ("Cases changed", self.cases_changed)):
+            lines.append(f"\n## {title} ({len(items)})\n")
+            lines.extend(f"- {c}" for c in items)
+        return "\n".join(lines) + "\n"
+
+
+def compare(previous: Path, digests: dict[str, str], triples: list[str]) -> Changelog:
+    """Compare with the release in `previous` (a release directory), if there is one."""
+    manifest = previous / "release.json"
+    if not manifest.is_file():
+        return Changelog(previous_version=None, cases_added=sorted(digests), triples_added=len(triples))
+    old = json.loads(manifest.read_text(encoding="utf-8"))
+    old_cases = old.get("cases", {})
+    log = Changelog(previous_version=f"{old.get('version')} built {old.get('issued')}")
+    log.cases_added = sorted(set(digests) - set(old_cases))
+    log.cases_removed = sorted(set(old_cases) - set(digests))
+    log.cases_changed = sorted(c for c in set(digests) & set(old_cases) if digests[c] != old_cases[c])
+    old_nt = previous / "exilegraph.nt"
+    if old_nt.is_file():
+        with open(old_nt, encoding="utf-8") as f:
+            before = {line.rstrip("\n") for line in f}
+        now = set(triples)
+        log.triples_added = len(now - before)
+        log.triples_removed = len(before - now)
+    return log

@@ -1,0 +1,119 @@
+"""The build activity (PROV-O): inputs with checksums, toolkit and schema versions, commit, times.
+
+Timestamps come from one place, `build_time()`, which honours SOURCE_DATE_EPOCH so that two
+builds of the same records are byte-identical.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .rdfterms import RDF_TYPE, XSD, hash_id, iri, literal
+from .resources import schema_index
+
+PROV = "http://www.w3.org/ns/prov#"
+SDO = "http://schema.org/"
+DCT = "http://purl.org/dc/terms/"
+
+
+def build_time() -> datetime:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def records_commit(paths: list[Path]) -> str | None:
+    """The git commit of the records, when they are in a clean git checkout; None otherwise."""
+    folder = next((p if p.is_dir() else p.parent for p in paths), Path("."))
+    try:
+        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
+        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "."], capture_output=True,
+                               text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    if head.returncode != 0 or dirty.returncode != 0 or dirty.stdout.strip():
+        return None
+    return head.stdout.strip() or None
+
+
+@dataclass
+class Input:
+    path: str
+    sha256: str
+    graph: str
+
+
+@dataclass
+class Build:
+    base: str
+    inputs: list[Input]
+    internal: bool = False
+    commit: str | None = None
+    started: datetime = field(default_factory=build_time)
+    ended: datetime | None = None
+
+    @property
+    def iri(self) -> str:
+        key = hash_id(__version__, schema_index()["version"], str(self.internal), self.commit or "",
+                      *sorted(f"{i.path} {i.sha256}" for i in self.inputs))
+        return f"{self.base}build/{key}"
+
+    def file_iri(self, sha256: str) -> str:
+        return f"{self.base}file/{sha256}"
+
+    def lines(self) -> list[str]:
+        """N-Triples of the activity, its inputs, the software and schema, and each record graph's origin."""
+        b = iri(self.iri)
+        agent = iri(f"{self.base}software/exilegraph/{__version__}")
+        idx = schema_index()
+        schema = iri(idx["id"])
+        end = self.ended or self.started
+        out = [
+            f"{b} {RDF_TYPE} <{PROV}Activity> .",
+            f"{b} <{PROV}startedAtTime> {literal(self.started.isoformat(), XSD + 'dateTime')} .",
+            f"{b} <{PROV}endedAtTime> {literal(end.isoformat(), XSD + 'dateTime')} .",
+            f"{b} <{PROV}wasAssociatedWith> {agent} .",
+            f"{b} <{DCT}conformsTo> {schema} .",
+            f"{agent} {RDF_TYPE} <{PROV}SoftwareAgent> .",
+            f"{agent} <{SDO}name> \"exilegraph\" .",
+            f"{agent} <{SDO}softwareVersion> {literal(__version__)} .",
+            f"{schema} <{SDO}version> {literal(str(idx['version']))} .",
+        ]
+        if self.commit:
+            commit = iri(f"{self.base}commit/{self.commit}")
+            out += [f"{b} <{PROV}used> {commit} .", f"{commit} {RDF_TYPE} <{PROV}Entity> .",
+                    f"{commit} <{SDO}identifier> {literal(self.commit)} ."]
+        for i in self.inputs:
+            f, g = iri(self.file_iri(i.sha256)), iri(i.graph)
+            out += [
+                f"{b} <{PROV}used> {f} .",
+                f"{f} {RDF_TYPE} <{PROV}Entity> .",
+                f"{f} <{SDO}name> {literal(i.path)} .",
+                f"{f} <{SDO}sha256> {literal(i.sha256)} .",
+                f"{g} <{PROV}wasDerivedFrom> {f} .",
+                f"{g} <{PROV}wasGeneratedBy> {b} .",
+            ]
+        return out
+
+
+def vocabulary_lines() -> list[str]:
+    """Labels of the schema's enum values used as IRIs, and the stage of each event type."""
+    idx = schema_index()
+    rdfs_label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    stage = iri(idx["classes"]["Statement"]["slots"]["stage"]["uri"])
+    out = []
+    for ename, values in idx["enums"].items():
+        for value, v in values.items():
+            if not v["meaning"]:
+                continue
+            node = iri(v["meaning"])
+            out.append(f"{node} {rdfs_label} {literal(v['title'] or value.replace('_', ' '), lang='en')} .")
+            if v["stage"]:
+                out.append(f"{node} {stage} {literal(str(v['stage']), XSD + 'integer')} .")
+    return sorted(set(out))

@@ -1,0 +1,174 @@
+"""Build a release: read, type, validate, map, write every file aside, then move it into place.
+
+A failure at any point leaves the previous release untouched: the new one is written into a
+hidden sibling folder and only renamed over the old one when every file is complete.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from . import findings as F
+from .changelog import Changelog, case_digests, compare
+from .dataset import Dataset
+from .describe import PREFIXES, Counts, count, description
+from .errors import ReleaseError
+from .mapper import Mapper, RecordGraph
+from .progress import Reporter
+from .provenance import Build, Input, build_time, records_commit, vocabulary_lines
+from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
+from .writers import FORMATS
+
+PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
+
+
+@dataclass
+class ReleaseResult:
+    path: Path
+    counts: Counts
+    changelog: Changelog
+    findings: list[F.Finding]
+    timings: dict[str, float] = field(default_factory=dict)
+    internal: bool = False
+
+    def summary(self) -> str:
+        c = self.counts
+        kind = "internal release (restricted values included)" if self.internal else "public release"
+        return (f"wrote {kind} to {self.path}: {c.triples} triples, {c.cases} cases, {c.events} events, "
+                f"{c.sources} sources, {c.citations} citations; validation: {F.summary(self.findings)}")
+
+
+def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
+                  base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
+                  jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
+    from .validate import validate_records  # the validation layers (schema, SHACL rules, dataset-wide)
+
+    rep = reporter or Reporter(quiet=True)
+    base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
+    with rep.stage("read"):
+        records, findings = validate_records.load(paths, jobs=jobs)
+    if not records and not F.has_errors(findings):
+        raise ReleaseError(f"no record files found in {', '.join(map(str, paths))}")
+    synthetic = {bool(r.model.synthetic) for r in records}
+    if len(synthetic) > 1:
+        raise ReleaseError("synthetic records are mixed with real ones; build them into separate releases")
+
+    build = Build(base, [], internal=internal, commit=records_commit(paths))
+    build.inputs = [Input(r.path, r.sha256, f"{base}graph/{r.id}") for r in records]
+    mapper = Mapper(base, internal=internal, build_iri=build.iri)
+    with rep.stage("map"):
+        graphs: list[RecordGraph] = [mapper.map(r) for r in rep.iterate(records, "mapping", len(records))]
+    with rep.stage("validate"):
+        findings += validate_records.check(records, graphs, jobs=jobs, use_cache=use_cache)
+    if F.has_errors(findings):
+        errors = [f for f in findings if f.severity == F.ERROR]
+        shown = "\n".join(f.text() for f in sorted(errors)[:20])
+        more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
+        raise ReleaseError(f"validation found {len(errors)} errors; nothing was published "
+                           f"(run `exilegraph validate` for the full report):\n{shown}{more}")
+
+    build.ended = build_time() if not os.environ.get("SOURCE_DATE_EPOCH") else build.started
+    dataset = Dataset()
+    for g in graphs:
+        dataset.add(g.graph, g.lines)
+    dataset.add(f"{base}graph/provenance", build.lines())
+    dataset.add(f"{base}graph/vocabulary", vocabulary_lines())
+
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
+    _remove_stale(out)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
+    try:
+        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep)
+        _swap(tmp, target)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    result.path = target
+    result.timings = dict(rep.timings)
+    return result
+
+
+def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
+           internal: bool, base: str, rep: Reporter) -> ReleaseResult:
+    files: list[tuple[str, str, int]] = []
+    for fmt in FORMATS.values():
+        with rep.stage(f"write {fmt.name}"):
+            fmt.write(dataset, tmp / fmt.filename)
+        files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
+    with rep.stage("describe"):
+        counts = count(dataset.triples)
+        digests = case_digests(graphs)
+        changelog = compare(target, digests, dataset.triples)
+        void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
+        _write_turtle(void, tmp / "void.ttl")
+        shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
+        (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
+        _dump_json(tmp / "changelog.json", changelog.as_dict())
+        (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
+        (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
+        _dump_json(tmp / "release.json", {
+            "version": __version__, "schema_version": schema_index()["version"], "internal": internal,
+            "base_iri": base, "issued": (build.ended or build.started).isoformat(), "build": build.iri,
+            "counts": counts.as_dict(), "cases": digests,
+            "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
+                       "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
+            "files": {name: media for name, media, _ in files},
+        })
+    with rep.stage("load store"):
+        from .store import load_store
+
+        load_store(tmp / "store", tmp / FORMATS["nquads"].filename, void, f"{base}graph/description")
+    _checksums(tmp)
+    return ReleaseResult(target, counts, changelog, findings, internal=internal)
+
+
+def _write_turtle(lines: list[str], path: Path) -> None:
+    import pyoxigraph as ox
+
+    triples = ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
+
+
+def _dump_json(path: Path, value) -> None:
+    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def _checksums(folder: Path) -> None:
+    """SHA256SUMS of every file of the release (the store's binary files are listed too)."""
+    lines = []
+    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
+        rel = f.relative_to(folder).as_posix()
+        if rel == "SHA256SUMS" or rel.startswith("store/"):
+            continue
+        h = hashlib.sha256()
+        with open(f, "rb") as fh:
+            for chunk in iter(lambda: fh.read(1 << 20), b""):
+                h.update(chunk)
+        lines.append(f"{h.hexdigest()}  {rel}\n")
+    (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+
+
+def _swap(tmp: Path, target: Path) -> None:
+    """Move the finished release into place; the old one is removed only after the rename."""
+    old = None
+    if target.exists():
+        old = target.with_name(f".{target.name}.old-{os.getpid()}")
+        target.rename(old)
+    tmp.rename(target)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _remove_stale(out: Path) -> None:
+    """Folders left by a build that was killed midway (they are hidden; the release itself is intact)."""
+    for p in out.glob(".exilegraph*.tmp-*"):
+        if p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)

@@ -1,0 +1,10 @@
+"""N-Triples: the union of all graphs, one triple a line, sorted for diffs."""
+
+from pathlib import Path
+
+from ..dataset import Dataset
+
+
+def write(dataset: Dataset, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(line + "\n" for line in dataset.triples)
