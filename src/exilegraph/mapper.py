@@ -42,6 +42,8 @@ class RecordGraph:
     graph: str  # IRI, without <>
     lines: list[str] = field(default_factory=list)
     case_iri: str | None = None
+    paths: dict[str, tuple] = field(default_factory=dict)  # node IRI -> field path in the record, for findings
+    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (target class, id, field path) of references
 
 
 class Mapper:
@@ -125,21 +127,21 @@ class Mapper:
     # ---- mapping ----------------------------------------------------------------------------
     def map(self, record: Record) -> RecordGraph:
         m = record.model
-        run = _Run(self, lines=[], sources={}, claims={})
-        for s in m.sources or []:
+        run = _Run(self, lines=[], sources={}, claims={}, paths={}, refs=[])
+        for i, s in enumerate(m.sources or []):
             run.sources[s.key] = self.source_iri(s)
-            run.emit(s, "Source", run.sources[s.key], owner="")
-        for p in m.persons or []:
-            run.emit(p, "Person", self.node_iri("person", p.id), owner=p.id)
-        for o in m.organisations or []:
-            run.emit(o, "Organisation", self.node_iri("organisation", o.id), owner=o.id)
+            run.emit(s, "Source", run.sources[s.key], owner="", fpath=("sources", i))
+        for i, p in enumerate(m.persons or []):
+            run.emit(p, "Person", self.node_iri("person", p.id), owner=p.id, fpath=("persons", i))
+        for i, o in enumerate(m.organisations or []):
+            run.emit(o, "Organisation", self.node_iri("organisation", o.id), owner=o.id, fpath=("organisations", i))
         case_iri = None
         if m.case is not None:
             case_iri = self.node_iri("case", m.case.id)
-            run.emit(m.case, "ExileCase", case_iri, owner=m.case.id)
+            run.emit(m.case, "ExileCase", case_iri, owner=m.case.id, fpath=("case",))
         lines = sorted(set(run.lines))
         return RecordGraph(record.id, record.path, record.sha256, self.graph_iri(record.id), lines,
-                           case_iri[1:-1] if case_iri else None)
+                           case_iri[1:-1] if case_iri else None, run.paths, run.refs)
 
 
 @dataclass
@@ -148,8 +150,10 @@ class _Run:
     lines: list[str]
     sources: dict[str, str]
     claims: dict[str, str]
+    paths: dict[str, tuple]
+    refs: list
 
-    def emit(self, obj, cname: str, node: str | None, owner: str) -> str:
+    def emit(self, obj, cname: str, node: str | None, owner: str, fpath: tuple) -> str:
         mp = self.mapper
         po: list[str] = []
         children: list[tuple[str, object, str]] = []
@@ -163,8 +167,12 @@ class _Run:
                 continue  # a record-local handle: the same source cited by two records stays one node
             values = value if plan.multivalued else [value]
             if plan.kind == "class":
-                children.extend((plan.pred, v, plan.target) for v in values)
+                children.extend((plan.pred, v, plan.target, fpath + ((plan.name, i) if plan.multivalued else (plan.name,)))
+                                for i, v in enumerate(values))
                 continue
+            if plan.kind == "ref" and plan.target != "Source":
+                self.refs.extend((plan.target, v, fpath + ((plan.name, i) if plan.multivalued else (plan.name,)))
+                                 for i, v in enumerate(values))
             if plan.name == "claims":
                 deferred.append((plan.pred, values))
                 continue
@@ -180,11 +188,12 @@ class _Run:
         if key and cname != "Source":
             self.claims[key] = node
         children.sort(key=lambda c: c[2] == "Conflict")  # conflicts name claims: map those first
-        for pred, child, ccls in children:
-            child_iri = self.emit(child, ccls, None, owner=node)
+        for pred, child, ccls, cpath in children:
+            child_iri = self.emit(child, ccls, None, owner=node, fpath=cpath)
             po.append(f"{pred} {child_iri}")
         for pred, keys in deferred:
             po.extend(f"{pred} {self.claims[k]}" for k in keys if k in self.claims)
+        self.paths.setdefault(node[1:-1], fpath)
         self.lines.append(f"{node} {RDF_TYPE} {mp.class_iri[cname]} .")
         self.lines.extend(f"{node} {x} ." for x in po)
         return node

@@ -48,12 +48,12 @@ class ReleaseResult:
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
                   jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
-    from .validate import validate_records  # the validation layers (schema, SHACL rules, dataset-wide)
+    from .validate import check_records, load_records  # schema; SHACL rules; dataset-wide checks
 
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
     with rep.stage("read"):
-        records, findings = validate_records.load(paths, jobs=jobs)
+        records, findings = load_records(paths, jobs=jobs)
     if not records and not F.has_errors(findings):
         raise ReleaseError(f"no record files found in {', '.join(map(str, paths))}")
     synthetic = {bool(r.model.synthetic) for r in records}
@@ -66,7 +66,7 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
     with rep.stage("map"):
         graphs: list[RecordGraph] = [mapper.map(r) for r in rep.iterate(records, "mapping", len(records))]
     with rep.stage("validate"):
-        findings += validate_records.check(records, graphs, jobs=jobs, use_cache=use_cache)
+        findings = sorted(set(findings + check_records(records, graphs, jobs=jobs, use_cache=use_cache, base=base)))
     if F.has_errors(findings):
         errors = [f for f in findings if f.severity == F.ERROR]
         shown = "\n".join(f.text() for f in sorted(errors)[:20])
@@ -85,6 +85,7 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
     target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
     _remove_stale(out)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
+    tmp.chmod(0o755)
     try:
         result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep)
         _swap(tmp, target)
@@ -142,7 +143,7 @@ def _dump_json(path: Path, value) -> None:
 
 
 def _checksums(folder: Path) -> None:
-    """SHA256SUMS of every file of the release (the store's binary files are listed too)."""
+    """SHA256SUMS of every file of the release but the store, whose database files differ from build to build."""
     lines = []
     for f in sorted(p for p in folder.rglob("*") if p.is_file()):
         rel = f.relative_to(folder).as_posix()

@@ -39,6 +39,9 @@ OCCUPATIONS = {"civil_society": ("journalist", "blogger", "human-rights defender
                "opposition_member": ("party organiser", "activist", "former deputy"),
                "religious": ("imam", "religious teacher"),
                "regime_insider": ("former official", "banker", "businessman")}
+VIOLENCE = {"attack": ("was beaten", "Two strangers beat {name} outside a flat in {town}."),
+            "abduction": ("was abducted", "{name} was pushed into a van in {town} and driven away."),
+            "rendition": ("was forcibly returned", "{name} was taken across the border from {town} with no court order.")}
 LOCATORS = ("paragraph {k}", "paragraph {k}", "page {k}", "para. {k}", 'section "Stage {s} details"')
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
@@ -76,22 +79,23 @@ class Pools:
     def __init__(self, n: int, seed: int):
         rng = random.Random(f"exilegraph-synth:{seed}:pools:{n}")
         self.orgs: list[dict] = []
-        self.movements: dict[str, list[str]] = {}
+        self.movements: dict[str, list[str]] = {}  # movements and parties of each state of concern
+        self.newspapers: dict[str, list[str]] = {}
         self.courts: dict[str, list[str]] = {}
         self.migration: dict[str, str] = {}
         per_state = max(2, round(n ** 0.5 / 2))
         for state in SOC:
-            ids = []
+            self.movements[state], self.newspapers[state] = [], []
             for j in range(per_state):
                 kind = ("opposition_movement", "newspaper", "political_party")[j % 3]
-                label = {"opposition_movement": "Movement for a Free {w}", "newspaper": "The {w} Tribune",
+                label = {"opposition_movement": "Movement for a Free {w}", "newspaper": "{w} Tribune",
                          "political_party": "{w} Renewal Party"}[kind].format(w=_word(rng))
-                ids.append(self._org(f"{state.lower()}-{_slug(label)}-{j}", label, kind, state))
-            self.movements[state] = ids
+                oid = self._org(f"{state.lower()}-{_slug(label)}-{j}", label, kind, state)
+                (self.newspapers if kind == "newspaper" else self.movements)[state].append(oid)
         for state in HOSTS:
             town = _word(rng)
             self.courts[state] = [
-                self._org(f"{state.lower()}-court-{inst}", f"{town} {word} Court", "court", state, inst)
+                self._org(f"{state.lower()}-court-{_slug(inst)}", f"{town} {word} Court", "court", state, inst)
                 for inst, word in (("first_instance", "District"), ("appeal", "Appeal"), ("cassation", "High"))]
             self.migration[state] = self._org(f"{state.lower()}-migration", f"{town} Migration Office",
                                               "migration_authority", state)
@@ -99,7 +103,7 @@ class Pools:
         outlets = [f"{_word(rng)} {rng.choice(('Herald', 'Daily', 'Monitor', 'Times', 'Radio', 'Post'))}"
                    for _ in range(max(4, per_state * 3))]
         self.outlets = outlets
-        self.articles = [_source(rng, f"pool-{j + 1:05d}", rng.choice(outlets), shared=True)
+        self.articles = [_source(rng, f"pool-{j + 1:05d}", rng.choice(outlets))
                          for j in range(max(1, n // 5))]
 
     def _org(self, oid: str, name: str, kind: str, country: str, instance: str | None = None) -> str:
@@ -113,8 +117,10 @@ class Pools:
         return {"synthetic": True, "organisations": self.orgs}
 
 
-def _source(rng: random.Random, key: str, outlet: str, shared: bool = False) -> dict:
-    day = dt.date(rng.randint(2009, 2024), rng.randint(1, 12), rng.randint(1, 28))
+def _source(rng: random.Random, key: str, outlet: str, case_id: str = "", after: int = 2008) -> dict:
+    """An invented article; shared ones (no case_id) are reports on many exiles, cited by several cases."""
+    shared = not case_id
+    day = dt.date(rng.randint(min(after + 1, 2024), 2024), rng.randint(1, 12), rng.randint(1, 28))
     kind = rng.choices(("news_article", "report", "statement", "database_entry"), (70, 12, 12, 6))[0]
     topic = "exiles pursued abroad" if shared else f"the case of a {_word(rng, 1, 1).lower()} critic"
     src = {"key": key, "source_type": kind, "title": f"{_word(rng)} {_word(rng, 1, 2).lower()}: {topic}",
@@ -122,20 +128,21 @@ def _source(rng: random.Random, key: str, outlet: str, shared: bool = False) -> 
     if rng.random() < 0.2:
         src["authors"] = [f"{_word(rng)}, {rng.choice(SYL)[0].upper()}." for _ in range(rng.randint(1, 2))]
     src["language"] = rng.choices(("en", "ru", "uk", "kk"), (70, 15, 10, 5))[0]
-    src["url"] = f"https://example.org/synthetic/{_slug(outlet)}/{key}"
+    src["url"] = f"https://example.org/synthetic/{_slug(outlet)}/{case_id + '-' if case_id else ''}{key}"
     if rng.random() < 0.3:
         src["accessed_date"] = f"{rng.randint(1, 28)} {rng.choice(MONTHS)}, {min(day.year + 1, 2025)}"
     return src
 
 
 # Event types in the order a case unfolds: (type, rank). Ranks order the sampled dates.
-CORE = (("criminal_charge", 20), ("flight", 30), ("wanted_list_entry", 40), ("interpol_notice_issued", 42),
-        ("asylum_application", 50), ("migration_decision", 80), ("court_decision", 82))
-DETAINED = (("extradition_request", 52), ("arrest", 60), ("detention", 62), ("court_decision", 66))
+CORE = (("criminal_charge", 20), ("interpol_notice_issued", 42), ("asylum_application", 50), ("court_decision", 82))
+DETAINED = (("arrest", 60), ("detention", 62))
 OPTIONAL = (("administrative_penalty", 10), ("intimidation", 12), ("accusation", 14), ("conviction", 22),
-            ("hunger_strike", 64), ("court_decision", 84), ("migration_decision", 85),
+            ("flight", 30), ("wanted_list_entry", 40), ("extradition_request", 52), ("hunger_strike", 64),
+            ("court_decision", 66), ("migration_decision", 80), ("court_decision", 84), ("migration_decision", 85),
             ("refugee_status_granted", 86), ("interpol_notice_removed", 88), ("intimidation", 90),
-            ("action_against_relatives", 92), ("administrative_penalty", 11), ("intimidation", 91))
+            ("action_against_relatives", 92), ("administrative_penalty", 11), ("intimidation", 91),
+            ("wanted_list_entry", 41), ("extradition_request", 53), ("flight", 31), ("migration_decision", 81))
 
 
 class _Case:
@@ -144,6 +151,7 @@ class _Case:
     def __init__(self, i: int, seed: int, pools: Pools, width: int):
         self.rng = rng = random.Random(f"exilegraph-synth:{seed}:case:{i}")
         self.pools, self.cid = pools, f"synth-{i:0{width}d}"
+        self.conflicting, self.restricted = i % 10 == 5, i % 7 == 3  # about 10% and 14% of the cases
         self.soc, self.host = rng.choice(SOC), rng.choice(HOSTS)
         while self.host == self.soc:
             self.host = rng.choice(HOSTS)
@@ -152,7 +160,9 @@ class _Case:
         self.surname = root + (rng.choice(("ova", "eva")) if self.gender == "female" else rng.choice(("ov", "ev", "uly")))
         self.category = rng.choices(tuple(OCCUPATIONS), (45, 35, 12, 8))[0]
         self.occupation = rng.choice(OCCUPATIONS[self.category])
-        own = [_source(rng, f"src-{k + 1}", rng.choice(pools.outlets)) for k in range(rng.randint(3, 8))]
+        self.start = dt.date(rng.randint(2006, 2019), rng.randint(1, 12), rng.randint(1, 28))
+        own = [_source(rng, f"src-{k + 1}", rng.choice(pools.outlets), self.cid, self.start.year)
+               for k in range(min(8, 3 + int(rng.expovariate(1 / 1.5))))]
         shared = rng.sample(pools.articles, min(len(pools.articles), max(1, round(len(own) * rng.uniform(0.3, 0.6)))))
         self.sources = own[:len(own) - len(shared)] + shared
         order = self.sources[:]
@@ -162,7 +172,7 @@ class _Case:
     def cite(self, stage: int | None = None) -> list[dict]:
         rng = self.rng
         keys = [next(self.first_cites)]
-        for _ in range(rng.choices((0, 1, 2), (68, 24, 8))[0]):
+        for _ in range(rng.choices((0, 1, 2), (82, 14, 4))[0]):
             k = rng.choice(self.sources)["key"]
             if k not in keys:
                 keys.append(k)
@@ -170,9 +180,9 @@ class _Case:
 
     def plan(self) -> list[tuple[str, int]]:
         rng = self.rng
-        target = min(20, int(rng.triangular(8, 21, 8)))
+        target = min(20, 8 + int(rng.expovariate(1 / 2.5)))
         plan = list(CORE)
-        if rng.random() < 0.8:
+        if rng.random() < 0.75:
             plan += DETAINED
             if rng.random() < 0.15:
                 plan.append((rng.choice(("extradition", "deportation")), 72))
@@ -214,7 +224,7 @@ class _Case:
         elif etype in ("rendition", "abduction", "attack", "extradition", "deportation"):
             ev["host_state"] = host
             if etype in ("rendition", "abduction", "attack"):
-                ev["description"] = f"Unknown men seized or beat {self.given} {self.surname} in {_word(rng)}."
+                ev["description"] = VIOLENCE[etype][1].format(name=f"{self.given} {self.surname}", town=_word(rng))
         elif etype in ("administrative_penalty", "intimidation", "action_against_relatives", "conviction", "flight", "accusation"):
             ev["country"] = soc if etype != "intimidation" or rng.random() < 0.5 else host
             if etype == "conviction":
@@ -227,12 +237,12 @@ class _Case:
         rng, name = self.rng, f"{self.given} {self.surname}"
         plan = self.plan()
         conflict_type = None
-        if rng.random() < 0.1:
+        if self.conflicting:
             candidates = [t for t, _ in plan if t in ("arrest", "criminal_charge", "interpol_notice_issued", "asylum_application")]
-            conflict_type = candidates[0] if candidates else None
+            conflict_type = rng.choice(candidates)
             if len(plan) >= 20:
                 plan = [p for p in plan if p[1] not in (88, 91, 92, 10, 11)][:19]
-        start = dt.date(rng.randint(2006, 2019), rng.randint(1, 12), rng.randint(1, 28))
+        start = self.start
         end = min(LAST_DAY, start + dt.timedelta(days=rng.randint(900, 3000)))
         days = sorted(start + dt.timedelta(days=rng.randint(0, (end - start).days)) for _ in plan)
         stage_of = {t: v["stage"] for t, v in schema_index()["enums"]["EventType"].items()}
@@ -262,17 +272,22 @@ class _Case:
                       "stages": stages, "most_serious_incident_date": worst["event_date"],
                       "violence_reported": violent}
         if violent:
-            case["violence_description"] = f"{name} was harmed during a {worst['event_type']} abroad."
+            case["violence_description"] = f"{name} {VIOLENCE[worst['event_type']][0]} in {_country(self.host)}."
         case["legal_status"] = status
-        case["current_status"] = rng.choice(("Lives abroad, case pending.", "Back in custody at home.",
-                                             "Free; the notice is still active.", "Whereabouts unknown."))
-        case["summary"] = f"{name}, a {self.occupation} from a {self.soc} family, is pursued by {self.soc} while in {self.host}."
+        kinds = {e["event_type"] for e in self.events}
+        case["current_status"] = (f"Held in {_country(self.soc)} after the removal." if extradited else
+                                  f"Lives in {_country(self.host)} as a recognised refugee." if status == "refugee" else
+                                  "Free; the Interpol notice has been withdrawn." if "interpol_notice_removed" in kinds else
+                                  rng.choice(("Free; the notice is still active.", "Waits for the asylum decision.",
+                                              "Whereabouts unknown.")))
+        case["summary"] = (f"{name}, {self.occupation} ({self.soc}), is pursued by the authorities at home "
+                           f"while living in {self.host}.")
         case["residences"] = self.residences()
         case["events"] = self.events
         case["statements"] = [{"text": f"{self.surname} says the {rng.choice(CHARGES)} case is revenge for {rng.choice(('reporting', 'protests', 'a book', 'donations'))}.",
                                "section": rng.choice(("Who, Why and How exiled", "Current status", "Other actions", "Stage 1 details")),
                                **({"stage": 1} if rng.random() < 0.3 else {}), "citations": self.cite()}
-                              for _ in range(rng.randint(2, 4))]
+                              for _ in range(rng.choices((2, 3, 4), (60, 30, 10))[0])]
         if conflict_type:
             k = conflict_type.replace("_", "-")
             case["conflicts"] = [{"key": f"{k}-date", "claims": [f"{k}-a", f"{k}-b"],
@@ -282,7 +297,7 @@ class _Case:
     def residences(self) -> list[dict]:
         rng, out = self.rng, []
         when = self.events[1]["event_date"] if len(self.events) > 1 else self.events[0]["event_date"]
-        if rng.random() < 0.4:
+        if rng.random() < 0.3:
             transit = rng.choice([h for h in HOSTS if h not in (self.host, self.soc)])
             out.append({"country": transit, "residence_role": "transit", "start_date": when, "citations": self.cite()})
         out.append({"country": self.host, "residence_role": rng.choice(("asylum", "residence")), "start_date": when,
@@ -292,25 +307,24 @@ class _Case:
     def person(self, movement: str) -> dict:
         rng = self.rng
         full = f"{self.given} {self.surname}"
-        variants = [f"{self.given} {self.surname[:-1] if self.surname.endswith('a') else self.surname + 'a'}",
-                    _cyrillic(full), full.replace("sh", "sch").replace("q", "k").replace("y", "i") + "e"]
+        variants = [f"{self.surname} {self.given}", _cyrillic(full),
+                    full.replace("sh", "sch").replace("q", "k").replace("y", "i") + "e"]
         names = []
-        for v in variants[:rng.randint(1, 3)]:
+        for v in variants[:rng.choices((1, 2, 3), (45, 40, 15))[0]]:
             nv: dict = {"name": v}
             if v == variants[1]:
                 nv["language"] = "ru"
             nv["citations"] = self.cite()
             names.append(nv)
-        affs = [{"organisation": movement, "role": rng.choice(("member", "co-founder", "editor", "correspondent")),
+        affs = [{"organisation": movement, "role": rng.choice(("member", "co-founder", "organiser")),
                  "start_date": str(rng.randint(2000, 2012)), "citations": self.cite()}]
         if rng.random() < 0.4:
-            other = rng.choice(self.pools.movements[self.soc])
-            if other != movement:
-                affs.append({"organisation": other, "role": "contributor", "citations": self.cite()})
+            affs.append({"organisation": rng.choice(self.pools.newspapers[self.soc]),
+                         "role": rng.choice(("correspondent", "editor", "columnist")), "citations": self.cite()})
         p: dict = {"id": f"{self.cid}-person", "preferred_name": full, "alternative_names": names,
                    "gender": self.gender, "citizenships": [self.soc], "occupations": [self.occupation],
                    "affiliations": affs}
-        if rng.random() < 0.15:
+        if self.restricted:
             p["relatives"] = [{"relation": rng.choice(("son", "daughter")), "minor": True,
                                "birth_year": rng.randint(2006, 2016), "relative_note": f"attends school in {_word(rng)}"}]
             p["home_address"] = f"{rng.randint(1, 99)} {_word(rng)} street, {_word(rng)}"
@@ -410,13 +424,13 @@ _LEGAL = ("asylum_application", "migration_decision", "court_decision", "refugee
 _CURRENT = ("release", "interpol_notice_removed")
 _SENTENCE = {
     "accusation": "Officials in {soc} publicly called {s} a traitor {d}",
-    "criminal_charge": "Investigators in {soc} opened a {charge} case against {s} under {article} {d}",
+    "criminal_charge": "Investigators in {soc} charged {s} with {charge} under {article} {d}",
     "wanted_list_entry": "{s} appeared on a {notice} {d}",
     "interpol_notice_issued": "{soc} obtained an Interpol {notice} against {s} {d}",
     "interpol_notice_removed": "Interpol deleted the notice against {s} {d}",
     "extradition_request": "{soc} sent {host} a request to hand {s} over {d}",
     "arrest": "{s} was stopped by police in {place}, {host}, {d}",
-    "detention": "{s} spent {days} days in the {facility} {d}",
+    "detention": "{s} was held for {days} days in the {facility}, starting {d}",
     "hunger_strike": "{s} refused food for {days} days in custody {d}",
     "release": "{s} walked free {d}",
     "extradition": "{host} flew {s} back to {soc} {d}",
@@ -473,7 +487,7 @@ def _bibliography(src: dict, style: int) -> str:
         who = "  and ".join(src["authors"])
         return f"{who} {year}. '{title}'. {long}.[Online].Available at: {url} [Accessed :{acc}]"
     if style == 0:
-        return f"{label}. {year}. '{title}'. {long}.[Online]. Available at: {url} [Accessed :{acc}]"
+        return f"{label}. {year}. '{title}'. {long}.[Online]. Available at: {url}" + (f" [Accessed :{acc}]" if acc else "")
     if style == 1:
         return f"{label}, {year}. '{title}'. {long}.[Online]. Available at:{url}" + (f" [Accessed :{acc}]" if acc else "")
     acc = f"[Accessed {acc.replace(',', '')}]." if acc else "."
@@ -490,7 +504,8 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
     paras: dict = {k: [] for k in CAPE_HEADINGS}
     aff = person["affiliations"][0]
     names = ", ".join(n["name"] for n in person["alternative_names"])
-    paras["who"].append(f"{person['preferred_name']} (also written {names}) is a {person['occupations'][0]} and "
+    occ = person["occupations"][0]
+    paras["who"].append(f"{person['preferred_name']} (also written {names}) is {'an' if occ[0] in 'aeiou' else 'a'} {occ} and "
                         f"{aff.get('role', 'member')} of the {org_names.get(aff['organisation'], aff['organisation'])} "
                         f"{_refs(aff, sources)}.")
     for ev in case["events"]:
@@ -520,7 +535,7 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
              f"Alleged affiliation: {case['alleged_affiliation']}.", "",
              f"Which stages experienced: {stages}. (Definitions here.)",
              f"Date of most serious incident: {case['most_serious_incident_date']}.",
-             f"Violence experienced: {case.get('violence_description', 'No')}", ""]
+             f"Violence experienced: {case.get('violence_description', 'No.')}", ""]
     for key in (1, 2, 3, "other"):
         if paras[key] or key != 3:
             lines += [CAPE_HEADINGS[key], "", *(p for par in paras[key] for p in (par, "")), ""]
@@ -545,8 +560,11 @@ def _check_target(out_dir: Path) -> None:
         raise ExilegraphError(f"{out_dir} exists and is not a folder")
     if not target.is_dir():
         return
+    from .readers import READERS
+
+    suffixes = {".yaml", ".yml", ".txt"} | {s for reader in READERS.values() for s in reader.suffixes}
     for f in sorted(target.rglob("*")):
-        if f.is_file() and f.suffix.lower() in (".yaml", ".yml", ".txt"):
+        if f.is_file() and f.suffix.lower() in suffixes:
             with f.open("r", encoding="utf-8", errors="replace") as fh:
                 if not fh.readline().startswith(MARK):
                     raise ExilegraphError(f"refusing to write into {out_dir}: it holds records that are not synthetic "

@@ -211,6 +211,7 @@ def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
             "group": _rx(_need(refs, "group", "references."), "references.group"),
             "separator": str(_need(refs, "separator", "references.")),
             "item": _rx(_need(refs, "item", "references."), "references.item"),
-            "ignore": tuple(sorted((phrase(str(w)) for w in refs.get("ignore_words") or []), key=len, reverse=True)),
+            "ignore": frozenset(phrase(str(w)) for w in refs.get("ignore_words") or []),
+            "max_chars": int(refs.get("max_item_chars") or 200),
         },
     )

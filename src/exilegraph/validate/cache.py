@@ -1,0 +1,70 @@
+"""Validation results cached by content hash, so unchanged records are not validated again.
+
+The key covers the record's bytes and everything that can change a verdict: toolkit version,
+schema version and the shapes. A cached entry holds the record's findings and the summary the
+dataset-wide checks need, so a warm run does not even parse unchanged records.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import sqlite3
+from pathlib import Path
+
+from .. import __version__
+from ..resources import schema_index
+from ..shacl import shapes_text
+
+DEFAULT_DIR = Path(".exilegraph-cache")
+
+
+@functools.cache
+def fingerprint() -> str:
+    h = hashlib.sha256()
+    for part in (__version__, str(schema_index()["version"]), shapes_text(),
+                 json.dumps(schema_index(), sort_keys=True)):
+        h.update(part.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
+class Cache:
+    def __init__(self, folder: Path | None = None, enabled: bool = True):
+        self.enabled = enabled
+        self._db = None
+        self.folder = Path(os.environ.get("EXILEGRAPH_CACHE", folder or DEFAULT_DIR))
+
+    def _conn(self):
+        if self._db is None:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.folder / "validation.sqlite")
+            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+        return self._db
+
+    @staticmethod
+    def key(path: str, sha256: str) -> str:
+        return f"{fingerprint()}:{sha256}:{path}"
+
+    def get_many(self, keys: list[str]) -> dict[str, dict]:
+        if not self.enabled or not keys:
+            return {}
+        out: dict[str, dict] = {}
+        db = self._conn()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i:i + 500]
+            rows = db.execute(f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            out.update((k, json.loads(v)) for k, v in rows)
+        return out
+
+    def put_many(self, items: dict[str, dict]) -> None:
+        if not self.enabled or not items:
+            return
+        try:
+            db = self._conn()
+            db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
+                           [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()])
+            db.commit()
+        except sqlite3.Error:
+            pass  # a cache that cannot be written only costs time

@@ -1,0 +1,103 @@
+"""Layer 2: SHACL over each record's graph, with violations turned into located findings."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+
+import pyoxigraph as ox
+
+from ..findings import Finding
+from ..mapper import RecordGraph
+from ..provenance import vocabulary_lines
+from ..records import Record, dotted
+from ..resources import schema_index
+from ..shacl import RULES_NS, Violation, shape_files
+
+DEFAULT_MESSAGES = {
+    "MinCountConstraintComponent": "a required value is missing",
+    "MaxCountConstraintComponent": "more values than allowed",
+    "ClosedConstraintComponent": "a property the schema does not allow here",
+    "DatatypeConstraintComponent": "a value of the wrong datatype",
+    "NodeKindConstraintComponent": "a value of the wrong kind (IRI or literal)",
+    "ClassConstraintComponent": "a reference to something of the wrong kind",
+    "InConstraintComponent": "a value outside the allowed list",
+    "PatternConstraintComponent": "a value not of the expected form",
+    "OrConstraintComponent": "a value of none of the allowed types",
+}
+
+
+def engine_name() -> str:
+    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
+    if wanted == "fast":
+        try:
+            from ..shacl import fast  # noqa: F401
+        except ImportError:
+            return "reference"
+    return wanted
+
+
+@functools.cache
+def _fast_engine():
+    from ..shacl.fast import FastEngine
+
+    return FastEngine()
+
+
+def run_engine(lines: list[str]) -> list[Violation]:
+    data = lines + vocabulary_lines()
+    if engine_name() == "fast":
+        return _fast_engine().validate_lines(data)
+    from ..shacl.reference import validate_reference
+
+    return validate_reference(data)
+
+
+@functools.cache
+def _shape_comments() -> dict[str, str]:
+    comment = "http://www.w3.org/2000/01/rdf-schema#comment"
+    out = {}
+    for f in shape_files():
+        for t in ox.parse(path=str(f), format=ox.RdfFormat.TURTLE):
+            if t.predicate.value == comment and isinstance(t.subject, ox.NamedNode):
+                out[t.subject.value] = t.object.value
+    return out
+
+
+@functools.cache
+def _slot_names() -> dict[str, str]:
+    out: dict[str, str] = {}
+    for cname, c in sorted(schema_index()["classes"].items()):
+        for sname, s in sorted(c["slots"].items()):
+            out.setdefault(s["uri"], sname)
+    return out
+
+
+def rule_id(v: Violation) -> str:
+    if v.shape.startswith(RULES_NS):
+        return v.shape[len(RULES_NS):]
+    name = v.component.removesuffix("ConstraintComponent")
+    return "shape-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def to_findings(violations: list[Violation], record: Record, graph: RecordGraph) -> list[Finding]:
+    out = []
+    for v in violations:
+        base = graph.paths.get(v.focus, ())
+        slot = _slot_names().get(v.path) if v.path else None
+        fpath = base + ((slot,) if slot else ())
+        line, col = record.raw.locate(fpath)
+        message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
+        if v.value and v.component not in ("MinCountConstraintComponent",):
+            message += f" (value: {v.value})"
+        out.append(Finding(record.path, line, col, v.severity, rule_id(v), dotted(fpath), message,
+                           _shape_comments().get(v.shape)))
+    return out
+
+
+def is_reference(v: Violation, base: str) -> bool:
+    """sh:class on a reference to a person, organisation or case: defined in another record maybe,
+    so it is judged once for the whole dataset (dataset_checks), not per record."""
+    return v.component == "ClassConstraintComponent" and v.value is not None and any(
+        v.value.startswith(f"<{base}{kind}/") for kind in ("person", "organisation", "case"))
