@@ -112,7 +112,8 @@ class Mapper:
         if source.url:
             return self.node_iri("source", hash_id("url", normalise_url(str(source.url))))
         who = "; ".join(source.authors or []) or (source.outlet or source.publisher or "")
-        key = " ".join(str(x or "").casefold().split() for x in (who, source.year or source.publication_date, source.title))
+        key = " | ".join(" ".join(str(x or "").casefold().split())
+                         for x in (who, source.year or source.publication_date, source.title))
         return self.node_iri("source", hash_id("bib", key))
 
     def graph_iri(self, record_id: str) -> str:

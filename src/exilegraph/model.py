@@ -107,7 +107,7 @@ class Country(str, Enum):
     Moldova = "MD"
     Mongolia = "MN"
     Netherlands = "NL"
-    Norway = "False"
+    Norway = "NO"
     Pakistan = "PK"
     Poland = "PL"
     Qatar = "QA"

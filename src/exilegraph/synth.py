@@ -250,9 +250,11 @@ class _Case:
         for (etype, _), day in zip(plan, days):
             ev = self.event(etype, day)
             if etype == conflict_type:
-                other = dict(ev, event_date=_edtf(rng, day + dt.timedelta(days=rng.randint(20, 400))))
+                shift = dt.timedelta(days=rng.randint(20, 400))
+                other_day = day + shift if day + shift <= LAST_DAY else day - shift
+                other = dict(ev, event_date=_edtf(rng, other_day))
                 if other["event_date"] == ev["event_date"]:
-                    other["event_date"] = str(day.year + 1)
+                    other["event_date"] = other_day.isoformat()
                 ev["key"], other["key"] = f"{etype.replace('_', '-')}-a", f"{etype.replace('_', '-')}-b"
                 ev["citations"], other["citations"] = self.cite(stage_of[etype]), self.cite(stage_of[etype])
                 self.events += [ev, other]

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from .cape_mapping import Mapping
 from .cape_text import Block, compact, edtf_from_match, slug, squeeze, title_language
 
+SOURCE_ORDER = ("key", "source_type", "title", "outlet", "publisher", "authors", "publication_date", "year", "language",
+                "url", "accessed_date", "note")
 _INITIAL_END = re.compile(r"(?:^|[\s.\-])[^\W\d_]\.$")
 _PUNCT_ONLY = re.compile(r"^[\W_]*$")
 
@@ -113,6 +115,7 @@ def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
                                "this entry of the source list has no outlet or author followed by a year; kept as a note",
                                "write it as `Outlet, YEAR. 'Title'. Date. Available at: URL`"))
         _url(entry, t, 0, m)
+        entry.source = {k: source[k] for k in SOURCE_ORDER if k in source}
         return entry
     token = year_m.group("year").lower()
     entry.year = "nd" if token.startswith("n") else token
@@ -167,6 +170,7 @@ def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
         entry.offsets["publication_date"] = base_off + d_off
     _url(entry, after, base_off, m)
     _accessed(entry, after, base_off, m)
+    entry.source = {k: source[k] for k in SOURCE_ORDER if k in source}
     return entry
 
 

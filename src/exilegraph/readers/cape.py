@@ -1,0 +1,267 @@
+"""Reader for case profiles in the database's text template ("cape"), driven by mappings/cape.yaml.
+
+A profile is a name line ("Surname, Given"), then headings ("Gender: .", "Stage 2 details (...):") with an
+inline value or paragraphs below them, and a "Press sources" list. One-line values become fields of the
+person and the case; every paragraph becomes a statement of the case whose in-text references
+("(Radio Free Europe, 2017)") are resolved to the sources of the list. Damaged parts are kept as given and
+reported as warnings in `raw.findings`; only input that cannot be read at all raises RecordError.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..errors import RecordError
+from ..findings import ERROR, WARNING, Finding
+from ..records import RawRecord, dotted
+from .cape_bibliography import Entry, parse_bibliography
+from .cape_citations import Resolver, find_references
+from .cape_fields import CONVERT, Problem, clean
+from .cape_mapping import Heading, Mapping, load_mapping
+from .cape_text import Block, slug, squeeze, title_language
+
+CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affiliation", "stages",
+              "most_serious_incident_date", "violence_reported", "violence_description", "residences", "legal_status",
+              "legal_status_note", "current_status", "statements")
+PERSON_FIELDS = ("gender",)
+
+
+@dataclass
+class Section:
+    heading: Heading
+    label: str  # the heading as the profile writes it, without description and colon
+    line: int
+    value: str  # what follows the colon on the heading's line
+    value_col: int
+    blocks: list[Block] = field(default_factory=list)  # paragraphs below the heading
+    lines: list[tuple[int, str]] = field(default_factory=list)  # raw lines below a bibliography heading
+
+
+class Positions:
+    """`raw.locate`: the line and column recorded for a field path, else for its nearest parent, else (1, 1)."""
+
+    def __init__(self, table: dict[tuple, tuple[int, int]]):
+        self.table = table
+
+    def __call__(self, path) -> tuple[int, int]:
+        p = tuple(path)
+        while p:
+            if p in self.table:
+                return self.table[p]
+            p = p[:-1]
+        return self.table.get((), (1, 1))
+
+
+def _fail(path: str, line: int, col: int, rule: str, message: str, fix: str | None, fld: str = "") -> RecordError:
+    return RecordError([Finding(path, line, col, ERROR, rule, fld, message, fix)])
+
+
+def decode(path: str, data: bytes) -> list[str]:
+    """The file's lines, without BOM and line ends (CRLF, CR or LF)."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        raise _fail(path, line, col, "not-utf8", f"this is not UTF-8 text (byte 0x{data[exc.start]:02x})",
+                    "save the profile as UTF-8") from None
+    return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _heading(text: str, m: Mapping):
+    for h in m.headings:
+        found = h.pattern.match(text)
+        if found:
+            return h, found
+    return None, None
+
+
+def split_sections(path: str, lines: list[str], m: Mapping) -> tuple[tuple[int, str, str], list[Section]]:
+    """((line, surname, given), sections) of the profile; RecordError when its shape is not the template's."""
+    first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if first is None:
+        raise _fail(path, 1, 1, "empty-profile", "the profile is empty", "start it with the name line `Surname, Given`")
+    name_text = lines[first].strip()
+    name = m.name_line.match(name_text)
+    if name is None or _heading(name_text, m)[0] is not None:
+        raise _fail(path, first + 1, 1, "missing-name", "the profile must start with the name line `Surname, Given`",
+                    "put the person's name, surname first, on the first line")
+    surname, given = squeeze(name.group("surname")), squeeze(name.group("given"))
+    sections: list[Section] = []
+    seen: dict[str, int] = {}
+    current: Section | None = None
+    block: Block | None = None
+    for i in range(first + 1, len(lines)):
+        raw, lineno = lines[i], i + 1
+        stripped = raw.strip()
+        h, found = _heading(stripped, m) if stripped else (None, None)
+        if h is not None:
+            label = squeeze(found.group("label"))
+            if h.key in seen:
+                raise _fail(path, lineno, 1, "duplicate-heading",
+                            f"the heading `{label}` appears twice (first on line {seen[h.key]})",
+                            "merge the two sections into one", label)
+            seen[h.key] = lineno
+            lead = len(raw) - len(raw.lstrip())
+            current = Section(h, label, lineno, found.group("value"), lead + found.start("value") + 1)
+            sections.append(current)
+            block = None
+            continue
+        if current is not None and current.heading.kind == "bibliography":
+            current.lines.append((lineno, raw))
+            continue
+        if not stripped:
+            block = None
+            continue
+        if current is None:
+            raise _fail(path, lineno, 1, "unexpected-text", "text between the name line and the first heading",
+                        "put it under a heading of the template (e.g. `Who, Why and How exiled:`)")
+        if block is None:
+            block = Block()
+            current.blocks.append(block)
+        block.add(lineno, raw)
+    return (first + 1, surname, given), sections
+
+
+class _Builder:
+    """Turns the sections into the RecordFile-shaped data, its positions and the warnings."""
+
+    def __init__(self, path: str, m: Mapping):
+        self.path, self.m = path, m
+        self.case: dict = {}
+        self.person: dict = {}
+        self.statements: list[dict] = []
+        self.positions: dict[tuple, tuple[int, int]] = {}
+        self.findings: list[Finding] = []
+        self.counts: dict[str, int] = {}
+        self.resolver: Resolver | None = None
+
+    def warn(self, line: int, col: int, rule: str, fpath: tuple, message: str, fix: str | None = None) -> None:
+        self.findings.append(Finding(self.path, line, col, WARNING, rule, dotted(fpath), message, fix))
+
+    def field_value(self, sec: Section, value: str) -> None:
+        where = (sec.line, sec.value_col)
+        got = CONVERT[sec.heading.convert](value, self.m, sec.heading.field)
+        if isinstance(got, Problem):
+            n = len(self.statements)
+            self.warn(*where, got.rule, ("case", "statements", n, "text"), f"{sec.label}: {got.message}", got.fix)
+            self.statement(sec, Block([(sec.line, sec.value_col, squeeze(sec.value))]))
+            return
+        for name, v in got.items():
+            target = ("persons", 0, name) if name in PERSON_FIELDS else ("case", name)
+            (self.person if name in PERSON_FIELDS else self.case)[name] = v
+            self.positions[target] = where
+            if isinstance(v, list):
+                for j in range(len(v)):
+                    self.positions[target + (j,)] = where
+
+    def statement(self, sec: Section, block: Block) -> None:
+        n = self.counts[sec.heading.key] = self.counts.get(sec.heading.key, 0) + 1
+        i = len(self.statements)
+        spath = ("case", "statements", i)
+        text = block.text
+        st: dict = {"key": f"{sec.heading.key}-{n}", "text": text, "section": sec.label}
+        if sec.heading.stage:
+            st["stage"] = sec.heading.stage
+        language = title_language(text, self.m.bib["languages"])
+        if language:
+            st["language"] = language
+        self.positions[spath] = self.positions[spath + ("text",)] = (block.line, block.lines[0][1])
+        self.positions[spath + ("section",)] = (sec.line, 1)
+        citations: list[dict] = []
+        for ref in find_references(text, self.m):
+            line, col = block.where(ref.start)
+            entry, rule, message = self.resolver.resolve(ref)
+            if entry is None:
+                self.warn(line, col, rule, spath + ("text",), message,
+                          "add the source to the Press sources list, or correct the reference's name and year")
+                continue
+            cit = {"source": entry.source["key"], "reference_text": ref.text}
+            if ref.locator:
+                cit["locator"] = ref.locator
+            if any(c["source"] == cit["source"] and c.get("locator") == cit.get("locator") for c in citations):
+                continue
+            self.positions[spath + ("citations", len(citations))] = (line, col)
+            citations.append(cit)
+        if citations:
+            st["citations"] = citations
+        self.statements.append(st)
+
+    def section(self, sec: Section) -> None:
+        h = sec.heading
+        if h.kind == "field":
+            value = clean(sec.value, self.m)
+            if value is not None:
+                self.field_value(sec, value)
+        elif clean(sec.value, self.m) is not None:  # a narrative heading with its text on the same line
+            if h.field and h.convert:
+                self.field_value(sec, clean(sec.value, self.m))
+            else:
+                self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
+        for block in sec.blocks:
+            if clean(block.text, self.m, final_period=False) is not None:
+                self.statement(sec, block)
+
+    def sources(self, entries: list[Entry]) -> list[dict]:
+        for i, e in enumerate(entries):
+            self.positions[("sources", i)] = self.positions[("sources", i, "key")] = (e.block.line, e.block.lines[0][1])
+            for fld in e.source:
+                self.positions[("sources", i, fld)] = e.where(fld)
+            for j in range(len(e.source.get("authors") or [])):
+                self.positions[("sources", i, "authors", j)] = e.where("authors")
+            for fld, off, rule, message, fix in e.warnings:
+                line, col = e.block.where(off)
+                self.warn(line, col, rule, ("sources", i, fld), message, fix)
+        return [e.source for e in entries]
+
+
+def _lead(text: str) -> int:
+    return len(text) - len(text.lstrip())
+
+
+def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Finding]]:
+    """(data, positions, warnings) of one profile."""
+    (name_line, surname, given), sections = split_sections(path, lines, m)
+    base = slug(f"{surname} {given}")
+    if not base:
+        raise _fail(path, name_line, 1, "unusable-name", "the name line gives no letters or digits to make an id from",
+                    "write the name in Latin or Cyrillic letters")
+    b = _Builder(path, m)
+    entries: list[Entry] = []
+    for sec in sections:
+        if sec.heading.kind == "bibliography":
+            entries = parse_bibliography(sec.lines, m)
+    b.resolver = Resolver(entries, m)
+    person_id = m.person_id.format(slug=base)
+    b.person = {"id": person_id, "preferred_name": m.preferred_name.format(given=given, surname=surname)}
+    b.case = {"id": m.case_id.format(slug=base), "subject": person_id}
+    for key in (("persons",), ("persons", 0), ("persons", 0, "id"), ("persons", 0, "preferred_name"),
+                ("case",), ("case", "id"), ("case", "subject")):
+        b.positions[key] = (name_line, 1)
+    for sec in sections:
+        if sec.heading.kind != "bibliography":
+            b.section(sec)
+    sources = b.sources(entries)
+    if b.statements:
+        b.case["statements"] = b.statements
+    case = {k: b.case[k] for k in CASE_ORDER if k in b.case}
+    person = {k: b.person[k] for k in ("id", "preferred_name", "gender") if k in b.person}
+    data: dict = {"persons": [person], "case": case}
+    if sources:
+        data["sources"] = sources
+    bib = next((s for s in sections if s.heading.kind == "bibliography"), None)
+    if bib is not None:
+        b.positions[("sources",)] = (bib.line, 1)
+    return data, b.positions, b.findings
+
+
+class CapeReader:
+    name = "cape"
+    suffixes = (".txt",)
+
+    def read(self, path: str, data: bytes, sha256: str) -> RawRecord:
+        m = load_mapping()
+        record, positions, warnings = build(path, decode(path, data), m)
+        raw = RawRecord(path, sha256, self.name, record, Positions(positions))
+        raw.findings.extend(warnings)
+        return raw
