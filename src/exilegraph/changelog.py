@@ -10,11 +10,21 @@ from pathlib import Path
 from .mapper import RecordGraph
 
 
-def case_digests(graphs: list[RecordGraph]) -> dict[str, str]:
+GENERATED_BY = "<http://www.w3.org/ns/prov#wasGeneratedBy>"
+BUILD_NODES = ("build/", "file/", "graph/", "commit/", "software/")
+
+
+def is_content(line: str, base: str) -> bool:
+    """False for the triples that describe the build itself, which change with every build."""
+    return GENERATED_BY not in line and not any(line.startswith(f"<{base}{n}") for n in BUILD_NODES)
+
+
+def case_digests(graphs: list[RecordGraph], base: str) -> dict[str, str]:
     out = {}
     for g in graphs:
         if g.case_iri:
-            out[g.record_id] = hashlib.sha256("\n".join(g.lines).encode("utf-8")).hexdigest()
+            content = "\n".join(line for line in g.lines if is_content(line, base))
+            out[g.record_id] = hashlib.sha256(content.encode("utf-8")).hexdigest()
     return dict(sorted(out.items()))
 
 
@@ -42,11 +52,13 @@ class Changelog:
         return "\n".join(lines) + "\n"
 
 
-def compare(previous: Path, digests: dict[str, str], triples: list[str]) -> Changelog:
-    """Compare with the release in `previous` (a release directory), if there is one."""
+def compare(previous: Path, digests: dict[str, str], triples: list[str], base: str) -> Changelog:
+    """Compare with the release in `previous` (a release directory), if there is one. Triples that
+    only record the build (activity, input files, generated-by links) are not counted as changes."""
     manifest = previous / "release.json"
     if not manifest.is_file():
-        return Changelog(previous_version=None, cases_added=sorted(digests), triples_added=len(triples))
+        return Changelog(previous_version=None, cases_added=sorted(digests),
+                         triples_added=sum(1 for line in triples if is_content(line, base)))
     old = json.loads(manifest.read_text(encoding="utf-8"))
     old_cases = old.get("cases", {})
     log = Changelog(previous_version=f"{old.get('version')} built {old.get('issued')}")
@@ -56,8 +68,8 @@ def compare(previous: Path, digests: dict[str, str], triples: list[str]) -> Chan
     old_nt = previous / "exilegraph.nt"
     if old_nt.is_file():
         with open(old_nt, encoding="utf-8") as f:
-            before = {line.rstrip("\n") for line in f}
-        now = set(triples)
+            before = {line.rstrip("\n") for line in f if is_content(line, base)}
+        now = {line for line in triples if is_content(line, base)}
         log.triples_added = len(now - before)
         log.triples_removed = len(before - now)
     return log

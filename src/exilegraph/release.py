@@ -106,8 +106,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
         files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
     with rep.stage("describe"):
         counts = count(dataset.triples)
-        digests = case_digests(graphs)
-        changelog = compare(target, digests, dataset.triples)
+        digests = case_digests(graphs, base)
+        changelog = compare(target, digests, dataset.triples, base)
         void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
         _write_turtle(void, tmp / "void.ttl")
         shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")

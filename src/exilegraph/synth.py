@@ -10,6 +10,8 @@ same n and seed always give byte-identical files. Names, outlets, places and URL
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import itertools
 import json
 import random
 import re
@@ -39,12 +41,18 @@ OCCUPATIONS = {"civil_society": ("journalist", "blogger", "human-rights defender
                "opposition_member": ("party organiser", "activist", "former deputy"),
                "religious": ("imam", "religious teacher"),
                "regime_insider": ("former official", "banker", "businessman")}
-VIOLENCE = {"attack": ("was beaten", "Two strangers beat {name} outside a flat in {town}."),
-            "abduction": ("was abducted", "{name} was pushed into a van in {town} and driven away."),
-            "rendition": ("was forcibly returned", "{name} was taken across the border from {town} with no court order.")}
+VIOLENCE = {"attack": ("was beaten in", "Two strangers beat {name} outside a flat in {town}."),
+            "abduction": ("was abducted in", "{name} was pushed into a van in {town} and driven away."),
+            "rendition": ("was taken by force from", "{name} was taken across the border from {town} with no court order.")}
 LOCATORS = ("paragraph {k}", "paragraph {k}", "page {k}", "para. {k}", 'section "Stage {s} details"')
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December")
+
+
+@functools.cache
+def _stages() -> dict[str, int | None]:
+    """Event type -> its stage (1-3) or None, from the schema."""
+    return {t: v["stage"] for t, v in schema_index()["enums"]["EventType"].items()}
 
 
 def _word(rng: random.Random, lo: int = 2, hi: int = 3) -> str:
@@ -70,7 +78,7 @@ def _edtf(rng: random.Random, day: dt.date) -> str:
         return str(day.year)
     if r < 0.97:
         return (str(day.year) if rng.random() < 0.5 else day.isoformat()[:7]) + "~"
-    return f"{day.year - 1}/{day.year}" if day.year > 1990 else str(day.year)
+    return f"{day.year - 1}/{day.year}"
 
 
 class Pools:
@@ -165,9 +173,9 @@ class _Case:
                for k in range(min(8, 3 + int(rng.expovariate(1 / 1.5))))]
         shared = rng.sample(pools.articles, min(len(pools.articles), max(1, round(len(own) * rng.uniform(0.3, 0.6)))))
         self.sources = own[:len(own) - len(shared)] + shared
-        order = self.sources[:]
+        order = [s["key"] for s in self.sources]
         rng.shuffle(order)
-        self.first_cites = (s["key"] for s in order * 100)
+        self.first_cites = itertools.cycle(order)  # each claim's first citation: every source gets cited
 
     def cite(self, stage: int | None = None) -> list[dict]:
         rng = self.rng
@@ -245,7 +253,7 @@ class _Case:
         start = self.start
         end = min(LAST_DAY, start + dt.timedelta(days=rng.randint(900, 3000)))
         days = sorted(start + dt.timedelta(days=rng.randint(0, (end - start).days)) for _ in plan)
-        stage_of = {t: v["stage"] for t, v in schema_index()["enums"]["EventType"].items()}
+        stage_of = _stages()
         self.events: list[dict] = []
         for (etype, _), day in zip(plan, days):
             ev = self.event(etype, day)
@@ -282,19 +290,26 @@ class _Case:
                                   "Free; the Interpol notice has been withdrawn." if "interpol_notice_removed" in kinds else
                                   rng.choice(("Free; the notice is still active.", "Waits for the asylum decision.",
                                               "Whereabouts unknown.")))
-        case["summary"] = (f"{name}, {self.occupation} ({self.soc}), is pursued by the authorities at home "
-                           f"while living in {self.host}.")
+        case["summary"] = (f"{name}, {self.occupation} from {_country(self.soc)}, is pursued by the authorities "
+                           f"at home while living in {_country(self.host)}.")
         case["residences"] = self.residences()
         case["events"] = self.events
-        case["statements"] = [{"text": f"{self.surname} says the {rng.choice(CHARGES)} case is revenge for {rng.choice(('reporting', 'protests', 'a book', 'donations'))}.",
-                               "section": rng.choice(("Who, Why and How exiled", "Current status", "Other actions", "Stage 1 details")),
-                               **({"stage": 1} if rng.random() < 0.3 else {}), "citations": self.cite()}
-                              for _ in range(rng.choices((2, 3, 4), (60, 30, 10))[0])]
+        case["statements"] = [self.statement() for _ in range(rng.choices((2, 3, 4), (60, 30, 10))[0])]
         if conflict_type:
             k = conflict_type.replace("_", "-")
             case["conflicts"] = [{"key": f"{k}-date", "claims": [f"{k}-a", f"{k}-b"],
                                   "note": f"The sources disagree on the date of the {conflict_type.replace('_', ' ')}."}]
         return {"synthetic": True, "case": case, "persons": [self.person(movement)], "sources": self.sources}
+
+    def statement(self) -> dict:
+        rng = self.rng
+        section = rng.choice(("Who, Why and How exiled", "Current status", "Other actions", "Stage 1 details"))
+        st: dict = {"text": f"{self.surname} says the {rng.choice(CHARGES)} case is revenge for "
+                            f"{rng.choice(('reporting', 'protests', 'a book', 'donations'))}.", "section": section}
+        if section.startswith("Stage 1"):
+            st["stage"] = 1
+        st["citations"] = self.cite(st.get("stage"))
+        return st
 
     def residences(self) -> list[dict]:
         rng, out = self.rng, []
@@ -328,7 +343,7 @@ class _Case:
                    "affiliations": affs}
         if self.restricted:
             p["relatives"] = [{"relation": rng.choice(("son", "daughter")), "minor": True,
-                               "birth_year": rng.randint(2006, 2016), "relative_note": f"attends school in {_word(rng)}"}]
+                               "birth_year": rng.randint(2008, 2016), "relative_note": f"attends school in {_word(rng)}"}]
             p["home_address"] = f"{rng.randint(1, 99)} {_word(rng)} street, {_word(rng)}"
             p["contact"] = f"{_slug(self.given)}.{rng.randint(100, 999)}@example.org"
         return p
@@ -419,9 +434,8 @@ CAPE_HEADINGS = {
     "current": "Current status:",
     "press": "Press sources:",
 }
-_CATEGORY_TEXT = {"civil_society": "Civil society (journalist, academic or activist)",
-                  "opposition_member": "Opposition member", "religious": "Religious (banned cleric or alleged extremist)",
-                  "regime_insider": "Regime insider or family member"}
+_CATEGORY_TEXT = {"civil_society": "Civil society activist", "opposition_member": "Opposition member",
+                  "religious": "Banned cleric", "regime_insider": "Former regime insider"}
 _LEGAL = ("asylum_application", "migration_decision", "court_decision", "refugee_status_granted")
 _CURRENT = ("release", "interpol_notice_removed")
 _SENTENCE = {
@@ -456,16 +470,19 @@ def _country(code: str) -> str:
     return schema_index()["enums"]["Country"][code]["title"]
 
 
-def _when(edtf: str) -> str:
-    """An EDTF date as running text: on 21 October 2017, in October 2017, around 2017, between 2018 and 2019."""
+def _when(edtf: str, bare: bool = False) -> str:
+    """An EDTF date as running text: on 21 October 2017, in October 2017, around 2017, between 2018 and 2019.
+    `bare` drops the preposition (21 October 2017) and keeps a range as EDTF, as the template's date field wants."""
     if "/" in edtf:
         a, b = edtf.split("/")
-        return f"between {_when(a)[3:]} and {_when(b)[3:]}"
+        return edtf if bare else f"between {_when(a, True)} and {_when(b, True)}"
     approx = edtf.endswith(("~", "?"))
     parts = edtf.rstrip("~?%").split("-")
-    text = {1: "in {0}", 2: "in {m} {0}", 3: "on {d} {m} {0}"}[len(parts)].format(
+    text = {1: "{0}", 2: "{m} {0}", 3: "{d} {m} {0}"}[len(parts)].format(
         parts[0], m=MONTHS[int(parts[1]) - 1] if len(parts) > 1 else "", d=int(parts[2]) if len(parts) > 2 else "")
-    return "around " + text[3:] if approx else text
+    if approx:
+        return "around " + text
+    return text if bare else ("on " if len(parts) == 3 else "in ") + text
 
 
 def _ref_label(src: dict) -> str:
@@ -474,15 +491,23 @@ def _ref_label(src: dict) -> str:
     return src["outlet"]
 
 
-def _refs(claim: dict, sources: dict) -> str:
-    labels = [f"{_ref_label(sources[c['source']])}, {sources[c['source']]['publication_date'][:4]}"
-              for c in claim.get("citations", [])]
+def _years(sources: list[dict]) -> dict[str, str]:
+    """Source key -> the year as references write it: 2015, or 2015a/2015b when one name has two that year."""
+    groups: dict[tuple, list[str]] = {}
+    for src in sources:
+        groups.setdefault((_ref_label(src), src["publication_date"][:4]), []).append(src["key"])
+    return {k: year + ("abcdefgh"[i] if len(keys) > 1 else "") for (_, year), keys in groups.items()
+            for i, k in enumerate(keys)}
+
+
+def _refs(claim: dict, sources: dict, years: dict) -> str:
+    labels = [f"{_ref_label(sources[c['source']])}, {years[c['source']]}" for c in claim.get("citations", [])]
     return f"({'; '.join(dict.fromkeys(labels))})" if labels else ""
 
 
-def _bibliography(src: dict, style: int) -> str:
-    year, date = src["publication_date"][:4], src["publication_date"]
-    long = f"{MONTHS[int(date[5:7]) - 1]} {int(date[8:10])}, {year}" if len(date) == 10 else ""
+def _bibliography(src: dict, style: int, year: str) -> str:
+    date = src["publication_date"]
+    long = f"{MONTHS[int(date[5:7]) - 1]} {int(date[8:10])}, {date[:4]}" if len(date) == 10 else ""
     acc = src.get("accessed_date", "")
     label, title, url = _ref_label(src), src["title"], src["url"]
     if src.get("authors"):
@@ -499,9 +524,9 @@ def _bibliography(src: dict, style: int) -> str:
 def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
     """One case as a profile in the database's text template, with in-text references and a bibliography."""
     case, person = record["case"], record["persons"][0]
-    sources = {s["key"]: s for s in record["sources"]}
+    sources, years = {s["key"]: s for s in record["sources"]}, _years(record["sources"])
     surname, given = person["preferred_name"].split(" ", 1)[1], person["preferred_name"].split(" ", 1)[0]
-    stage_of = {t: v["stage"] for t, v in schema_index()["enums"]["EventType"].items()}
+    stage_of = _stages()
     soc, host = _country(case["state_of_concern"]), _country(case["residences"][-1]["country"])
     paras: dict = {k: [] for k in CAPE_HEADINGS}
     aff = person["affiliations"][0]
@@ -509,7 +534,7 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
     occ = person["occupations"][0]
     paras["who"].append(f"{person['preferred_name']} (also written {names}) is {'an' if occ[0] in 'aeiou' else 'a'} {occ} and "
                         f"{aff.get('role', 'member')} of the {org_names.get(aff['organisation'], aff['organisation'])} "
-                        f"{_refs(aff, sources)}.")
+                        f"{_refs(aff, sources, years)}.")
     for ev in case["events"]:
         t = ev["event_type"]
         text = _SENTENCE[t].format(
@@ -521,10 +546,9 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
             country=_country(ev.get("country", case["state_of_concern"])))
         where = ("who" if t == "flight" else "legal" if t in _LEGAL else "current" if t in _CURRENT
                  else stage_of[t] or "other")
-        paras[where].append(f"{text} {_refs(ev, sources)}.")
+        paras[where].append(f"{text} {_refs(ev, sources, years)}.")
     for st in case["statements"]:
-        paras["current" if st["section"] == "Current status" else "other"].append(f"{st['text'][:-1]} {_refs(st, sources)}.")
-    paras["current"].append(case["current_status"])
+        paras["current" if st["section"] == "Current status" else "other"].append(f"{st['text'][:-1]} {_refs(st, sources, years)}.")
     notices = sorted({e["notice_type"].replace("_", " ").capitalize() for e in case["events"]
                       if e["event_type"] == "interpol_notice_issued"})
     places = ", ".join(f"{_country(r['country'])} ({r['residence_role']})" for r in case["residences"])
@@ -536,18 +560,20 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
              f"Category of exile: {categories}. (Definitions here.)",
              f"Alleged affiliation: {case['alleged_affiliation']}.", "",
              f"Which stages experienced: {stages}. (Definitions here.)",
-             f"Date of most serious incident: {case['most_serious_incident_date']}.",
-             f"Violence experienced: {case.get('violence_description', 'No.')}", ""]
+             f"Date of most serious incident: {_when(case['most_serious_incident_date'], bare=True)}.",
+             f"Violence experienced: {'Yes: ' + case['violence_description'] if case['violence_reported'] else 'No.'}", ""]
     for key in (1, 2, 3, "other"):
         if paras[key] or key != 3:
             lines += [CAPE_HEADINGS[key], "", *(p for par in paras[key] for p in (par, "")), ""]
     lines += [f"International arrest warrant: {', '.join(notices)}.", "",
               f"Countries of transit, asylum and/or residence: {places}.", "",
-              CAPE_HEADINGS["legal"], "", *(p for par in paras["legal"] for p in (par, "")),
-              CAPE_HEADINGS["current"], "", *(p for par in paras["current"] for p in (par, "")), "",
+              f"{CAPE_HEADINGS['legal']} {case['legal_status'].replace('_', ' ').capitalize()}.", "",
+              *(p for par in paras["legal"] for p in (par, "")),
+              f"{CAPE_HEADINGS['current']} {case['current_status']}", "",
+              *(p for par in paras["current"] for p in (par, "")), "",
               CAPE_HEADINGS["press"], ""]
     for i, src in enumerate(record["sources"]):
-        lines += [_bibliography(src, (i + len(src["key"])) % 3), ""]
+        lines += [_bibliography(src, (i + len(src["key"])) % 3, years[src["key"]]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 

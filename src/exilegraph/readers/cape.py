@@ -10,6 +10,7 @@ reported as warnings in `raw.findings`; only input that cannot be read at all ra
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from ..errors import RecordError
 from ..findings import ERROR, WARNING, Finding
@@ -17,7 +18,7 @@ from ..records import RawRecord, dotted
 from .cape_bibliography import Entry, parse_bibliography
 from .cape_citations import Resolver, find_references
 from .cape_fields import CONVERT, Problem, clean
-from .cape_mapping import Heading, Mapping, load_mapping
+from .cape_mapping import MAPPING_FILE, Heading, Mapping, load_mapping
 from .cape_text import Block, slug, squeeze, title_language
 
 CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affiliation", "stages",
@@ -256,11 +257,16 @@ def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Fin
 
 
 class CapeReader:
+    """The registered reader; `mapping` names another mapping file (a variant of the template)."""
+
     name = "cape"
     suffixes = (".txt",)
 
+    def __init__(self, mapping: Path | None = None):
+        self.mapping = Path(mapping) if mapping else MAPPING_FILE
+
     def read(self, path: str, data: bytes, sha256: str) -> RawRecord:
-        m = load_mapping()
+        m = load_mapping(self.mapping)
         record, positions, warnings = build(path, decode(path, data), m)
         raw = RawRecord(path, sha256, self.name, record, Positions(positions))
         raw.findings.extend(warnings)

@@ -91,14 +91,20 @@ def _title(rest: str, m: Mapping) -> tuple[str | None, int, int]:
     return title, 0, end
 
 
-def _date(seg: str, m: Mapping) -> tuple[str | None, int]:
+def _date(seg: str, m: Mapping) -> tuple[str | None, int, int]:
+    """(EDTF date, start, end) of the first date the mapping's search patterns find in `seg`."""
     for pattern in m.date_search:
-        found = pattern.search(seg)
-        if found:
+        for found in pattern.finditer(seg):
             value = edtf_from_match(found, m.months)
             if value:
-                return value, found.start()
-    return None, 0
+                return value, found.start(), found.end()
+    return None, 0, 0
+
+
+def _leftover(seg: str) -> str | None:
+    """What is left of a segment once its date is taken out, when it holds any words."""
+    text = squeeze(seg).strip(" .,;:")
+    return text if any(ch.isalpha() for ch in text) else None
 
 
 def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
@@ -155,14 +161,19 @@ def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
     online, avail = b["online"].search(after), b["available"].search(after)
     url_m, acc_m = b["url"].search(after), b["accessed_open"].search(after) or b["accessed"].search(after)
     first = min([x.start() for x in (online, avail, url_m, acc_m) if x] or [len(after)])
-    date, d_off = _date(after[:first], m)
+    pre = after[:first]
+    date, d_off, d_end = _date(pre, m)
+    rest_words = _leftover(pre[:d_off] + " " + pre[d_end:]) if date else _leftover(pre)
+    if rest_words:  # e.g. a journal's name and issue: kept, as a note
+        source["note"] = rest_words
+        entry.offsets["note"] = base_off
     if date is None and online:
         between_end = min([x.start() for x in (avail, url_m, acc_m) if x and x.start() >= online.end()] or [len(after)])
         between = after[online.end():between_end]
-        date, d_off = _date(between, m)
+        date, d_off, _ = _date(between, m)
         d_off += online.end()
-        site = squeeze(between).strip(" .,;:")
-        if date is None and site and not _PUNCT_ONLY.match(site):
+        site = _leftover(between)
+        if date is None and site:
             source["publisher"] = site
             entry.offsets["publisher"] = base_off + online.end() + (len(between) - len(between.lstrip()))
     if date:
@@ -183,7 +194,8 @@ def _url(entry: Entry, text: str, base: int, m: Mapping) -> None:
     off = base + url_m.start("url")
     if not url.lower().startswith(("http://", "https://")):
         note = entry.source.get("note")
-        entry.source["note"] = note if note else f"Address given without a scheme: {url}"
+        entry.source["note"] = f"{note}; address given without a scheme: {url}" if note else \
+            f"Address given without a scheme: {url}"
         entry.warnings.append(("note", off, "url-without-scheme",
                                f"the address `{url}` has no http:// or https://; kept in the note, not as the source's url",
                                "write the address in full, with https://"))

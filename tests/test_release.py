@@ -1,0 +1,268 @@
+"""The release: every file, isomorphic dumps, provenance walk, atomicity, public by default, reproducible."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+import rdflib
+from click.testing import CliRunner
+from rdflib.compare import isomorphic
+
+from exilegraph import writers
+from exilegraph.cli import main
+from exilegraph.errors import ReleaseError
+from exilegraph.records import iter_records
+from exilegraph.release import build_release
+from exilegraph.resources import schema_index
+
+ROOT = Path(__file__).resolve().parents[1]
+RECORDS = ROOT / "records"
+PROV = "http://www.w3.org/ns/prov#"
+EXPECTED = ["exilegraph.ttl", "exilegraph.nt", "exilegraph.nq", "exilegraph.jsonld", "void.ttl", "context.jsonld",
+            "SHA256SUMS", "CHANGELOG.md", "changelog.json", "validation.txt", "validation.json", "release.json"]
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    result = build_release([RECORDS], out, use_cache=False)
+    assert result.counts.cases >= 7
+    return result.path
+
+
+def graph_of(path: Path, fmt: str) -> rdflib.Graph:
+    if fmt == "nquads":
+        ds = rdflib.Dataset()
+        ds.parse(path, format="nquads")
+        g = rdflib.Graph()
+        for s, p, o, _ in ds.quads((None, None, None, None)):
+            g.add((s, p, o))
+        return g
+    return rdflib.Graph().parse(path, format=fmt)
+
+
+def test_every_file_is_written(release):
+    for name in EXPECTED:
+        assert (release / name).is_file(), name
+    assert (release / "store").is_dir()
+    sums = (release / "SHA256SUMS").read_text().splitlines()
+    listed = {line.split("  ", 1)[1] for line in sums}
+    assert set(EXPECTED) - {"SHA256SUMS"} <= listed
+    for line in sums:
+        digest, name = line.split("  ", 1)
+        assert hashlib.sha256((release / name).read_bytes()).hexdigest() == digest
+
+
+def test_dumps_are_isomorphic_with_rdflib(release):
+    nt = graph_of(release / "exilegraph.nt", "nt")
+    assert len(nt) > 500
+    for name, fmt in (("exilegraph.ttl", "turtle"), ("exilegraph.nq", "nquads"), ("exilegraph.jsonld", "json-ld")):
+        assert isomorphic(nt, graph_of(release / name, fmt)), name
+
+
+def test_dumps_are_isomorphic_with_pyoxigraph(release):
+    def quads(name, fmt):
+        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(release / name), format=fmt)}
+
+    nt = quads("exilegraph.nt", ox.RdfFormat.N_TRIPLES)
+    assert nt == quads("exilegraph.ttl", ox.RdfFormat.TURTLE)
+    assert nt == quads("exilegraph.nq", ox.RdfFormat.N_QUADS)
+    assert nt == quads("exilegraph.jsonld", ox.RdfFormat.JSON_LD)
+
+
+def test_jsonld_expanded_by_pyld_gives_the_same_graph(release):
+    from pyld import jsonld
+
+    doc = json.loads((release / "exilegraph.jsonld").read_text(encoding="utf-8"))
+    nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
+    assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), graph_of(release / "exilegraph.nt", "nt"))
+
+
+def test_jsonld_is_plain_json_with_terms(release):
+    doc = json.loads((release / "exilegraph.jsonld").read_text(encoding="utf-8"))
+    case = next(n for n in doc["@graph"] if n["@id"].endswith("/case/akhmetova-zhanara"))
+    assert case["@type"] == "eg:ExileCase"
+    assert case["subject"] == "https://w3id.org/exilegraph/person/akhmetova-zhanara"
+    assert isinstance(case["events"], list) and len(case["events"]) > 10
+
+
+def test_nquads_has_one_named_graph_per_record(release):
+    graphs = {q.graph_name.value for q in ox.parse(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)}
+    ids = {r.id for r in iter_records([RECORDS])}
+    assert {f"https://w3id.org/exilegraph/graph/{i}" for i in ids} <= graphs
+    assert "https://w3id.org/exilegraph/graph/provenance" in graphs
+
+
+def test_walk_from_a_citation_to_its_source_build_and_input_file(release):
+    store = ox.Store.read_only(str(release / "store"))
+    q = f"""PREFIX prov: <{PROV}> PREFIX schema: <http://schema.org/> PREFIX eg: <https://w3id.org/exilegraph/vocab/>
+    SELECT ?citation ?source ?build ?graph ?file ?name ?sha WHERE {{
+      GRAPH ?graph {{ ?claim eg:citation ?citation . ?citation prov:wasDerivedFrom ?source ; prov:wasGeneratedBy ?build . }}
+      ?build a prov:Activity ; prov:used ?file ; prov:startedAtTime ?start ; prov:endedAtTime ?end ;
+             prov:wasAssociatedWith ?agent .
+      ?agent schema:softwareVersion ?version .
+      ?graph prov:wasDerivedFrom ?file ; prov:wasGeneratedBy ?build .
+      ?file schema:name ?name ; schema:sha256 ?sha .
+      ?source a eg:Source .
+    }}"""
+    rows = list(store.query(q, use_default_graph_as_union=True))
+    assert rows, "no citation could be walked to its source, build and file"
+    citations = {r["c"] for r in store.query(
+        "SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/exilegraph/vocab/Citation> } }")}
+    assert {r["citation"] for r in rows} == citations  # every citation, not just some
+    for r in rows:
+        path = ROOT / r["name"].value if not Path(r["name"].value).is_absolute() else Path(r["name"].value)
+        assert path.is_file(), r["name"].value
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == r["sha"].value
+
+
+def test_same_source_cited_by_two_records_is_one_node(release):
+    g = graph_of(release / "exilegraph.nt", "nt")
+    statement = [s for s, o in g.subject_objects(rdflib.URIRef("http://purl.org/dc/terms/title"))
+                 if "turns a blind eye" in str(o).lower() or "migration service" in str(o).lower()]
+    users = {str(c) for c in g.subjects(rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0])} if statement else set()
+    assert statement and len(set(statement)) == 1
+    ds = rdflib.Dataset()
+    ds.parse(release / "exilegraph.nq", format="nquads")
+    graphs_citing = {str(c) for s, p, o, c in ds.quads((None, rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0], None))}
+    assert len(graphs_citing) >= 2 and len(users) >= 2
+
+
+def test_dates_are_typed_by_precision(release):
+    nt = (release / "exilegraph.nt").read_text(encoding="utf-8")
+    assert '"2017-10-21"^^<http://www.w3.org/2001/XMLSchema#date>' in nt
+    assert '"2017-03"^^<http://www.w3.org/2001/XMLSchema#gYearMonth>' in nt
+    assert '"2009"^^<http://www.w3.org/2001/XMLSchema#gYear>' in nt
+    assert "<http://www.wikidata.org/entity/Q232>" in nt  # Kazakhstan, a stable identifier
+
+
+def restricted_predicates() -> set[str]:
+    return {s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]}
+
+
+def restricted_values() -> set[str]:
+    values = set()
+    names = {n for c in schema_index()["classes"].values() for n, s in c["slots"].items() if s["restricted"]}
+    for record in iter_records([RECORDS]):
+        for person in record.model.persons or []:
+            for obj in [person] + list(person.relatives or []):
+                for n in names:
+                    v = getattr(obj, n, None)
+                    if v not in (None, ""):
+                        values.add(str(v))
+    return values
+
+
+def test_no_restricted_value_reaches_a_public_file(release):
+    values = restricted_values()
+    assert values, "the records hold restricted values (the child's details) to protect"
+    preds = restricted_predicates()
+    texts = [v for v in values if len(v) > 4]  # free text; numbers are checked through their predicates
+    for f in release.rglob("*"):
+        if f.is_file():
+            data = f.read_bytes()
+            for v in texts:
+                assert v.encode("utf-8") not in data, f"restricted value in {f.name}"
+            for p in preds:
+                assert p.encode() not in data or f.name in ("context.jsonld",), f"restricted slot {p} in {f.name}"
+    assert "internal" not in release.name
+
+
+def test_internal_release_holds_restricted_values_and_says_so(tmp_path):
+    result = build_release([RECORDS], tmp_path, internal=True, use_cache=False)
+    assert result.path.name == "exilegraph-internal"
+    nt = (result.path / "exilegraph.nt").read_text(encoding="utf-8")
+    assert any(p in nt for p in restricted_predicates())
+    void = (result.path / "void.ttl").read_text(encoding="utf-8")
+    assert "INTERNAL" in void and '"internal"' in void
+    assert json.loads((result.path / "release.json").read_text())["internal"] is True
+
+
+def _files(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")}
+
+
+def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    a = build_release([RECORDS], tmp_path / "a", use_cache=False).path
+    b = build_release([RECORDS], tmp_path / "b", use_cache=False).path
+    fa, fb = _files(a), _files(b)
+    assert fa.keys() == fb.keys()
+    assert [k for k in fa if fa[k] != fb[k]] == []
+    assert "2023-11-14T22:13:20+00:00" in (a / "release.json").read_text()
+
+
+def test_builds_differ_only_in_timestamps(tmp_path):
+    a = build_release([RECORDS], tmp_path / "a", use_cache=False).path
+    b = build_release([RECORDS], tmp_path / "b", use_cache=False).path
+    stamp = re.compile(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\+00:00|Z)?")
+    fa, fb = _files(a), _files(b)
+    for name in fa:
+        if name != "SHA256SUMS":
+            assert stamp.sub(b"T", fa[name]) == stamp.sub(b"T", fb[name]), name
+
+
+def test_changelog_against_the_previous_release(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    out = tmp_path / "out"
+    first = build_release([records], out, use_cache=False)
+    assert first.changelog.previous_version is None
+    target = records / "huseynov-fikrat.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n    Updated.", 1),
+                      encoding="utf-8")
+    (records / "yegorov-vladimir.yaml").unlink()
+    second = build_release([records], out, use_cache=False)
+    log = second.changelog
+    assert log.cases_changed == ["huseynov-fikrat"]
+    assert log.cases_removed == ["yegorov-vladimir"]
+    assert log.triples_added > 0 and log.triples_removed > 0
+    assert "huseynov-fikrat" in (second.path / "CHANGELOG.md").read_text()
+
+
+def test_a_failure_between_writes_leaves_the_previous_release(tmp_path, monkeypatch):
+    first = build_release([RECORDS], tmp_path, use_cache=False)
+    before = _files(first.path)
+
+    def boom(dataset, path):
+        raise OSError("disk full (injected)")
+
+    fmt = writers.FORMATS["jsonld"]
+    monkeypatch.setitem(writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, boom))
+    with pytest.raises(OSError):
+        build_release([RECORDS], tmp_path, use_cache=False)
+    assert _files(first.path) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["exilegraph"]  # no half-written directory
+
+
+def test_refuses_to_publish_with_validation_errors(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    good = build_release([records], tmp_path / "out", use_cache=False)
+    before = _files(good.path)
+    bad = records / "huseynov-fikrat.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("event_type: arrest", "event_type: arest", 1), encoding="utf-8")
+    with pytest.raises(ReleaseError, match="validation found 1 errors"):
+        build_release([records], tmp_path / "out", use_cache=False)
+    assert _files(good.path) == before
+
+
+def test_cli_release_quiet_verbose_and_errors(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    quiet = runner.invoke(main, ["release", "--out", str(tmp_path), "--quiet"])
+    assert quiet.exit_code == 0, quiet.output
+    assert quiet.output == ""
+    verbose = runner.invoke(main, ["release", "--out", str(tmp_path), "--verbose"])
+    assert verbose.exit_code == 0
+    assert "wrote public release" in verbose.output and "write turtle" in verbose.output
+    missing = runner.invoke(main, ["release", str(tmp_path / "nowhere"), "--out", str(tmp_path)])
+    assert missing.exit_code == 1
+    assert missing.output.startswith("Error: ") and "nowhere" in missing.output
