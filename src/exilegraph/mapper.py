@@ -90,6 +90,14 @@ class Mapper:
         return out
 
     @cached_property
+    def plan_by_name(self) -> dict[str, dict[str, SlotPlan]]:
+        return {c: {p.name: p for p in plans} for c, plans in self.plans.items()}
+
+    @cached_property
+    def dated(self) -> frozenset:
+        return frozenset(c for c, v in self.index["classes"].items() if "earliest" in v["slots"])
+
+    @cached_property
     def class_iri(self) -> dict[str, str]:
         return {c: iri(v["uri"]) for c, v in self.index["classes"].items()}
 
@@ -157,35 +165,39 @@ class _Run:
     def emit(self, obj, cname: str, node: str | None, owner: str, fpath: tuple) -> str:
         mp = self.mapper
         po: list[str] = []
-        children: list[tuple[str, object, str]] = []
+        children: list[tuple] = []
         deferred: list[tuple[str, list]] = []
-        lang = getattr(obj, "language", None) or mp.language
-        for plan in mp.plans[cname]:
-            value = getattr(obj, plan.name, None)
-            if value is None or value == [] or (plan.restricted and not mp.internal):
+        fields = obj.__dict__  # pydantic keeps set values here; iterating it skips the many unset slots
+        lang = fields.get("language") or mp.language
+        plans = mp.plan_by_name[cname]
+        for name, value in fields.items():
+            if value is None or value == []:
                 continue
-            if cname == "Source" and plan.name == "key":
+            plan = plans.get(name)
+            if plan is None or (plan.restricted and not mp.internal):
+                continue
+            if cname == "Source" and name == "key":
                 continue  # a record-local handle: the same source cited by two records stays one node
             values = value if plan.multivalued else [value]
             if plan.kind == "class":
-                children.extend((plan.pred, v, plan.target, fpath + ((plan.name, i) if plan.multivalued else (plan.name,)))
+                children.extend((plan.pred, v, plan.target, fpath + ((name, i) if plan.multivalued else (name,)))
                                 for i, v in enumerate(values))
                 continue
             if plan.kind == "ref" and plan.target != "Source":
-                self.refs.extend((plan.target, v, fpath + ((plan.name, i) if plan.multivalued else (plan.name,)))
+                self.refs.extend((plan.target, v, fpath + ((name, i) if plan.multivalued else (name,)))
                                  for i, v in enumerate(values))
-            if plan.name == "claims":
+            if name == "claims":
                 deferred.append((plan.pred, values))
                 continue
             for v in values:
                 po.append(f"{plan.pred} {self.term(plan, v, lang)}")
-        self.dates(obj, cname, po)
+        self.dates(fields, cname, po)
         if node is None:
             kind = HASH_KINDS.get(cname, cname.lower())
             node = mp.node_iri(kind, hash_id(owner, cname, *sorted(po)))
         if cname == "Citation" and mp.build:
             po.append(f"{mp.derived_preds['generated_by']} {mp.build}")
-        key = getattr(obj, "key", None)
+        key = fields.get("key")
         if key and cname != "Source":
             self.claims[key] = node
         children.sort(key=lambda c: c[2] == "Conflict")  # conflicts name claims: map those first
@@ -219,12 +231,11 @@ class _Run:
             return typed(v, kind)
         return literal(str(v))
 
-    def dates(self, obj, cname: str, po: list[str]) -> None:
-        slots = self.mapper.index["classes"][cname]["slots"]
-        if "earliest" not in slots:
+    def dates(self, fields: dict, cname: str, po: list[str]) -> None:
+        if cname not in self.mapper.dated:
             return
-        first = next((getattr(obj, n) for n in EARLIEST_FROM if n in slots and getattr(obj, n, None)), None)
-        last = next((getattr(obj, n) for n in LATEST_FROM if n in slots and getattr(obj, n, None)), None)
+        first = next((fields[n] for n in EARLIEST_FROM if fields.get(n)), None)
+        last = next((fields[n] for n in LATEST_FROM if fields.get(n)), None)
         if not first and not last:
             return
         d = self.mapper.derived_preds

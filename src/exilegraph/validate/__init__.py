@@ -10,7 +10,7 @@ from pathlib import Path
 from ..errors import RecordError
 from ..findings import ERROR, Finding
 from ..mapper import Mapper, RecordGraph
-from ..readers import find_record_files, read_file
+from ..readers import display_path, find_record_files, read_file
 from ..records import Record, sha256_bytes, type_record
 from ..resources import DEFAULT_BASE_IRI
 from .cache import Cache
@@ -82,9 +82,9 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
     files = find_record_files(paths)
     cache = Cache(enabled=use_cache)
     keys = {}
-    for f in files:
+    for f in files:  # keys use the path as findings show it, as the release's check does
         try:
-            keys[str(f)] = Cache.key(str(f), sha256_bytes(f.read_bytes()))
+            keys[str(f)] = Cache.key(display_path(f), sha256_bytes(f.read_bytes()))
         except OSError:
             keys[str(f)] = ""
     cached = cache.get_many([k for k in keys.values() if k])

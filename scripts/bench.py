@@ -1,0 +1,208 @@
+#!/usr/bin/env python3
+"""Benchmark the release pipeline on a synthetic corpus, against the naive pipeline.
+
+    python scripts/bench.py --cases 1000 [--no-naive] [--json PATH] [--seed S] [--keep DIR]
+
+Measures, each in a fresh process so that peak memory is its own: the fast release (per stage,
+wall time, triples per second, peak RSS); the naive pipeline a Python user would write first
+(PyYAML, linkml-runtime's RDF dumper into one rdflib Graph, pySHACL over the whole graph,
+rdflib's serializers); validating one changed record with a warm cache, including start-up;
+and the partner catalogue queries on the release's store (p50 over repeated runs).
+Writes the figures as JSON and prints a short table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+
+def peak_rss_mb() -> float:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return round(max(own, children) / 1024, 1)  # Linux reports KiB
+
+
+# ---- children: each runs in its own process ---------------------------------------------------
+def child_fast(records: Path, out: Path) -> dict:
+    from exilegraph.progress import Reporter
+    from exilegraph.release import build_release
+
+    rep = Reporter(quiet=True)
+    start = time.perf_counter()
+    result = build_release([records], out, reporter=rep, use_cache=False)
+    took = time.perf_counter() - start
+    return {"release_s": round(took, 3), "triples": result.counts.triples, "cases": result.counts.cases,
+            "stages": {k: round(v, 3) for k, v in rep.timings.items()}, "peak_rss_mb": peak_rss_mb(),
+            "errors": sum(1 for f in result.findings if f.severity == "error")}
+
+
+def child_naive(records: Path, out: Path) -> dict:
+    import types
+    import warnings
+
+    import pyshacl
+    import rdflib
+    import yaml
+
+    warnings.simplefilter("ignore")
+    from linkml.generators.pythongen import PythonGenerator
+    from linkml_runtime.dumpers.rdflib_dumper import RDFLibDumper
+    from linkml_runtime.utils.schemaview import SchemaView
+
+    from exilegraph.provenance import vocabulary_lines
+    from exilegraph.shacl import shape_files
+
+    stages: dict[str, float] = {}
+    t = time.perf_counter()
+    module = types.ModuleType("naive_model")
+    sys.modules["naive_model"] = module
+    exec(compile(PythonGenerator(str(ROOT / "schema" / "exilegraph.yaml")).serialize(), "naive_model", "exec"),
+         module.__dict__)
+    sv = SchemaView(str(ROOT / "schema" / "exilegraph.yaml"))
+    stages["setup"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    docs = [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) for p in sorted(records.glob("*.yaml"))]
+    objs = [module.RecordFile(**d) for d in docs]
+    stages["read"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    graph = rdflib.Graph()
+    dumper = RDFLibDumper()
+    for obj in objs:
+        graph += dumper.as_rdf_graph(obj, schemaview=sv, prefix_map={"@base": "https://w3id.org/exilegraph/"})
+    stages["map"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    graph.parse(data="\n".join(vocabulary_lines()), format="nt")
+    shapes = rdflib.Graph()
+    for f in shape_files():
+        shapes.parse(f, format="turtle")
+    pyshacl.validate(graph, shacl_graph=shapes, advanced=True)
+    stages["validate"] = time.perf_counter() - t
+
+    out.mkdir(parents=True, exist_ok=True)
+    context = json.loads((ROOT / "schema" / "generated" / "exilegraph.context.jsonld").read_text())["@context"]
+    for name, fmt, extra in (("turtle", "turtle", {}), ("ntriples", "nt", {}), ("jsonld", "json-ld", {"context": context})):
+        t = time.perf_counter()
+        graph.serialize(out / f"naive.{fmt}", format=fmt, **extra)
+        stages[f"write {name}"] = time.perf_counter() - t
+    total = sum(stages.values())
+    return {"naive_s": round(total, 3), "naive_triples": len(graph),
+            "naive_stages": {k: round(v, 3) for k, v in stages.items()}, "naive_peak_rss_mb": peak_rss_mb()}
+
+
+def run_child(kind: str, records: Path, out: Path) -> dict:
+    cmd = [sys.executable, __file__, "--child", kind, "--records", str(records), "--out", str(out)]
+    proc = subprocess.run(cmd, capture_output=True, text=True)
+    if proc.returncode != 0:
+        raise SystemExit(f"the {kind} pipeline failed:\n{proc.stderr[-3000:]}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+# ---- measurements in the parent ----------------------------------------------------------------
+def validate_one(records: Path, cache: Path) -> dict:
+    """Warm the cache with a full run, change one record, time `exilegraph validate` on the folder."""
+    exe = Path(sys.executable).parent / "exilegraph"
+    env = dict(os.environ, EXILEGRAPH_CACHE=str(cache))
+    t = time.perf_counter()
+    subprocess.run([str(exe), "validate", str(records)], env=env, capture_output=True)
+    full = time.perf_counter() - t
+    victim = sorted(records.glob("*.yaml"))[len(list(records.glob("*.yaml"))) // 2]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
+                      encoding="utf-8")
+    t = time.perf_counter()
+    proc = subprocess.run([str(exe), "validate", str(records)], env=env, capture_output=True, text=True)
+    one = time.perf_counter() - t
+    victim.write_text(text, encoding="utf-8")
+    return {"validate_all_s": round(full, 3), "validate_one_s": round(one, 3), "validate_exit": proc.returncode}
+
+
+def query_p50(release: Path, repeats: int = 5) -> dict:
+    try:
+        from exilegraph import query as q
+    except ImportError:
+        return {"query_p50_ms": None, "queries": {}}
+    per: dict[str, float] = {}
+    for entry in q.catalogue():
+        params = {p.name: p.example for p in entry.params}
+        times = []
+        for _ in range(repeats):
+            t = time.perf_counter()
+            q.run_catalogue_query(release, entry.name, params)
+            times.append((time.perf_counter() - t) * 1000)
+        per[entry.name] = round(statistics.median(times), 2)
+    all_ms = sorted(per.values())
+    return {"query_p50_ms": round(statistics.median(all_ms), 2) if all_ms else None,
+            "query_max_ms": max(all_ms) if all_ms else None, "queries": per}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--cases", type=int, default=1000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--no-naive", action="store_true", help="skip the naive pipeline (it is slow)")
+    ap.add_argument("--json", type=Path, default=Path("output/bench.json"))
+    ap.add_argument("--keep", type=Path, help="keep the corpus and releases in this folder")
+    ap.add_argument("--child", choices=["fast", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--records", type=Path, help=argparse.SUPPRESS)
+    ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        fn = child_fast if args.child == "fast" else child_naive
+        print(json.dumps(fn(args.records, args.out)))
+        return
+
+    from exilegraph.synth import generate_corpus
+
+    work = args.keep or Path(tempfile.mkdtemp(prefix="exilegraph-bench-"))
+    records = work / "records"
+    t = time.perf_counter()
+    generate_corpus(args.cases, records, seed=args.seed)
+    figures: dict = {"cases": args.cases, "seed": args.seed, "synth_s": round(time.perf_counter() - t, 3),
+                     "cpus": os.cpu_count()}
+    figures.update(run_child("fast", records, work / "out"))
+    figures["triples_per_s"] = round(figures["triples"] / figures["release_s"])
+    figures.update(validate_one(records, work / "cache"))
+    figures.update(query_p50(work / "out" / "exilegraph"))
+    if not args.no_naive:
+        figures.update(run_child("naive", records, work / "naive"))
+        figures["speedup"] = round(figures["naive_s"] / figures["release_s"], 1)
+    else:
+        figures["naive_s"] = None
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(figures, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print_table(figures)
+    print(f"\nfigures written to {args.json}")
+
+
+def print_table(f: dict) -> None:
+    rows = [("cases", f["cases"]), ("triples", f["triples"]), ("release (s)", f["release_s"]),
+            ("triples / s", f["triples_per_s"]), ("peak RSS (MB)", f["peak_rss_mb"])]
+    rows += [(f"  {k} (s)", v) for k, v in f["stages"].items()]
+    rows += [("validate all, cold (s)", f["validate_all_s"]), ("validate one changed (s)", f["validate_one_s"]),
+             ("catalogue query p50 (ms)", f["query_p50_ms"])]
+    if f.get("naive_s") is not None:
+        rows += [("naive pipeline (s)", f["naive_s"]), ("naive peak RSS (MB)", f["naive_peak_rss_mb"]),
+                 ("speed-up", f"{f['speedup']}x")]
+        rows += [(f"  naive {k} (s)", v) for k, v in f["naive_stages"].items()]
+    width = max(len(r[0]) for r in rows)
+    for name, value in rows:
+        print(f"{name:<{width}}  {value}")
+
+
+if __name__ == "__main__":
+    main()
