@@ -20,7 +20,7 @@ from .changelog import Changelog, case_digests, compare
 from .dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .errors import ReleaseError
-from .mapper import Mapper, RecordGraph
+from .mapper import RecordGraph
 from .progress import Reporter
 from .provenance import Build, Input, build_time, records_commit, vocabulary_lines
 from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
@@ -48,31 +48,36 @@ class ReleaseResult:
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
                   jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
-    from .validate import check_records, load_records  # schema; SHACL rules; dataset-wide checks
+    from .readers import display_path, find_record_files
+    from .records import sha256_bytes
+    from .validate import Options, check_dataset, process_files
 
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
-    with rep.stage("read"):
-        records, findings = load_records(paths, jobs=jobs)
-    if not records and not F.has_errors(findings):
+    files = find_record_files(paths)
+    if not files:
         raise ReleaseError(f"no record files found in {', '.join(map(str, paths))}")
-    synthetic = {bool(r.model.synthetic) for r in records}
-    if len(synthetic) > 1:
-        raise ReleaseError("synthetic records are mixed with real ones; build them into separate releases")
-
     build = Build(base, [], internal=internal, commit=records_commit(paths))
-    build.inputs = [Input(r.path, r.sha256, f"{base}graph/{r.id}") for r in records]
-    mapper = Mapper(base, internal=internal, build_iri=build.iri)
-    with rep.stage("map"):
-        graphs: list[RecordGraph] = [mapper.map(r) for r in rep.iterate(records, "mapping", len(records))]
-    with rep.stage("validate"):
-        findings = sorted(set(findings + check_records(records, graphs, jobs=jobs, use_cache=use_cache, base=base)))
+    build.inputs = [Input(display_path(f), sha256_bytes(f.read_bytes()), "") for f in files]
+    options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
+    with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
+        processed, spent = process_files(files, options, jobs, rep)
+    for stage, seconds in spent.items():
+        rep.timings[f"{stage} (cpu)"] = seconds
+    findings: list[F.Finding] = [f for p in processed for f in p.findings]
+    ok = [p for p in processed if p.ok]
+    if len({p.synthetic for p in ok}) > 1:
+        raise ReleaseError("synthetic records are mixed with real ones; build them into separate releases")
+    with rep.stage("dataset checks"):
+        findings = sorted(set(findings + check_dataset([p.summary for p in ok if p.summary])))
     if F.has_errors(findings):
         errors = [f for f in findings if f.severity == F.ERROR]
-        shown = "\n".join(f.text() for f in sorted(errors)[:20])
+        shown = "\n".join(f.text() for f in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
         raise ReleaseError(f"validation found {len(errors)} errors; nothing was published "
                            f"(run `exilegraph validate` for the full report):\n{shown}{more}")
+    graphs: list[RecordGraph] = [p.graph for p in ok]
+    build.inputs = [Input(p.path, p.sha256, p.graph.graph) for p in ok]
 
     build.ended = build_time() if not os.environ.get("SOURCE_DATE_EPOCH") else build.started
     dataset = Dataset()

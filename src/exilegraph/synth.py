@@ -209,7 +209,8 @@ class _Case:
         ev: dict = {"event_type": etype, "event_date": _edtf(rng, day)}
         if etype == "criminal_charge":
             ev["charge"] = rng.choice(CHARGES)
-            ev["criminal_code_article"] = f"Article {rng.randint(100, 410)}" + (f", part {rng.randint(2, 4)}" if rng.random() < 0.4 else "")
+            part = f", part {rng.randint(2, 4)}" if rng.random() < 0.4 else ""
+            ev["criminal_code_article"] = f"Article {rng.randint(100, 410)}{part}"
             ev["country"] = soc
         elif etype in ("interpol_notice_issued", "wanted_list_entry"):
             ev["requesting_state"] = soc
@@ -222,7 +223,8 @@ class _Case:
         elif etype in ("detention", "hunger_strike"):
             ev["duration_days"] = rng.randint(2, 40) if etype == "hunger_strike" else rng.randint(3, 300)
             if etype == "detention":
-                ev["facility"] = f"{_word(rng)} {rng.choice(('temporary detention facility', 'pre-trial centre No. ' + str(rng.randint(1, 9))))}"
+                kind = rng.choice(("temporary detention facility", f"pre-trial centre No. {rng.randint(1, 9)}"))
+                ev["facility"] = f"{_word(rng)} {kind}"
         elif etype in ("court_decision", "migration_decision"):
             courts = self.pools.courts[host]
             ev["actors"] = [self.pools.migration[host] if etype == "migration_decision" else
@@ -233,7 +235,8 @@ class _Case:
             ev["host_state"] = host
             if etype in ("rendition", "abduction", "attack"):
                 ev["description"] = VIOLENCE[etype][1].format(name=f"{self.given} {self.surname}", town=_word(rng))
-        elif etype in ("administrative_penalty", "intimidation", "action_against_relatives", "conviction", "flight", "accusation"):
+        elif etype in ("administrative_penalty", "intimidation", "action_against_relatives", "conviction", "flight",
+                       "accusation"):
             ev["country"] = soc if etype != "intimidation" or rng.random() < 0.5 else host
             if etype == "conviction":
                 ev["sentence"] = f"{rng.randint(2, 12)} years in absentia"
@@ -246,7 +249,8 @@ class _Case:
         plan = self.plan()
         conflict_type = None
         if self.conflicting:
-            candidates = [t for t, _ in plan if t in ("arrest", "criminal_charge", "interpol_notice_issued", "asylum_application")]
+            candidates = [t for t, _ in plan
+                          if t in ("arrest", "criminal_charge", "interpol_notice_issued", "asylum_application")]
             conflict_type = rng.choice(candidates)
             if len(plan) >= 20:
                 plan = [p for p in plan if p[1] not in (88, 91, 92, 10, 11)][:19]
@@ -273,7 +277,8 @@ class _Case:
         worst = max(self.events, key=lambda e: (stage_of[e["event_type"]] or 0))
         violent = 3 in stages
         extradited = any(e["event_type"] in ("extradition", "deportation") for e in self.events)
-        status = ("detained" if extradited else "refugee" if any(e["event_type"] == "refugee_status_granted" for e in self.events)
+        kinds = {e["event_type"] for e in self.events}
+        status = ("detained" if extradited else "refugee" if "refugee_status_granted" in kinds
                   else rng.choice(("asylum_seeker", "rejected_asylum_seeker", "resident", "unknown")))
         movement = rng.choice(self.pools.movements[self.soc])
         case: dict = {"id": self.cid, "subject": f"{self.cid}-person", "state_of_concern": self.soc,
@@ -284,7 +289,6 @@ class _Case:
         if violent:
             case["violence_description"] = f"{name} {VIOLENCE[worst['event_type']][0]} in {_country(self.host)}."
         case["legal_status"] = status
-        kinds = {e["event_type"] for e in self.events}
         case["current_status"] = (f"Held in {_country(self.soc)} after the removal." if extradited else
                                   f"Lives in {_country(self.host)} as a recognised refugee." if status == "refugee" else
                                   "Free; the Interpol notice has been withdrawn." if "interpol_notice_removed" in kinds else
@@ -379,7 +383,8 @@ def estimate_triples(record: dict) -> int:
                 total += 1 + (node(item) if isinstance(item, dict) else 0)
         return total
     body = [record["case"]] if "case" in record else []
-    return sum(node(x) for x in body + record.get("persons", []) + record.get("sources", []) + record.get("organisations", []))
+    body += record.get("persons", []) + record.get("sources", []) + record.get("organisations", [])
+    return sum(node(x) for x in body)
 
 
 # --- YAML: a small emitter for this fixed shape (block style, JSON-quoted strings when needed) --------------
@@ -429,7 +434,8 @@ CAPE_HEADINGS = {
     1: "Stage 1 details (accusations/ charges/ Interpol notice/ extradition requests):",
     2: "Stage 2 details (arrest/ detention/ extradition):",
     3: "Stage 3 details (rendition/ abduction/ assassination/ attack):",
-    "other": "Other actions during Stages 1–3 (dispossession/ overseas assets frozen/ intimidation/ action against associates/ …):",
+    "other": "Other actions during Stages 1–3 (dispossession/ overseas assets frozen/ intimidation/ "
+             "action against associates/ …):",
     "legal": "Legal status (refugee/ asylum seeker/ resident):",
     "current": "Current status:",
     "press": "Press sources:",
@@ -532,7 +538,8 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
     aff = person["affiliations"][0]
     names = ", ".join(n["name"] for n in person["alternative_names"])
     occ = person["occupations"][0]
-    paras["who"].append(f"{person['preferred_name']} (also written {names}) is {'an' if occ[0] in 'aeiou' else 'a'} {occ} and "
+    article = "an" if occ[0] in "aeiou" else "a"
+    paras["who"].append(f"{person['preferred_name']} (also written {names}) is {article} {occ} and "
                         f"{aff.get('role', 'member')} of the {org_names.get(aff['organisation'], aff['organisation'])} "
                         f"{_refs(aff, sources, years)}.")
     for ev in case["events"]:
@@ -548,7 +555,8 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
                  else stage_of[t] or "other")
         paras[where].append(f"{text} {_refs(ev, sources, years)}.")
     for st in case["statements"]:
-        paras["current" if st["section"] == "Current status" else "other"].append(f"{st['text'][:-1]} {_refs(st, sources, years)}.")
+        where = "current" if st["section"] == "Current status" else "other"
+        paras[where].append(f"{st['text'][:-1]} {_refs(st, sources, years)}.")
     notices = sorted({e["notice_type"].replace("_", " ").capitalize() for e in case["events"]
                       if e["event_type"] == "interpol_notice_issued"})
     places = ", ".join(f"{_country(r['country'])} ({r['residence_role']})" for r in case["residences"])

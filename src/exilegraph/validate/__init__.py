@@ -1,14 +1,20 @@
 """Validation in three layers: the schema (per record), SHACL (per record, cached, in parallel),
-and checks across the dataset (once). Findings are data; see findings.py."""
+and checks across the dataset (once). Findings are data; see findings.py.
+
+The per-record work (read, type, map, SHACL) runs in worker processes in chunks; the release
+uses the same path, so a record is read and mapped once whether it is validated or published.
+"""
 
 from __future__ import annotations
 
 import os
+import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RecordError
-from ..findings import ERROR, Finding
+from ..findings import Finding
 from ..mapper import Mapper, RecordGraph
 from ..readers import display_path, find_record_files, read_file
 from ..records import Record, sha256_bytes, type_record
@@ -18,6 +24,34 @@ from .dataset_checks import check_dataset, summarise
 from .shacl_layer import is_reference, run_engine, to_findings
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
+
+
+@dataclass
+class Processed:
+    """What the later stages need of one record file, as computed by a worker."""
+
+    path: str
+    sha256: str
+    findings: list[Finding] = field(default_factory=list)
+    graph: RecordGraph | None = None
+    summary: dict | None = None
+    synthetic: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None
+
+
+@dataclass(frozen=True)
+class Options:
+    base: str = DEFAULT_BASE_IRI
+    internal: bool = False
+    build_iri: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+
+    def cache_key(self, path: str, sha256: str) -> str:
+        return Cache.key(f"{path}|{self.base}|{int(self.internal)}", sha256)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -31,101 +65,110 @@ def load_one(path: Path) -> tuple[Record | None, list[Finding]]:
         return None, exc.findings
 
 
-def load_records(paths: list[Path], jobs: int | None = None) -> tuple[list[Record], list[Finding]]:
-    """Layer 1 on every record file: (typed records, findings)."""
-    records, findings = [], []
-    for f in find_record_files(paths):
-        record, found = load_one(f)
-        findings += found
-        if record is not None:
-            records.append(record)
-    return records, findings
-
-
 def shacl_findings(records: list[Record], graphs: list[RecordGraph], base: str = DEFAULT_BASE_IRI) -> list[list[Finding]]:
-    """Layer 2 for a batch of records, run as one engine call; findings attributed to each record."""
-    owner: dict[str, int] = {}
+    """Layer 2 for a batch of records, run as one engine call. A violation on a node that several
+    records describe (a shared source) is reported in each of them, so verdicts do not depend on
+    how records are batched."""
+    owners: dict[str, list[int]] = {}
     lines: set[str] = set()
     for i, g in enumerate(graphs):
         lines.update(g.lines)
         for node in g.paths:
-            owner.setdefault(node, i)
-    shared = {n for n, i in owner.items() if sum(n in g.paths for g in graphs) > 1} if len(graphs) > 1 else set()
+            owners.setdefault(node, []).append(i)
     per: list[list] = [[] for _ in graphs]
     for v in run_engine(sorted(lines)):
-        if is_reference(v, base) or (v.focus in shared and v.component == "MaxCountConstraintComponent"):
+        found_in = owners.get(v.focus, [0])
+        if is_reference(v, base) or (len(found_in) > 1 and v.component == "MaxCountConstraintComponent"):
             continue  # judged once across the dataset (undefined-reference, source-described-differently)
-        per[owner.get(v.focus, 0)].append(v)
+        for i in found_in:
+            per[i].append(v)
     return [to_findings(vs, r, g) for vs, r, g in zip(per, records, graphs)]
 
 
-def _validate_files(paths: list[str]) -> list[tuple[str, dict]]:
-    """Layers 1 and 2 on files not in the cache (runs in worker processes): (path, cache entry)."""
-    mapper = Mapper(DEFAULT_BASE_IRI)
-    out, ok = [], []
+def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
+    """Read, type, map and SHACL-check a chunk of files; SHACL verdicts come from the cache when they can.
+    Returns the results and the seconds this worker spent in each stage."""
+    clock = {"read": 0.0, "map": 0.0, "validate": 0.0}
+    mapper = Mapper(options.base, internal=options.internal, build_iri=options.build_iri)
+    cache = Cache(Path(options.cache_dir) if options.cache_dir else None, enabled=options.use_cache)
+    out: list[Processed] = []
+    todo: list[tuple[Processed, Record, str]] = []
+    loaded = []
     for p in paths:
+        t0 = time.perf_counter()
         record, found = load_one(Path(p))
+        t1 = time.perf_counter()
+        clock["read"] += t1 - t0
         if record is None:
-            out.append((p, {"findings": [f.as_dict() for f in found], "summary": None}))
+            out.append(Processed(display_path(Path(p)), "", found))
+            continue
+        item = Processed(record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic))
+        clock["map"] += time.perf_counter() - t1
+        loaded.append((item, record, options.cache_key(record.path, record.sha256)))
+        out.append(item)
+    t0 = time.perf_counter()
+    cached = cache.get_many([k for _, _, k in loaded])
+    for item, record, key in loaded:
+        hit = cached.get(key)
+        if hit:
+            item.findings = [Finding.from_dict(d) for d in hit["findings"]]
+            item.summary = hit["summary"]
         else:
-            ok.append((p, record, mapper.map(record), found))
-    if ok:
-        layer2 = shacl_findings([r for _, r, _, _ in ok], [g for _, _, g, _ in ok])
-        for (p, record, graph, found), extra in zip(ok, layer2):
-            out.append((p, {"findings": [f.as_dict() for f in found + extra], "summary": summarise(record, graph),
-                            "sha256": record.sha256}))
-    return out
+            todo.append((item, record, key))
+    if todo:
+        layer2 = shacl_findings([r for _, r, _ in todo], [i.graph for i, _, _ in todo], options.base)
+        fresh = {}
+        for (item, record, key), extra in zip(todo, layer2):
+            item.findings = item.findings + extra
+            item.summary = summarise(record, item.graph)
+            fresh[key] = {"findings": [f.as_dict() for f in item.findings], "summary": item.summary}
+        cache.put_many(fresh)
+    clock["validate"] += time.perf_counter() - t0
+    return out, clock
+
+
+def process_files(files: list[Path], options: Options, jobs: int | None = None,
+                  reporter=None) -> tuple[list[Processed], dict[str, float]]:
+    """process_chunk over all files, in worker processes when there are many; results in file order,
+    with the CPU seconds spent per stage summed over the workers."""
+    paths = [str(f) for f in files]
+    n = _jobs(jobs)
+    if len(paths) < PARALLEL_FROM or n == 1:
+        return process_chunk(paths, options)
+    size = max(50, -(-len(paths) // (n * 8)))
+    chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
+    out: list[Processed] = []
+    clock: dict[str, float] = {}
+    with ProcessPoolExecutor(n) as pool:
+        results = pool.map(process_chunk, chunks, [options] * len(chunks))
+        if reporter is not None:
+            results = reporter.iterate(results, "records", len(chunks))
+        for part, spent in results:
+            out.extend(part)
+            for k, v in spent.items():
+                clock[k] = clock.get(k, 0.0) + v
+    return out, clock
 
 
 def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | None = None) -> list[Finding]:
-    """All three layers over the record files under `paths`; unchanged records come from the cache."""
+    """All three layers over the record files under `paths`; unchanged records are not even parsed."""
     files = find_record_files(paths)
+    options = Options(use_cache=use_cache)
     cache = Cache(enabled=use_cache)
-    keys = {}
-    for f in files:  # keys use the path as findings show it, as the release's check does
+    keys: dict[str, str] = {}
+    for f in files:
         try:
-            keys[str(f)] = Cache.key(display_path(f), sha256_bytes(f.read_bytes()))
+            keys[str(f)] = options.cache_key(display_path(f), sha256_bytes(f.read_bytes()))
         except OSError:
             keys[str(f)] = ""
     cached = cache.get_many([k for k in keys.values() if k])
-    entries = {p: cached[k] for p, k in keys.items() if k in cached}
-    missing = [p for p in keys if p not in entries]
-    fresh = _run_missing(missing, _jobs(jobs))
-    cache.put_many({keys[p]: e for p, e in fresh if keys[p]})
-    entries.update(fresh)
-    findings = [Finding.from_dict(d) for e in entries.values() for d in e["findings"]]
-    findings += check_dataset([e["summary"] for e in entries.values() if e["summary"]])
+    entries = [cached[k] for k in keys.values() if k in cached]
+    findings = [Finding.from_dict(d) for e in entries for d in e["findings"]]
+    summaries = [e["summary"] for e in entries if e["summary"]]
+    missing = [Path(p) for p, k in keys.items() if k not in cached]
+    for item in process_files(missing, options, jobs)[0]:
+        findings += item.findings
+        if item.summary:
+            summaries.append(item.summary)
+    findings += check_dataset(summaries)
     return sorted(set(findings))
-
-
-def _run_missing(missing: list[str], jobs: int) -> list[tuple[str, dict]]:
-    if len(missing) < PARALLEL_FROM or jobs == 1:
-        return _validate_files(missing) if missing else []
-    size = -(-len(missing) // (jobs * 4))
-    chunks = [missing[i:i + size] for i in range(0, len(missing), size)]
-    with ProcessPoolExecutor(jobs) as pool:
-        return [item for part in pool.map(_validate_files, chunks) for item in part]
-
-
-def check_records(records: list[Record], graphs: list[RecordGraph], *, jobs: int | None = None,
-                  use_cache: bool = True, base: str = DEFAULT_BASE_IRI) -> list[Finding]:
-    """Layers 2 and 3 for records already typed and mapped (the release's path)."""
-    cache = Cache(enabled=use_cache)
-    keys = [Cache.key(r.path, r.sha256) for r in records]
-    cached = cache.get_many(keys)
-    findings: list[Finding] = []
-    todo = [i for i, k in enumerate(keys) if k not in cached]
-    for i, k in enumerate(keys):
-        if k in cached:
-            findings += [Finding.from_dict(d) for d in cached[k]["findings"]]
-    fresh = {}
-    if todo:
-        layer2 = shacl_findings([records[i] for i in todo], [graphs[i] for i in todo], base)
-        for i, found in zip(todo, layer2):
-            findings += found
-            layer1 = [f for f in records[i].raw.findings]
-            fresh[keys[i]] = {"findings": [f.as_dict() for f in layer1 + found],
-                              "summary": summarise(records[i], graphs[i]), "sha256": records[i].sha256}
-    cache.put_many(fresh)
-    findings += check_dataset([summarise(r, g) for r, g in zip(records, graphs)])
-    return sorted(set(findings))  # the caller merges these with load_records' findings (duplicates collapse)

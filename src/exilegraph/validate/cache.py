@@ -23,8 +23,10 @@ DEFAULT_DIR = Path(".exilegraph-cache")
 
 @functools.cache
 def fingerprint() -> str:
+    from .shacl_layer import engine_name
+
     h = hashlib.sha256()
-    for part in (__version__, str(schema_index()["version"]), shapes_text(),
+    for part in (__version__, engine_name(), str(schema_index()["version"]), shapes_text(),
                  json.dumps(schema_index(), sort_keys=True)):
         h.update(part.encode("utf-8"))
     return h.hexdigest()[:16]

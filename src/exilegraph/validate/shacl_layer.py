@@ -89,11 +89,17 @@ def to_findings(violations: list[Violation], record: Record, graph: RecordGraph)
         fpath = base + ((slot,) if slot else ())
         line, col = record.raw.locate(fpath)
         message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
-        if v.value and v.component not in ("MinCountConstraintComponent",):
-            message += f" (value: {v.value})"
+        if v.value and v.value != f"<{v.focus}>" and v.component not in ("MinCountConstraintComponent",):
+            message += f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
         out.append(Finding(record.path, line, col, v.severity, rule_id(v), dotted(fpath), message,
                            _shape_comments().get(v.shape)))
     return out
+
+
+def _shown(term: str) -> str:
+    """An N-Triples term as a contributor writes it: `"2999"^^<...#gYear>` -> 2999; IRIs keep their <>."""
+    m = re.fullmatch(r'"((?:[^"\\]|\\.)*)"(?:@[A-Za-z0-9-]+|\^\^<[^>]*>)?', term)
+    return m.group(1).replace('\\"', '"').replace("\\\\", "\\") if m else term
 
 
 def is_reference(v: Violation, base: str) -> bool:
