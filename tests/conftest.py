@@ -28,3 +28,9 @@ def seed_profile(seeds_dir) -> Path:
 @pytest.fixture
 def seed_statement(seeds_dir) -> Path:
     return next(seeds_dir.glob("002_*.txt"))
+
+
+@pytest.fixture(autouse=True)
+def _private_validation_cache(tmp_path_factory, monkeypatch):
+    """Each test session validates with its own cache, never the working tree's .exilegraph-cache."""
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path_factory.getbasetemp() / "validation-cache"))

@@ -92,5 +92,65 @@ def import_cape(files, out):
         click.echo(f"wrote {written}")
 
 
+_RELEASE_DIR = click.option("--release", "release_dir", default=Path("output/exilegraph"), show_default=True,
+                            type=click.Path(file_okay=False, path_type=Path),
+                            help="The release folder (the one holding release.json and store/).")
+
+
+@main.command("query")
+@click.argument("query_or_file", required=False)
+@_RELEASE_DIR
+@click.option("--format", "fmt", type=click.Choice(["table", "csv", "tsv", "json"]), default="table",
+              show_default=True, help="SELECT/ASK: table or SPARQL results; CONSTRUCT/DESCRIBE: Turtle, "
+              "N-Triples (csv, tsv) or JSON-LD (json).")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME (repeatable): state=KZ, case=ID, person=ID, since=2015, ...")
+@click.option("--timeout", default=30.0, show_default=True, type=click.FloatRange(min=0),
+              help="Stop the query after this many seconds (0: no limit).")
+@click.option("--list", "list_", is_flag=True, help="List the catalogue of ready-made queries and exit.")
+def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
+    """Run QUERY_OR_FILE (SPARQL text, a .rq file or a catalogue name) on a release's embedded store."""
+    from .catalogue import listing
+    from .query import run
+
+    if list_:
+        click.echo(listing(), nl=False)
+        return
+    if not query_or_file:
+        raise click.UsageError("give a SPARQL query, a .rq file or a catalogue name (see --list)")
+    click.echo(run(query_or_file, release_dir, fmt, params, timeout or None), nl=False)
+
+
+@main.command("serve")
+@_RELEASE_DIR
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=7878, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
+              help="Seconds after which the server stops a query.")
+@click.option("--cors", is_flag=True, help="Allow cross-origin requests (web pages on other sites).")
+def serve_command(release_dir, host, port, timeout, cors):
+    """Serve the release as a read-only SPARQL endpoint (Oxigraph) until Ctrl-C."""
+    from .serve import serve_release
+
+    serve_release(release_dir, host=host, port=port, timeout=timeout, cors=cors, echo=click.echo)
+
+
+@main.command("push")
+@click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:7878/store "
+              "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).")
+@_RELEASE_DIR
+@click.option("--graph", default=None, help="IRI of the named graph to replace  [default: <base>graph/release]")
+@click.option("--user", default=None, help="User name for HTTP basic authentication.")
+@click.option("--password-env", default=None, metavar="VAR", help="Environment variable holding the password.")
+@click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
+              help="Seconds to wait for the store's answer.")
+def push_command(endpoint, release_dir, graph, user, password_env, timeout):
+    """Upload the release's triples to a triple store, replacing one named graph in a single PUT."""
+    from .push import credentials, push
+
+    click.echo(push(release_dir, endpoint, graph=graph, auth=credentials(user, password_env),
+                    timeout=timeout).summary())
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

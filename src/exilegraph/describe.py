@@ -34,15 +34,16 @@ class Counts:
 
 def count(triples: list[str]) -> Counts:
     idx = schema_index()["classes"]
-    want = {name: f"{RDF_TYPE} <{idx[cls]['uri']}> ." for name, cls in (
+    names = {f"<{idx[cls]['uri']}>": name for name, cls in (
         ("cases", "ExileCase"), ("persons", "Person"), ("organisations", "Organisation"), ("events", "Event"),
         ("statements", "Statement"), ("sources", "Source"), ("citations", "Citation"))}
-    found = {k: 0 for k in want}
+    found = dict.fromkeys(names.values(), 0)
+    marker = f" {RDF_TYPE} "
     for line in triples:
-        if RDF_TYPE in line:
-            for k, tail in want.items():
-                if line.endswith(tail):
-                    found[k] += 1
+        if marker in line:
+            name = names.get(line[line.index(marker) + len(marker):-2])
+            if name:
+                found[name] += 1
     return Counts(triples=len(triples), **found)
 
 

@@ -104,34 +104,43 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
 
 def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
            internal: bool, base: str, rep: Reporter) -> ReleaseResult:
-    files: list[tuple[str, str, int]] = []
-    for fmt in FORMATS.values():
-        with rep.stage(f"write {fmt.name}"):
-            fmt.write(dataset, tmp / fmt.filename)
-        files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
-    with rep.stage("describe"):
-        counts = count(dataset.triples)
-        digests = case_digests(graphs, base)
-        changelog = compare(target, digests, dataset.triples, base)
-        void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
-        _write_turtle(void, tmp / "void.ttl")
-        shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
-        (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
-        _dump_json(tmp / "changelog.json", changelog.as_dict())
-        (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
-        (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
-        _dump_json(tmp / "release.json", {
-            "version": __version__, "schema_version": schema_index()["version"], "internal": internal,
-            "base_iri": base, "issued": (build.ended or build.started).isoformat(), "build": build.iri,
-            "counts": counts.as_dict(), "cases": digests,
-            "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
-                       "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
-            "files": {name: media for name, media, _ in files},
-        })
-    with rep.stage("load store"):
-        from .store import load_store
+    from .store import STORE_DIR, StoreLoader
 
-        load_store(tmp / "store", tmp / FORMATS["nquads"].filename, void, f"{base}graph/description")
+    files: list[tuple[str, str, int]] = []
+    loader = None
+    try:
+        for fmt in sorted(FORMATS.values(), key=lambda f: f.name != "nquads"):  # N-Quads first: the store loads it
+            with rep.stage(f"write {fmt.name}"):
+                fmt.write(dataset, tmp / fmt.filename)
+            files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
+            if fmt.name == "nquads":
+                loader = StoreLoader(tmp / STORE_DIR, tmp / fmt.filename).start()
+        files.sort()
+        with rep.stage("describe"):
+            counts = count(dataset.triples)
+            digests = case_digests(graphs, base)
+            changelog = compare(target, digests, dataset.triples, base)
+            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
+            _write_turtle(void, tmp / "void.ttl")
+            shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
+            (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
+            _dump_json(tmp / "changelog.json", changelog.as_dict())
+            (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
+            (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
+            _dump_json(tmp / "release.json", {
+                "version": __version__, "schema_version": schema_index()["version"], "internal": internal,
+                "base_iri": base, "issued": (build.ended or build.started).isoformat(), "build": build.iri,
+                "counts": counts.as_dict(), "cases": digests,
+                "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
+                           "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
+                "files": {name: media for name, media, _ in files},
+            })
+        with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
+            loader.finish(void, f"{base}graph/description")
+    except BaseException:
+        if loader is not None:
+            loader.thread.join()  # the background load must stop writing before the folder is removed
+        raise
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 

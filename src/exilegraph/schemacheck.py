@@ -89,9 +89,13 @@ def _describe(error, types: dict) -> list[tuple[FieldPath, str, str, str | None]
         fix = "put the item in a list: `- …`" if expected == "array" else None
         return [(path, "wrong-type", f"expected {word} here, found `{value!r}`", fix)]
     if v in ("minimum", "maximum"):
-        return [(path, "out-of-range", f"`{value}` is out of range ({v} {error.validator_value})", None)]
+        lo, hi = error.schema.get("minimum"), error.schema.get("maximum")
+        allowed = f"from {lo} to {hi}" if lo is not None and hi is not None else f"{v} {error.validator_value}"
+        return [(path, "out-of-range", f"`{value}` is out of range ({v} {error.validator_value})",
+                 f"use a value {allowed}")]
     if v == "minItems":
-        return [(path, "too-few", f"needs at least {error.validator_value} items", None)]
+        return [(path, "too-few", f"needs at least {error.validator_value} items",
+                 f"list at least {error.validator_value} items here, or remove the entry")]
     return [(path, v, error.message, None)]
 
 

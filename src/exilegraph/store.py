@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import threading
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -12,16 +13,38 @@ from .errors import QueryError
 STORE_DIR = "store"
 
 
-def load_store(path: Path, nquads: Path, description: list[str], description_graph: str) -> None:
-    """Bulk-load the N-Quads dump and the dataset description (in its own named graph)."""
-    store = ox.Store(str(path))
-    store.bulk_load(path=str(nquads), format=ox.RdfFormat.N_QUADS)
-    store.load("\n".join(description).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
-               to_graph=ox.NamedNode(description_graph))
-    store.optimize()
-    store.flush()
-    del store
-    gc.collect()  # release RocksDB's lock before the folder is moved into place
+class StoreLoader:
+    """Bulk-loads the N-Quads dump in a background thread (pyoxigraph releases the GIL while it
+    loads), so the other files are written meanwhile; `finish` adds the description and closes."""
+
+    def __init__(self, path: Path, nquads: Path):
+        self.path, self.nquads = path, nquads
+        self.error: BaseException | None = None
+        self.store: ox.Store | None = None
+        self.thread = threading.Thread(target=self._load, name="store-loader", daemon=True)
+
+    def start(self) -> "StoreLoader":
+        self.thread.start()
+        return self
+
+    def _load(self) -> None:
+        try:
+            self.store = ox.Store(str(self.path))
+            self.store.bulk_load(path=str(self.nquads), format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # re-raised in the main thread by finish()
+            self.error = exc
+
+    def finish(self, description: list[str], description_graph: str) -> None:
+        self.thread.join()
+        if self.error is not None:
+            raise self.error
+        store = self.store
+        store.load("\n".join(description).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES,
+                   to_graph=ox.NamedNode(description_graph))
+        store.optimize()
+        store.flush()
+        self.store = store = None
+        gc.collect()  # release RocksDB's lock before the folder is moved into place
 
 
 def open_store(release: Path) -> ox.Store:

@@ -107,6 +107,8 @@ def split_sections(path: str, lines: list[str], m: Mapping) -> tuple[tuple[int, 
             current = Section(h, label, lineno, found.group("value"), lead + found.start("value") + 1)
             sections.append(current)
             block = None
+            if h.kind == "bibliography" and current.value.strip():  # the first entry on the heading's line
+                current.lines.append((lineno, " " * (current.value_col - 1) + current.value))
             continue
         if current is not None and current.heading.kind == "bibliography":
             current.lines.append((lineno, raw))
@@ -141,12 +143,12 @@ class _Builder:
         self.findings.append(Finding(self.path, line, col, WARNING, rule, dotted(fpath), message, fix))
 
     def field_value(self, sec: Section, value: str) -> None:
-        where = (sec.line, sec.value_col)
+        where = (sec.line, sec.value_col + _lead(sec.value))
         got = CONVERT[sec.heading.convert](value, self.m, sec.heading.field)
         if isinstance(got, Problem):
             n = len(self.statements)
             self.warn(*where, got.rule, ("case", "statements", n, "text"), f"{sec.label}: {got.message}", got.fix)
-            self.statement(sec, Block([(sec.line, sec.value_col, squeeze(sec.value))]))
+            self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
             return
         for name, v in got.items():
             target = ("persons", 0, name) if name in PERSON_FIELDS else ("case", name)

@@ -36,7 +36,12 @@ class Entry:
 
 
 def split_entries(lines: list[tuple[int, str]], m: Mapping) -> list[Block]:
-    """Entries are separated by blank lines or start on a line with a year near its beginning."""
+    """Entries are separated by blank lines when the list has any between entries; otherwise each line with
+    a year near its beginning starts an entry and other lines continue the one above."""
+    filled = [bool(raw.strip()) for _, raw in lines]
+    first = filled.index(True) if True in filled else 0
+    last = len(filled) - filled[::-1].index(True) if True in filled else 0
+    blank_separated = not all(filled[first:last])
     blocks: list[Block] = []
     current: Block | None = None
     for lineno, raw in lines:
@@ -44,7 +49,7 @@ def split_entries(lines: list[tuple[int, str]], m: Mapping) -> list[Block]:
         if not text:
             current = None
             continue
-        starts = m.bib["year"].search(text[: m.bib["head_chars"]]) is not None
+        starts = not blank_separated and m.bib["year"].search(text[: m.bib["head_chars"]]) is not None
         if current is None or starts:
             current = Block()
             blocks.append(current)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 # Cyrillic to Latin for ids and keys only (names keep their script everywhere else).
 _CYRILLIC = dict(zip(
@@ -84,20 +84,31 @@ def title_language(title: str, rules: list[tuple[re.Pattern, re.Pattern | None, 
 # --- positions -------------------------------------------------------------------------------------
 
 
-@dataclass
 class Block:
     """Consecutive non-blank lines joined by one space, remembering where each character came from."""
 
-    lines: list[tuple[int, int, str]] = field(default_factory=list)  # (line number, column of first char, text)
+    def __init__(self, lines: list[tuple[int, int, str]] | None = None):
+        self.lines: list[tuple[int, int, str]] = []  # (line number, column of first char, text)
+        self._text: str | None = None
+        self._starts: list[int] = []
+        for lineno, col, text in lines or []:
+            self.lines.append((lineno, col, text))
 
     def add(self, lineno: int, raw: str) -> None:
         stripped = raw.strip()
         lead = len(raw) - len(raw.lstrip())
         self.lines.append((lineno, lead + 1, stripped))
+        self._text = None
 
     @property
     def text(self) -> str:
-        return " ".join(t for _, _, t in self.lines)
+        if self._text is None:
+            self._text = " ".join(t for _, _, t in self.lines)
+            self._starts, start = [], 0
+            for _, _, t in self.lines:
+                self._starts.append(start)
+                start += len(t) + 1
+        return self._text
 
     @property
     def line(self) -> int:
@@ -105,13 +116,12 @@ class Block:
 
     def where(self, offset: int) -> tuple[int, int]:
         """(line, column) of the character at `offset` of `text`."""
-        start = 0
-        for lineno, col, t in self.lines:
-            if offset <= start + len(t):
-                return lineno, col + max(0, offset - start)
-            start += len(t) + 1
-        lineno, col, t = self.lines[-1]
-        return lineno, col + len(t)
+        if not self.lines:
+            return 1, 1
+        self.text  # noqa: B018 - computes the line starts
+        i = max(0, bisect.bisect_right(self._starts, offset) - 1)
+        lineno, col, t = self.lines[i]
+        return lineno, col + min(max(0, offset - self._starts[i]), len(t))
 
     def is_empty(self) -> bool:
         return not self.lines

@@ -8,10 +8,9 @@ exactly, so that expanding the file with any JSON-LD processor yields the same g
 from __future__ import annotations
 
 import json
+import re
 from functools import cache
 from pathlib import Path
-
-import pyoxigraph as ox
 
 from ..dataset import Dataset
 from ..resources import GENERATED
@@ -60,38 +59,66 @@ def _compact(iri: str, prefixes: dict[str, str]) -> str:
     return iri
 
 
+_ESCAPES = {"n": "\n", "r": "\r", '"': '"', "\\": "\\"}
+_ESCAPED = re.compile(r"\\(.)")
+
+
+def _unescape(text: str) -> str:
+    """Undo the escapes rdfterms.literal writes (backslash, quote, newline, carriage return)."""
+    return _ESCAPED.sub(lambda m: _ESCAPES[m.group(1)], text) if "\\" in text else text
+
+
+def split_line(line: str) -> tuple[str, str, str]:
+    """Subject, predicate and object term of one N-Triples line as the mapper writes it."""
+    s_end = line.index("> ", 1)
+    rest = line[s_end + 2:]
+    p_end = rest.index("> ")
+    return line[1:s_end], rest[1:p_end], rest[p_end + 2:-2]
+
+
 def node_objects(dataset: Dataset) -> list[dict]:
     terms, prefixes = _terms()
     nodes: dict[str, dict] = {}
-    triples = ox.parse("\n".join(dataset.triples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    for t in triples:
-        s = t.subject.value if isinstance(t.subject, ox.NamedNode) else "_:" + t.subject.value
-        node = nodes.setdefault(s, {"@id": s})
-        p, o = t.predicate.value, t.object
+    compact_cache: dict[str, str] = {}
+
+    def compact(iri: str) -> str:
+        c = compact_cache.get(iri)
+        if c is None:
+            c = compact_cache[iri] = _compact(iri, prefixes)
+        return c
+
+    for line in dataset.triples:
+        s, p, o = split_line(line)
+        node = nodes.get(s)
+        if node is None:
+            node = nodes[s] = {"@id": s}
         if p == RDF_TYPE:
-            node.setdefault("@type", []).append(_compact(o.value, prefixes))
+            node.setdefault("@type", []).append(compact(o[1:-1]))
             continue
-        term, coercion = terms.get(p, (_compact(p, prefixes), None))
-        if isinstance(o, ox.NamedNode):
-            value = _compact(o.value, prefixes) if coercion == "@id" else {"@id": o.value}
-        elif isinstance(o, ox.BlankNode):
-            value = {"@id": "_:" + o.value}
-        elif o.language:
-            value = {"@value": o.value, "@language": o.language}
-        elif o.datatype.value == XSD_STRING and coercion is None:
-            value = o.value
+        term, coercion = terms.get(p) or (compact(p), None)
+        if o[0] == "<":
+            value = compact(o[1:-1]) if coercion == "@id" else {"@id": o[1:-1]}
         else:
-            value = {"@value": o.value, "@type": _compact(o.datatype.value, prefixes)}
+            close = o.rindex('"')
+            text, suffix = _unescape(o[1:close]), o[close + 1:]
+            if suffix.startswith("@"):
+                value = {"@value": text, "@language": suffix[1:]}
+            elif not suffix and coercion is None:
+                value = text
+            else:
+                dt = suffix[3:-1] if suffix else XSD_STRING
+                value = {"@value": text, "@type": compact(dt)}
         node.setdefault(term, []).append(value)
-    out = []
-    for s in sorted(nodes):
-        node = nodes[s]
-        out.append({k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in node.items()})
-    return out
+    return [{k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in nodes[s].items()}
+            for s in sorted(nodes)]
 
 
 def write(dataset: Dataset, path: Path) -> None:
-    doc = {"@context": context(), "@graph": node_objects(dataset)}
+    """The context first, then one node object per line: readable, diffable, streamable."""
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        json.dump(doc, f, ensure_ascii=False, indent=1)
-        f.write("\n")
+        f.write('{"@context": ' + json.dumps(context(), ensure_ascii=False, indent=1) + ',\n"@graph": [\n')
+        nodes = node_objects(dataset)
+        for i, node in enumerate(nodes):
+            f.write(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
+            f.write(",\n" if i < len(nodes) - 1 else "\n")
+        f.write("]}\n")

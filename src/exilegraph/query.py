@@ -1,0 +1,220 @@
+"""Embedded SPARQL: run a query on a release's store, with parameters, a time limit and readable output.
+
+A query is SPARQL text, a path to a .rq file, or the name of a catalogue query (see catalogue.py for
+the catalogue's header format and how parameters are bound). The same bound text runs unchanged on
+a server (`render`).
+
+The query runs in a worker process (`python -m exilegraph.query --worker`) that is killed when the time
+limit passes: pyoxigraph's Python API cannot interrupt a query. Queries see the union of the release's
+named graphs as their default graph, as `oxigraph serve --union-default-graph` does; a triple stated in
+several records' graphs (a source cited by several records) then matches once per graph, so write
+SELECT DISTINCT or COUNT(DISTINCT ...).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .catalogue import bind_params, check_syntax, parse_params, resolve
+from .errors import QueryError
+from .resources import DEFAULT_BASE_IRI, schema_index
+
+DEFAULT_RELEASE = Path("output") / "exilegraph"
+FORMATS = ("table", "csv", "tsv", "json")
+MAX_CELL = 50  # characters of a table cell; csv, tsv and json give full values
+
+
+@dataclass
+class QueryResult:
+    """What a query returned: `kind` is select, ask or graph; `payload` SPARQL JSON results or N-Triples."""
+
+    kind: str
+    payload: bytes
+    base: str = DEFAULT_BASE_IRI
+
+    def _solutions(self):
+        return ox.parse_query_results(self.payload, format=ox.QueryResultsFormat.JSON)
+
+    @property
+    def variables(self) -> list[str]:
+        return [v.value for v in self._solutions().variables] if self.kind == "select" else []
+
+    def rows(self) -> list[tuple]:
+        """Solutions as tuples of pyoxigraph terms (None where unbound), in the query's order."""
+        if self.kind != "select":
+            return []
+        sols = self._solutions()
+        names = sols.variables
+        return [tuple(s[v] for v in names) for s in sols]
+
+    def values(self) -> list[dict[str, str | None]]:
+        """Solutions as {variable: lexical value or IRI string, None where unbound}."""
+        names = self.variables
+        return [{n: (t.value if t is not None else None) for n, t in zip(names, row)} for row in self.rows()]
+
+    @property
+    def boolean(self) -> bool | None:
+        return bool(self._solutions()) if self.kind == "ask" else None
+
+    def triples(self) -> list[ox.Triple]:
+        """The graph of a CONSTRUCT or DESCRIBE, without repeats, sorted."""
+        if self.kind != "graph":
+            return []
+        return sorted({q.triple for q in ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES)}, key=str)
+
+
+def release_base(release: Path) -> str:
+    try:
+        return json.loads((release / "release.json").read_text(encoding="utf-8"))["base_iri"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return DEFAULT_BASE_IRI
+
+
+def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResult:
+    """Run an already bound query on the release's store; in a worker process when there is a time limit."""
+    folder = release / "store"
+    if not folder.is_dir():
+        raise QueryError(f"no release store at {folder}: build one with `exilegraph release` or pass --release DIR")
+    base = release_base(release)
+    if not timeout:
+        try:
+            kind, payload = _evaluate(str(folder), text)
+        except OSError as exc:
+            raise QueryError(f"cannot query the store at {folder}: {exc}") from None
+        return QueryResult(kind, payload, base)
+    env = dict(os.environ)
+    src = str(Path(__file__).resolve().parents[1])
+    env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    try:
+        done = subprocess.run([sys.executable, "-m", "exilegraph.query", "--worker"], capture_output=True, env=env,
+                              input=json.dumps({"store": str(folder), "query": text}).encode("utf-8"),
+                              timeout=timeout)
+    except subprocess.TimeoutExpired:
+        raise QueryError(f"the query ran for more than {timeout:g} s and was stopped; narrow it down "
+                         "(more specific patterns, LIMIT) or allow more time with --timeout") from None
+    if done.returncode != 0:
+        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise QueryError(f"the query failed: {lines[-1] if lines else f'worker exit status {done.returncode}'}")
+    kind, _, payload = done.stdout.partition(b"\n")
+    return QueryResult(kind.decode(), payload, base)
+
+
+def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
+    """Run one query on the store, returning (kind, payload). The worker process calls this."""
+    store = ox.Store.read_only(store_dir)
+    result = store.query(text, use_default_graph_as_union=True)
+    if isinstance(result, ox.QueryTriples):
+        return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
+    kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"
+    return kind, result.serialize(format=ox.QueryResultsFormat.JSON)
+
+
+def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
+              timeout: float | None = 30.0) -> QueryResult:
+    """Resolve, check, bind and run a query on a release; every problem is a QueryError."""
+    text, entry, label = resolve(query_or_file)
+    check_syntax(text, label)
+    bound = bind_params(text, params or {}, entry, release_base(release), label)
+    return execute(release, bound, timeout)
+
+
+def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI) -> str:
+    """The final text of a query with its parameters bound, ready to send to any SPARQL endpoint."""
+    text, entry, label = resolve(query_or_file)
+    check_syntax(text, label)
+    return bind_params(text, params or {}, entry, base, label)
+
+
+def run(query_or_file: str, release: Path, fmt: str = "table", params: list[str] | tuple[str, ...] = (),
+        timeout: float | None = 30.0) -> str:
+    """`exilegraph query`: the result in the requested format, as text."""
+    if fmt not in FORMATS:
+        raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
+    return format_result(run_query(query_or_file, release, parse_params(params), timeout), fmt)
+
+
+# ---- output ----------------------------------------------------------------------------------------
+def format_result(result: QueryResult, fmt: str = "table") -> str:
+    """SELECT and ASK: an aligned table, or SPARQL 1.1 CSV, TSV or JSON results. CONSTRUCT and DESCRIBE:
+    Turtle for table, N-Triples for csv and tsv, JSON-LD (expanded, no context) for json."""
+    if result.kind == "graph":
+        triples = result.triples()
+        rdf = {"json": ox.RdfFormat.JSON_LD, "csv": ox.RdfFormat.N_TRIPLES, "tsv": ox.RdfFormat.N_TRIPLES}.get(
+            fmt, ox.RdfFormat.TURTLE)
+        prefixes = _prefixes() if rdf == ox.RdfFormat.TURTLE else None
+        out = (ox.serialize(triples, format=rdf, prefixes=prefixes) or b"").decode("utf-8")
+        return out if out.endswith("\n") or not out else out + "\n"
+    if fmt == "json":
+        return result.payload.decode("utf-8") + "\n"
+    if fmt in ("csv", "tsv"):
+        form = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.TSV
+        out = result._solutions().serialize(format=form).decode("utf-8")
+        return out if out.endswith("\n") else out + "\n"
+    if result.kind == "ask":
+        return ("true" if result.boolean else "false") + "\n"
+    return table(result)
+
+
+def table(result: QueryResult) -> str:
+    """Aligned columns for people: IRIs shortened (base-relative or prefixed), long values cut with '…'."""
+    names = result.variables
+    prefixes = sorted(((ns, p) for p, ns in _prefixes().items()), key=lambda x: -len(x[0]))
+    rows = [[_cell(t, result.base, prefixes) for t in row] for row in result.rows()]
+    widths = [max([len(n)] + [len(r[i]) for r in rows]) for i, n in enumerate(names)]
+
+    def line(cells):
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+
+    out = [line(names), line(["-" * w for w in widths])] + [line(r) for r in rows]
+    out.append(f"({len(rows)} row{'' if len(rows) == 1 else 's'})")
+    return "\n".join(out) + "\n"
+
+
+def _cell(term, base: str, prefixes: list[tuple[str, str]]) -> str:
+    if term is None:
+        return ""
+    if isinstance(term, ox.NamedNode):
+        v = term.value
+        if v.startswith(base):
+            return v[len(base):]
+        for ns, p in prefixes:
+            if v.startswith(ns) and re.match(r"^[\w.-]*$", v[len(ns):]):
+                return f"{p}:{v[len(ns):]}"
+        return f"<{v}>"
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    text = " ".join(str(term.value).split())
+    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+
+
+def _prefixes() -> dict[str, str]:
+    out = {k: v for k, v in schema_index()["prefixes"].items() if k != "linkml"}
+    out["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#"
+    return out
+
+
+def _worker() -> int:
+    """`python -m exilegraph.query --worker`: read {store, query} as JSON on stdin, write kind + payload."""
+    job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
+    try:
+        kind, payload = _evaluate(job["store"], job["query"])
+    except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
+        sys.stderr.write(f"{exc}\n")
+        return 2
+    sys.stdout.buffer.write(kind.encode() + b"\n" + payload)
+    sys.stdout.buffer.flush()
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover - the worker process
+    if sys.argv[1:] == ["--worker"]:
+        sys.exit(_worker())
+    sys.exit("usage: python -m exilegraph.query --worker  (internal: runs one query for `exilegraph query`)")
