@@ -59,7 +59,7 @@ def release(records, out, internal, base_iri, quiet, verbose):
 
 
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @click.option("--no-cache", is_flag=True, help="Re-validate every record, ignoring cached results.")
 def validate(paths, fmt, no_cache):

@@ -37,8 +37,13 @@ class _Dumper(yaml.SafeDumper):
         return True
 
 
+# PyYAML (YAML 1.1) takes these for line breaks and writes them raw in plain or single-quoted text, where a
+# YAML 1.2 reader keeps them as ordinary characters: such text is written double-quoted, where they are escaped.
+_YAML11_BREAKS = re.compile("[\x85\u2028\u2029\r]")
+
+
 def _represent_str(dumper: yaml.SafeDumper, value: str):
-    style = "'" if _YAML12_NOT_TEXT.match(value) else None
+    style = '"' if _YAML11_BREAKS.search(value) else "'" if _YAML12_NOT_TEXT.match(value) else None
     return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
 
 

@@ -70,13 +70,29 @@ def _need(d: dict, key: str, where: str):
     return d[key]
 
 
+# the named groups the reader takes from each pattern
+GROUPS = {
+    "name_line.pattern": ("surname", "given"), "dates.patterns": ("y",), "dates.search": ("y",),
+    "stages.token": ("n", "neg"), "residences.item": ("country", "role"), "violence.separator": ("answer", "rest"),
+    "bibliography.year": ("year",), "bibliography.url": ("url",), "bibliography.accessed": ("accessed", "close"),
+    "bibliography.accessed_open": ("accessed",), "bibliography.tracking_parameter": ("name",),
+    "references.group": ("body",), "references.item": ("name", "year", "locator"),
+}
+
+
 def _rx(text, where: str, flags: int = re.IGNORECASE) -> re.Pattern:
     if not isinstance(text, str):
         raise MappingError(f"{MAPPING_FILE.name}: `{where}` must be a pattern (text)")
     try:
-        return re.compile(text, flags)
+        pattern = re.compile(text, flags)
     except re.error as exc:
         raise MappingError(f"{MAPPING_FILE.name}: `{where}` is not a valid pattern: {exc}") from None
+    missing = [g for g in GROUPS.get(where, ()) if g not in pattern.groupindex]
+    if where.startswith("headings[") and where.endswith("label"):
+        missing = [g for g in ("label", "value") if g not in pattern.groupindex]
+    if missing:
+        raise MappingError(f"{MAPPING_FILE.name}: `{where}` needs the named group(s) {', '.join(missing)}")
+    return pattern
 
 
 def _enum(name: str) -> set[str]:
@@ -168,6 +184,14 @@ def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
         raise MappingError(f"{path.name} must be a mapping")
     name = _need(raw, "name_line", "")
     ids = _need(raw, "ids", "")
+    templates = (("ids.person", ids.get("person"), {"slug": "x"}), ("ids.case", ids.get("case"), {"slug": "x"}),
+                 ("name_line.preferred_name", name.get("preferred_name"), {"given": "x", "surname": "y"}))
+    for where, template, fields in templates:
+        try:
+            str(template).format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            allowed = ", ".join("{" + f + "}" for f in fields)
+            raise MappingError(f"{path.name}: `{where}` may only use {allowed} ({exc})") from None
     months = {}
     for number, names in _need(_need(raw, "dates", ""), "months", "dates.").items():
         for n in names:

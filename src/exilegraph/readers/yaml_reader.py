@@ -30,6 +30,7 @@ class YamlReader:
                                        "check indentation and quoting on this line and the one above")]) from None
         if not isinstance(value, dict):
             raise RecordError([Finding(path, 1, 1, ERROR, "not-a-record", "",
-                                       "a record file must be a mapping with `case:`, `persons:`, `organisations:` or `sources:`",
-                                       None)])
+                                       "a record file must be a mapping of fields, not a list or a single value",
+                                       "start the file with `case:` (or `persons:`, `organisations:`, `sources:`) "
+                                       "at the left margin")])
         return RawRecord(path, sha256, self.name, value, YamlLocator(text))

@@ -471,6 +471,9 @@ class _Reader:
         from rdflib import Literal, URIRef
 
         owners = set(self.g.subjects(self.sh.property, s))
+        if len({self.one(p, "path") for p in self.g.objects(next(iter(owners)), self.sh.property)}) \
+                != len(list(self.g.objects(next(iter(owners)), self.sh.property))) if owners else False:
+            self.fail(next(iter(owners)), "two property shapes with the same sh:path")
         if len(owners) != 1:
             self.fail(s, f"a property shape shared by {len(owners)} node shapes")
         path = self.one(s, "path", URIRef)
@@ -541,7 +544,10 @@ def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> 
     others = set(re.findall(r"\$(\w+)", select)) - {"this"}
     if others:
         reader.fail(s, f"pre-bound variables {sorted(others)} in sh:select")
-    query = prepareQuery("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + select)
+    try:
+        query = prepareQuery("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + select)
+    except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions for unknown prefixes
+        reader.fail(s, f"sh:select does not parse ({exc}); a query the engine cannot read")
     projected = {str(v) for v in query.algebra.PV}
     if query.algebra.name != "SelectQuery" or "this" not in projected or projected - {"this", "value", "path"}:
         reader.fail(s, f"sh:select must SELECT $this and optionally ?value, ?path (it selects {sorted(projected)})")

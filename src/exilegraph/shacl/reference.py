@@ -6,16 +6,20 @@ compared exactly, none of which changes a verdict:
 
 - `"x"^^xsd:string` literals become `"x"`: they are the same RDF 1.1 term, but rdflib keeps them
   apart, so an `sh:in ("x")` would otherwise reject an explicitly typed string;
-- a SPARQL rule's query text is parsed once per run instead of once per focus node (the parsed
-  query is what `rdflib.plugins.sparql.prepareQuery` returns and is meant to be reused);
+- a SPARQL rule's query text is parsed once instead of once per focus node (the parsed query is
+  what `rdflib.plugins.sparql.prepareQuery` returns, made to be reused), and the shapes once;
+- ill-typed literals keep their lexical form, and values are printed as a pyoxigraph Store
+  prints them (canonical numbers), as the fast engine reads them back from a Store;
 - pySHACL's invented default messages are dropped: `message` is the shape's own `sh:message`.
 """
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import warnings
+from decimal import Decimal
 from typing import Iterator
 
 import pyoxigraph as ox
@@ -33,7 +37,7 @@ def validate_reference(lines: list[str]) -> list[Violation]:
     """Validate N-Triples lines (data plus `provenance.vocabulary_lines()`) with pySHACL."""
     import pyshacl
 
-    shapes = shapes_graph()
+    shapes = _shapes()  # parsed once; pySHACL adds the same two rdfs:subClassOf triples to it each run
     data = _parse("\n".join(lines) + "\n")
     with _prepared_sparql():
         _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
@@ -41,19 +45,26 @@ def validate_reference(lines: list[str]) -> list[Violation]:
     return violations_of(report, shapes)
 
 
+@functools.cache
+def _shapes() -> rdflib.Graph:
+    return shapes_graph()
+
+
 def shapes_graph() -> rdflib.Graph:
     """Every shapes file parsed into one graph (xsd:string literals normalised as in the data)."""
     g = rdflib.Graph()
     for path in shape_files():
         g.parse(path, format="turtle")
-    _plain_strings(g)
+    _normalise(g)
     return g
 
 
 def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     """The `sh:ValidationResult`s of a pySHACL report as sorted, de-duplicated Violations."""
+    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    values = _canonical([report.value(r, SH.value) for r in results])
     out = set()
-    for r in report.subjects(RDF.type, SH.ValidationResult):
+    for r in results:
         source = report.value(r, SH.sourceShape)
         constraint = report.value(r, SH.sourceConstraint)
         own = set(shapes.objects(source, SH.message))
@@ -61,7 +72,6 @@ def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]
             own |= set(shapes.objects(constraint, SH.message))
         messages = sorted(str(m) for m in report.objects(r, SH.resultMessage) if m in own)
         path = report.value(r, SH.resultPath)
-        value = report.value(r, SH.value)
         severity = report.value(r, SH.resultSeverity)
         if severity not in SEVERITY:
             raise ValueError(f"pySHACL reported an unknown severity {severity!r}")
@@ -70,7 +80,7 @@ def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]
             path=_name(path) if path is not None else None,
             component=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
             shape=_name(node_shape_of(source, shapes)),
-            value=nt_term(value) if value is not None else None,
+            value=values.get(report.value(r, SH.value)),
             severity=SEVERITY[severity],
             message=messages[0] if messages else None,
         ))
@@ -85,19 +95,38 @@ def node_shape_of(shape, shapes: rdflib.Graph):
     return parents.pop() if parents else shape
 
 
-def nt_term(term) -> str:
-    """An rdflib term in N-Triples form, written exactly as pyoxigraph (and the mapper) write it."""
+def nt_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
+    """An rdflib term as the pyoxigraph term (which prints in N-Triples form, as the mapper writes)."""
     if isinstance(term, URIRef):
-        return str(ox.NamedNode(str(term)))
+        return ox.NamedNode(str(term))
     if isinstance(term, BNode):
-        return f"_:{term}"
+        return ox.BlankNode(str(term))
     if isinstance(term, Literal):
         if term.language:
-            return str(ox.Literal(str(term), language=term.language))
+            return ox.Literal(str(term), language=term.language)
         if term.datatype is not None:
-            return str(ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype))))
-        return str(ox.Literal(str(term)))
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
     raise TypeError(f"not an RDF term: {term!r}")
+
+
+def _canonical(values: list) -> dict:
+    """Each value's N-Triples form, literals in the canonical form a pyoxigraph Store gives them.
+
+    The fast engine reads values back from a Store, which writes well-typed literals canonically
+    ("5.50"^^xsd:decimal as "5.5", "1e2"^^xsd:double as "100"); the reference prints them the same way."""
+    store, out = ox.Store(), {}
+    subject = ox.NamedNode("urn:x-exilegraph:value")
+    for i, v in enumerate(dict.fromkeys(v for v in values if v is not None)):
+        term = nt_term(v)
+        if isinstance(term, ox.Literal):
+            store.add(ox.Quad(subject, ox.NamedNode(f"urn:x-exilegraph:{i}"), term))
+        out[v] = (i, str(term))
+    for quad in store.quads_for_pattern(subject, None, None):
+        i = int(quad.predicate.value.rsplit(":", 1)[1])
+        key = next(k for k, (j, _) in out.items() if j == i)
+        out[key] = (i, str(quad.object))
+    return {k: text for k, (_, text) in out.items()}
 
 
 def _name(term) -> str:
@@ -105,26 +134,48 @@ def _name(term) -> str:
 
 
 def _parse(text: str) -> rdflib.Graph:
+    """The data as rdflib parses it, except that ill-typed literals keep their lexical form.
+
+    rdflib normalises while parsing, and rewrites an ill-typed boolean such as "yes" as "false";
+    parsing unnormalised and normalising only well-typed numbers and booleans afterwards keeps "yes"
+    (as a pyoxigraph Store does). rdflib.NORMALIZE_LITERALS is process-wide: off only during the parse."""
     g = rdflib.Graph()
     # rdflib logs a traceback (and warns) for every ill-typed literal; they are data, not errors here
     term_log = logging.getLogger("rdflib.term")
     level = term_log.level
     term_log.setLevel(logging.CRITICAL)
+    rdflib.NORMALIZE_LITERALS = False
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             g.parse(data=text, format="nt")
+            _normalise(g, literals=True)
     finally:
+        rdflib.NORMALIZE_LITERALS = True
         term_log.setLevel(level)
-    _plain_strings(g)
     return g
 
 
-def _plain_strings(g: rdflib.Graph) -> None:
-    typed = [(s, p, o) for s, p, o in g if isinstance(o, Literal) and o.datatype == XSD.string]
-    for s, p, o in typed:
+def _normalise(g: rdflib.Graph, literals: bool = False) -> None:
+    """`"x"^^xsd:string` -> `"x"`; with `literals`, well-typed numbers and booleans in canonical form
+    (so that a rule's `true` or `3` matches "1"^^xsd:boolean or "03"^^xsd:integer, as in a Store).
+    rdflib's normalisation of dates is lossy ("2017-10-21Z" loses its zone): dates stay as written."""
+    changes = []
+    for s, p, o in g:
+        if not isinstance(o, Literal) or o.datatype is None:
+            continue
+        if o.datatype == XSD.string:
+            changes.append((s, p, o, Literal(str(o))))
+        elif literals and not o.ill_typed and isinstance(o.value, (int, Decimal)):  # and bool
+            n = o.normalize()
+            if str(n) != str(o):
+                changes.append((s, p, o, n))
+    for s, p, o, new in changes:
         g.remove((s, p, o))
-        g.add((s, p, Literal(str(o))))
+        g.add((s, p, new))
+
+
+_PARSED: dict = {}  # (query text, base, namespaces) -> parsed query, kept between runs
 
 
 @contextlib.contextmanager
@@ -133,7 +184,7 @@ def _prepared_sparql() -> Iterator[None]:
     from rdflib.plugins.sparql import processor
 
     original = processor.SPARQLProcessor.query
-    cache: dict = {}
+    cache = _PARSED
 
     def query(self, strOrQuery, initBindings=None, initNs=None, base=None, DEBUG=False):  # noqa: N803
         if isinstance(strOrQuery, str):

@@ -85,6 +85,27 @@ def shacl_findings(records: list[Record], graphs: list[RecordGraph], base: str =
     return [to_findings(vs, r, g) for vs, r, g in zip(per, records, graphs)]
 
 
+def _batches(todo: list[tuple]) -> list[list[tuple]]:
+    """Split records so that no two in one engine run define the same case, person or organisation:
+    two records that reuse an id would otherwise be judged on each other's triples (the duplicate
+    itself is reported by the dataset-wide checks). Shared sources may share a run: identical
+    descriptions merge harmlessly, differing ones are an error of their own."""
+    batches: list[tuple[set, list]] = []
+    for entry in todo:
+        graph = entry[0].graph
+        ids = {n for n, p in graph.paths.items() if len(p) == 2 and p[0] in ("persons", "organisations")}
+        if graph.case_iri:
+            ids.add(graph.case_iri)
+        for claimed, members in batches:
+            if not ids & claimed:
+                claimed |= ids
+                members.append(entry)
+                break
+        else:
+            batches.append((set(ids), [entry]))
+    return [members for _, members in batches]
+
+
 def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
     """Read, type, map and SHACL-check a chunk of files; SHACL verdicts come from the cache when they can.
     Returns the results and the seconds this worker spent in each stage."""
@@ -116,12 +137,13 @@ def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], 
         else:
             todo.append((item, record, key))
     if todo:
-        layer2 = shacl_findings([r for _, r, _ in todo], [i.graph for i, _, _ in todo], options.base)
         fresh = {}
-        for (item, record, key), extra in zip(todo, layer2):
-            item.findings = item.findings + extra
-            item.summary = summarise(record, item.graph)
-            fresh[key] = {"findings": [f.as_dict() for f in item.findings], "summary": item.summary}
+        for batch in _batches(todo):
+            layer2 = shacl_findings([r for _, r, _ in batch], [i.graph for i, _, _ in batch], options.base)
+            for (item, record, key), extra in zip(batch, layer2):
+                item.findings = item.findings + extra
+                item.summary = summarise(record, item.graph)
+                fresh[key] = {"findings": [f.as_dict() for f in item.findings], "summary": item.summary}
         cache.put_many(fresh)
     clock["validate"] += time.perf_counter() - t0
     return out, clock

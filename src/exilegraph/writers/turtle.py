@@ -1,4 +1,8 @@
-"""Turtle with the schema's prefixes, serialised by pyoxigraph from the sorted union."""
+"""Turtle with the schema's prefixes, written by pyoxigraph from an in-memory store of the union.
+
+Loading the N-Triples text into a store and dumping it keeps every triple in Rust: handing
+pyoxigraph Python triple objects instead costs ~8 µs a triple (20 s at 10k cases).
+"""
 
 from pathlib import Path
 
@@ -16,6 +20,6 @@ def prefixes() -> dict[str, str]:
 
 
 def write(dataset: Dataset, path: Path) -> None:
-    text = "\n".join(dataset.triples).encode("utf-8")
-    triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+    store = ox.Store()
+    store.bulk_load(input="\n".join(dataset.triples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    store.dump(str(path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes())
