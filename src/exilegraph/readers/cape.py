@@ -269,7 +269,16 @@ class CapeReader:
 
     def read(self, path: str, data: bytes, sha256: str) -> RawRecord:
         m = load_mapping(self.mapping)
-        record, positions, warnings = build(path, decode(path, data), m)
+        lines = decode(path, data)
+        synthetic = False
+        for i, line in enumerate(lines):  # a leading block of `#` comments is a header, not the name line
+            if not line.startswith("#"):
+                break
+            synthetic = synthetic or line[1:].strip().lower().replace(" ", "") == "synthetic:true"
+            lines[i] = ""  # blank, so that line numbers stay those of the file
+        record, positions, warnings = build(path, lines, m)
+        if synthetic:
+            record = {"synthetic": True, **record}
         raw = RawRecord(path, sha256, self.name, record, Positions(positions))
         raw.findings.extend(warnings)
         return raw
