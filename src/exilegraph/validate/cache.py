@@ -32,6 +32,30 @@ def fingerprint() -> str:
     return h.hexdigest()[:16]
 
 
+def compiled(name: str, key: str, build, folder: Path | None = None):
+    """A compiled artifact (validator code, engine) kept on disk between runs, keyed by what it is
+    compiled from: start-up of `exilegraph validate` drops from ~3 s to well under one."""
+    import pickle
+
+    root = Path(os.environ.get("EXILEGRAPH_CACHE", folder or DEFAULT_DIR)) / "compiled"
+    target = root / f"{name}-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}.pickle"
+    try:
+        with open(target, "rb") as f:
+            return pickle.load(f)
+    except (OSError, pickle.PickleError, EOFError, AttributeError, ImportError):
+        pass
+    value = build()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        with open(tmp, "wb") as f:
+            pickle.dump(value, f)
+        os.replace(tmp, target)
+    except (OSError, pickle.PickleError):
+        pass  # a cache that cannot be written only costs time
+    return value
+
+
 class Cache:
     def __init__(self, folder: Path | None = None, enabled: bool = True):
         self.enabled = enabled

@@ -40,9 +40,12 @@ def engine_name() -> str:
 
 @functools.cache
 def _fast_engine():
+    from .. import __version__
+    from ..shacl import shapes_text
     from ..shacl.fast import FastEngine
+    from .cache import compiled
 
-    return FastEngine()
+    return compiled("shacl-engine", __version__ + shapes_text(), FastEngine)
 
 
 def run_engine(lines: list[str]) -> list[Violation]:
