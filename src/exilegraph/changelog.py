@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import dataclass, field
@@ -16,7 +17,12 @@ BUILD_NODES = ("build/", "file/", "graph/", "commit/", "software/")
 
 def is_content(line: str, base: str) -> bool:
     """False for the triples that describe the build itself, which change with every build."""
-    return GENERATED_BY not in line and not any(line.startswith(f"<{base}{n}") for n in BUILD_NODES)
+    return not line.startswith(_build_prefixes(base)) and GENERATED_BY not in line
+
+
+@functools.cache
+def _build_prefixes(base: str) -> tuple[str, ...]:
+    return tuple(f"<{base}{n}" for n in BUILD_NODES)
 
 
 def case_digests(graphs: list[RecordGraph], base: str) -> dict[str, str]:
