@@ -7,6 +7,7 @@ from datetime import datetime
 
 from . import __version__
 from .rdfterms import RDF_TYPE, XSD, iri, literal
+from .provenance import iso
 from .resources import schema_index
 
 VOID = "http://rdfs.org/ns/void#"
@@ -54,7 +55,7 @@ def description(base: str, *, counts: Counts, files: list[tuple[str, str, int]],
     title = "exilegraph: case records of political exiles and transnational repression"
     if internal:
         title += " (INTERNAL: contains restricted values, not for publication)"
-    stamp = literal(issued.isoformat(), XSD + "dateTime")
+    stamp = literal(iso(issued), XSD + "dateTime")
     out = [
         f"{ds} {RDF_TYPE} <{VOID}Dataset> .",
         f"{ds} {RDF_TYPE} <{DCAT}Dataset> .",

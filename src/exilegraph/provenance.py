@@ -21,6 +21,11 @@ SDO = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
 
 
+def iso(moment: datetime) -> str:
+    """xsd:dateTime in its canonical form (UTC as Z), as stores such as Oxigraph write it back."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def build_time() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -76,8 +81,8 @@ class Build:
         end = self.ended or self.started
         out = [
             f"{b} {RDF_TYPE} <{PROV}Activity> .",
-            f"{b} <{PROV}startedAtTime> {literal(self.started.isoformat(), XSD + 'dateTime')} .",
-            f"{b} <{PROV}endedAtTime> {literal(end.isoformat(), XSD + 'dateTime')} .",
+            f"{b} <{PROV}startedAtTime> {literal(iso(self.started), XSD + 'dateTime')} .",
+            f"{b} <{PROV}endedAtTime> {literal(iso(end), XSD + 'dateTime')} .",
             f"{b} <{PROV}wasAssociatedWith> {agent} .",
             f"{b} <{DCT}conformsTo> {schema} .",
             f"{agent} {RDF_TYPE} <{PROV}SoftwareAgent> .",

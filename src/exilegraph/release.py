@@ -22,7 +22,7 @@ from .describe import PREFIXES, Counts, count, description
 from .errors import ReleaseError
 from .mapper import RecordGraph
 from .progress import Reporter
-from .provenance import Build, Input, build_time, records_commit, vocabulary_lines
+from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
 from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
 from .writers import FORMATS
 
@@ -129,7 +129,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
             _dump_json(tmp / "release.json", {
                 "version": __version__, "schema_version": schema_index()["version"], "internal": internal,
-                "base_iri": base, "issued": (build.ended or build.started).isoformat(), "build": build.iri,
+                "base_iri": base, "issued": iso(build.ended or build.started), "build": build.iri,
                 "counts": counts.as_dict(), "cases": digests,
                 "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},

@@ -1,26 +1,28 @@
 """The fast SHACL engine: our shapes compiled once to SPARQL SELECTs and run on a pyoxigraph Store.
 
-`FastEngine()` reads the shapes of `shape_files()`, refuses any SHACL construct it does not implement
-(`UnsupportedShape`, at compile time, so a new kind of shape cannot silently weaken validation) and
-compiles each targeted node shape into at most two queries plus one per SHACL-SPARQL rule: a scan of
-its focus nodes' triples checking every value-level constraint and sh:closed, and a count query for
-sh:minCount/sh:maxCount. `validate(store)` runs them on the store's default graph and returns the same
-sorted `Violation`s as the reference engine (pySHACL, reference.py); tests/test_shacl_engines.py is
-the proof.
+`FastEngine()` reads the shapes of `shape_files()` and refuses, at compile time, any SHACL construct it
+does not implement (`UnsupportedShape`), so a new kind of shape cannot silently weaken validation. Each
+targeted node shape becomes at most three queries plus one per SHACL-SPARQL rule: one scan of its focus
+nodes' triples that checks every value-level constraint and sh:closed, one for sh:minCount and one for
+sh:maxCount. `validate(store)` runs them on the store's default graph and returns the same sorted
+`Violation`s as the reference engine (pySHACL, reference.py); tests/test_shacl_engines.py is the proof.
 
 Where pySHACL departs from the letter of SHACL the fast engine follows pySHACL, since sameness is the
-contract: sh:pattern's `$` also matches before a final newline (Python `re`); sh:datatype checks the
-lexical form only of xsd:integer, xsd:boolean and xsd:date, the way rdflib parses them.
+contract: sh:pattern's `$` also matches before a final newline (Python `re`), and sh:datatype checks the
+lexical form only of xsd:integer, xsd:boolean and xsd:date, as rdflib parses them. One difference is
+the store's: it keeps "5"^^xsd:int as "5"^^xsd:integer, which sh:datatype xsd:integer then accepts.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
 from concurrent.futures import ThreadPoolExecutor
-from itertools import islice
 from dataclasses import dataclass, field
+from itertools import islice
+from pathlib import Path
 
 import pyoxigraph as ox
 
@@ -34,25 +36,26 @@ RDF_TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 SEVERITY = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "info"}
 NODE_KINDS = {  # sh:nodeKind -> condition on ?value
     "IRI": "isIRI(?value)", "Literal": "isLiteral(?value)", "BlankNode": "isBlank(?value)",
-    "BlankNodeOrIRI": "(isIRI(?value) || isBlank(?value))",
-    "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
+    "BlankNodeOrIRI": "(isIRI(?value) || isBlank(?value))", "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
     "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
 }
 DATATYPES = {RDF + "langString"} | {XSD + t for t in ("string", "integer", "boolean", "date", "gYear", "gYearMonth")}
-NUMERIC = {XSD + t for t in ("integer", "decimal")}
-ANNOTATIONS = {SH + p for p in ("description", "name", "order")}
+NUMERIC = {XSD + "integer", XSD + "decimal"}
+ANNOTATIONS = {SH + "description", SH + "name", SH + "order"}
 ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
-    "node": {"targetClass", "targetSubjectsOf", "closed", "ignoredProperties", "property", "sparql",
-             "severity", "message"},
-    "property": {"path", "minCount", "maxCount", "datatype", "nodeKind", "class", "in", "pattern",
-                 "minInclusive", "maxInclusive", "or", "severity", "message"},
+    "node": {"targetClass", "targetSubjectsOf", "closed", "ignoredProperties", "property", "sparql", "severity",
+             "message"},
+    "property": {"path", "minCount", "maxCount", "datatype", "nodeKind", "class", "in", "pattern", "minInclusive",
+                 "maxInclusive", "or", "severity", "message"},
     "member": {"datatype", "nodeKind"},
     "sparql": {"select", "prefixes", "message"},
     "prefixes": {"declare"},
     "declaration": {"prefix", "namespace"},
 }
 TRIM = "^[ \t\n\r]+|[ \t\n\r]+$"
-INTEGER = "^[ \t\n\r]*[+-]?[0-9]+[ \t\n\r]*$"  # what Python's int() accepts, less "_" and non-ASCII digits
+INTEGER = "^[ \t\n\r]*[+-]?[0-9]+[ \t\n\r]*$"  # what Python's int() reads, less "_" and non-ASCII digits
+DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T.*|[+][^+]*|-[^-+T]*:[^-+T]*)?[Zz]?$"  # rdflib drops a time or a zone
+COMPILER = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]  # changes with this module's code
 
 
 class UnsupportedShape(ValueError):
@@ -81,7 +84,7 @@ class PropertyShape:
     node_kind: str | None = None
     class_: str | None = None
     in_values: list[str] | None = None  # SPARQL terms
-    pattern: str | None = None
+    pattern: str | None = None  # already in the regex dialect of SPARQL REGEX (python_pattern)
     min_inclusive: str | None = None  # SPARQL term
     max_inclusive: str | None = None
     or_members: list[Member] | None = None
@@ -111,9 +114,9 @@ class NodeShape:
 class _Query:
     kind: str  # "values", "counts" or "sparql"
     node: NodeShape
-    text: dict = field(default_factory=dict)  # False/True (data has rdfs:subClassOf triples) -> query
+    text: dict = field(default_factory=dict)  # False/True (the data has rdfs:subClassOf triples) -> query
     checks: dict = field(default_factory=dict)  # "values": token -> (component, severity, message)
-    counts: dict = field(default_factory=dict)  # "counts": key (index or path IRI) -> property shape
+    counts: dict = field(default_factory=dict)  # "counts": ?k (index or path IRI) -> property shape
     rule: SparqlRule | None = None
 
 
@@ -123,6 +126,7 @@ class FastEngine:
     def __init__(self, shapes_ttl: list[str] | None = None):
         """Compile the project's shapes, or the given Turtle documents (each parsed on its own)."""
         started = time.perf_counter()
+        self.shapes_ttl = shapes_ttl
         sources = [p.read_text(encoding="utf-8") for p in shape_files()] if shapes_ttl is None else shapes_ttl
         self.shapes = load_shapes(sources)
         self.queries = [q for node in self.shapes for q in _compile(node)]
@@ -132,31 +136,41 @@ class FastEngine:
                 try:
                     probe.query(text)
                 except SyntaxError as exc:
-                    raise UnsupportedShape(f"shape {q.node.iri}: compiled to a query oxigraph rejects ({exc})") from None
+                    raise UnsupportedShape(f"shape {q.node.iri} compiled to a query oxigraph rejects: {exc}") from None
         self.compile_seconds = time.perf_counter() - started
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "compiler": COMPILER}
+
+    def __setstate__(self, state: dict) -> None:
+        """An engine pickled (validate/cache.py keeps one on disk) by another version of this module is
+        compiled afresh: its queries are those of the old code."""
+        if state.pop("compiler", None) != COMPILER:
+            self.__init__(state.get("shapes_ttl"))
+        else:
+            self.__dict__.update(state)
 
     def validate(self, store: ox.Store, workers: int | None = None) -> list[Violation]:
         """Every violation of the data in the store's default graph, sorted and de-duplicated.
 
-        Queries run on `workers` threads (pyoxigraph releases the GIL); by default one thread for a small
-        store and up to four for a store of 20,000 triples or more."""
-        def present(s=None, p=None, o=None) -> bool:
-            return next(store.quads_for_pattern(s, p, o, ox.DefaultGraph()), None) is not None
+        Queries run on `workers` threads (pyoxigraph releases the GIL): by default one for a small store,
+        up to four from 20,000 triples on."""
+        def present(p=None, o=None) -> bool:
+            return next(store.quads_for_pattern(None, p, o, ox.DefaultGraph()), None) is not None
 
-        subclass = present(p=ox.NamedNode(SUBCLASS))
+        subclass = present(ox.NamedNode(SUBCLASS))
         queries = self.queries
-        if not subclass:  # without subclass reasoning a shape whose targets are absent has nothing to check
-            type_ = ox.NamedNode(RDF_TYPE)
-            focus = {n.iri: any(present(p=type_, o=ox.NamedNode(c)) for c in n.target_classes)
-                     or any(present(p=ox.NamedNode(p)) for p in n.target_subjects_of) for n in self.shapes}
+        if not subclass:  # then a shape none of whose targets occurs has nothing to check
+            is_a = ox.NamedNode(RDF_TYPE)
+            focus = {n.iri: any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
+                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of) for n in self.shapes}
             queries = [q for q in queries if focus[q.node.iri]]
         if workers is None:
-            big = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000))
-            workers = min(4, os.cpu_count() or 1) if big == 20_000 else 1
+            size = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000))
+            workers = min(4, os.cpu_count() or 1) if size == 20_000 else 1
 
         def run(q: _Query) -> list[Violation]:
-            decode = {"values": _values_results, "counts": _count_results, "sparql": _sparql_results}[q.kind]
-            return list(decode(q, store.query(q.text[subclass])))
+            return list(DECODE[q.kind](q, store.query(q.text[subclass])))
 
         if workers > 1:
             with ThreadPoolExecutor(workers) as pool:
@@ -178,6 +192,10 @@ def _name(term) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
 
 
+def _first(messages: list[str]) -> str | None:
+    return min(messages) if messages else None
+
+
 def _values_results(q: _Query, rows):
     for this, pred, value, bad in rows:
         for token in bad.value.split(",")[:-1]:
@@ -188,22 +206,21 @@ def _values_results(q: _Query, rows):
 def _count_results(q: _Query, rows):
     for this, key, n in rows:
         prop, n = q.counts[int(key.value) if isinstance(key, ox.Literal) else key.value], int(n.value)
-        for bound, component, failed in ((prop.min_count, "MinCount", lambda b: n < b),
-                                         (prop.max_count, "MaxCount", lambda b: n > b)):
-            if bound is not None and failed(bound):
+        for component, failed in (("MinCount", prop.min_count is not None and n < prop.min_count),
+                                  ("MaxCount", prop.max_count is not None and n > prop.max_count)):
+            if failed:
                 yield Violation(_name(this), prop.path, component + "ConstraintComponent", q.node.iri, None,
                                 prop.severity, prop.message)
 
 
 def _sparql_results(q: _Query, rows):
     message = _first(q.node.messages + q.rule.messages)
-    for this, value, path in rows:
+    for this, value, path in rows:  # without ?value, a node shape's result carries the focus node (pySHACL)
         yield Violation(_name(this), _name(path) if path is not None else None, "SPARQLConstraintComponent",
                         q.node.iri, str(value if value is not None else this), q.node.severity, message)
 
 
-def _first(messages: list[str]) -> str | None:
-    return min(messages) if messages else None
+DECODE = {"values": _values_results, "counts": _count_results, "sparql": _sparql_results}
 
 
 # ---- compiling to SPARQL ----------------------------------------------------------------------------
@@ -211,8 +228,7 @@ def _first(messages: list[str]) -> str | None:
 def _compile(node: NodeShape) -> list[_Query]:
     if not (node.target_classes or node.target_subjects_of):
         return []  # a node shape without targets validates nothing (as in pySHACL)
-    queries = [_values_query(node), *_count_queries(node)]
-    queries += [_sparql_query(node, rule) for rule in node.sparql]
+    queries = [_values_query(node), *_count_queries(node), *(_sparql_query(node, r) for r in node.sparql)]
     return [q for q in queries if q is not None]
 
 
@@ -224,20 +240,18 @@ def _targets(node: NodeShape, subclass: bool) -> str:
     """A group pattern binding ?this to each focus node of the shape, once."""
     parts = [f"?this {_type_path(subclass)} <{c}> ." for c in node.target_classes]
     parts += [f"?this <{p}> ?_t ." for p in node.target_subjects_of]
-    if len(parts) == 1:
-        return parts[0]
+    if len(parts) == 1 and node.target_classes and not subclass:
+        return parts[0]  # the one pattern that cannot bind a node twice
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"
 
 
 def _values_query(node: NodeShape) -> _Query | None:
     """One pass over the focus nodes' triples; ?bad lists the tokens of the checks a triple fails.
-
-    Property shapes with the same checks, severity and message share one branch (`?p IN (...)`)."""
+    Property shapes with the same checks, severity and message share a branch (`?p IN (...)`)."""
     q = _Query("values", node)
     groups: dict[tuple, list[str]] = {}
     for prop in node.properties:
-        checks = tuple(_value_checks(prop))
-        if checks:
+        if checks := tuple(_value_checks(prop)):
             groups.setdefault((checks, prop.severity, prop.message), []).append(prop.path)
     if not groups and not node.closed:
         return None
@@ -247,9 +261,8 @@ def _values_query(node: NodeShape) -> _Query | None:
         for j, (component, ok) in enumerate(checks):
             q.checks[f"{g}.{j}"] = (component + "ConstraintComponent", severity, message)
             tests.append(f'IF({ok}, "", "{g}.{j},")')
-        test = tests[0] if len(tests) == 1 else f"CONCAT({', '.join(tests)})"
         cond = f"?p = <{paths[0]}>" if len(paths) == 1 else f"?p IN ({', '.join(f'<{p}>' for p in paths)})"
-        branches.append((cond, test))
+        branches.append((cond, tests[0] if len(tests) == 1 else f"CONCAT({', '.join(tests)})"))
     default = '""'
     if node.closed:
         q.checks["c"] = ("ClosedConstraintComponent", node.severity, _first(node.messages))
@@ -260,7 +273,7 @@ def _values_query(node: NodeShape) -> _Query | None:
         for cond, test in reversed(branches):
             expr = f"IF({cond}, {test.replace('%TYPE%', _type_path(subclass))}, {expr})"
         q.text[subclass] = (f"SELECT ?this ?p ?value ?bad WHERE {{\n  {_targets(node, subclass)}\n"
-                            f"  ?this ?p ?value .\n  BIND ({expr} AS ?bad)\n  FILTER (?bad != \"\")\n}}")
+                            f'  ?this ?p ?value .\n  BIND ({expr} AS ?bad)\n  FILTER (?bad != "")\n}}')
     return q
 
 
@@ -268,7 +281,6 @@ def _count_queries(node: NodeShape) -> list[_Query]:
     """sh:minCount: each focus node x each constrained path; sh:maxCount: only the paths it has, grouped."""
     out = []
     mins = {i: p for i, p in enumerate(node.properties) if p.min_count}
-    maxs = {i: p for i, p in enumerate(node.properties) if p.max_count is not None}
     if mins:
         q = _Query("counts", node, counts=mins)
         rows = " ".join(f"({i} <{p.path}> {p.min_count})" for i, p in mins.items())
@@ -277,19 +289,21 @@ def _count_queries(node: NodeShape) -> list[_Query]:
                                 f"  VALUES (?k ?p ?lo) {{ {rows} }}\n  OPTIONAL {{ ?this ?p ?o }}\n"
                                 "} GROUP BY ?this ?k ?lo HAVING (COUNT(?o) < ?lo)")
         out.append(q)
+    maxs = {p.path: p for p in node.properties if p.max_count is not None}
     if maxs:
-        q = _Query("counts", node, counts={p.path: p for p in maxs.values()})
-        paths = ", ".join(sorted(f"<{p.path}>" for p in maxs.values()))
+        q = _Query("counts", node, counts=maxs)
+        paths, least = ", ".join(f"<{p}>" for p in sorted(maxs)), min(p.max_count for p in maxs.values())
         for subclass in (False, True):
             q.text[subclass] = (f"SELECT ?this ?p (COUNT(?o) AS ?n) WHERE {{\n  {_targets(node, subclass)}\n"
                                 f"  ?this ?p ?o .\n  FILTER (?p IN ({paths}))\n"
-                                f"}} GROUP BY ?this ?p HAVING (COUNT(?o) > {min(p.max_count for p in maxs.values())})")
+                                f"}} GROUP BY ?this ?p HAVING (COUNT(?o) > {least})")
         out.append(q)
     return out
 
 
 def _sparql_query(node: NodeShape, rule: SparqlRule) -> _Query:
-    """The rule's SELECT as a sub-query joined with the focus nodes: the same rows as binding $this to each."""
+    """The rule's SELECT as a sub-query joined with the focus nodes: the rows binding $this to each would give
+    (_check_select admits only queries for which that holds)."""
     q = _Query("sparql", node, rule=rule)
     prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(rule.prefixes.items()))
     for subclass in (False, True):
@@ -299,7 +313,7 @@ def _sparql_query(node: NodeShape, rule: SparqlRule) -> _Query:
 
 
 def _value_checks(prop: PropertyShape) -> list[tuple[str, str]]:
-    """(component, condition true when ?value satisfies it and never an error) for each constraint."""
+    """(component, condition true when ?value satisfies it, never an error) for each value-level constraint."""
     checks = []
     if prop.datatype:
         checks.append(("Datatype", _datatype_ok(prop.datatype)))
@@ -308,8 +322,8 @@ def _value_checks(prop: PropertyShape) -> list[tuple[str, str]]:
     if prop.class_:
         checks.append(("Class", f"EXISTS {{ ?value %TYPE% <{prop.class_}> }}"))
     if prop.in_values is not None:
-        simple = all(t.startswith("<") or t.endswith('"') for t in prop.in_values)
-        if simple:  # IRIs and plain strings: `=` is sameTerm, an error (other literal types) means "not in"
+        if all(t.startswith("<") or t.endswith('"') for t in prop.in_values):
+            # IRIs and plain strings: `=` is sameTerm, and an error (another literal type) means "not in"
             checks.append(("In", f"COALESCE(?value IN ({', '.join(prop.in_values)}), false)"))
         else:
             checks.append(("In", "(" + (" || ".join(f"sameTerm(?value, {t})" for t in prop.in_values) or "false") + ")"))
@@ -321,10 +335,10 @@ def _value_checks(prop: PropertyShape) -> list[tuple[str, str]]:
             checks.append((component, f"COALESCE(?value {op} {bound}, {trimmed} {op} {bound}, false)"))
     if prop.or_members is not None:
         alts = []
-        for m in prop.or_members:  # a datatype check implies nodeKind sh:Literal
+        for m in prop.or_members:  # a datatype check implies sh:nodeKind sh:Literal
             kind = None if m.datatype and m.node_kind == "Literal" else m.node_kind
-            alts.append(" && ".join(filter(None, (m.datatype and _datatype_ok(m.datatype), kind and NODE_KINDS[kind])))
-                        or "true")
+            conds = [c for c in (m.datatype and _datatype_ok(m.datatype), kind and NODE_KINDS[kind]) if c]
+            alts.append(" && ".join(conds) or "true")
         checks.append(("Or", "(" + (" || ".join(alts) or "false") + ")"))
     return checks
 
@@ -334,13 +348,12 @@ def _datatype_ok(dt: str) -> str:
     if dt == RDF + "langString":
         return '(isLiteral(?value) && LANG(?value) != "")'
     ok = f"isLiteral(?value) && DATATYPE(?value) = <{dt}>"
-    if dt == XSD + "integer":  # Python int() of the lexical form
+    if dt == XSD + "integer":
         ok += f" && REGEX(STR(?value), {_string(INTEGER)})"
     elif dt == XSD + "boolean":
         ok += ' && STR(?value) IN ("true", "false", "1", "0")'
-    elif dt == XSD + "date":  # a calendar day, then rdflib drops a trailing Z, a time part or a time zone
-        day = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T.*|[+][^+]*|-[^-+T]*:[^-+T]*)?[Zz]?$"
-        ok += (f" && REGEX(STR(?value), {_string(day)}) && !STRSTARTS(STR(?value), \"0000\")"
+    elif dt == XSD + "date":  # a day Python's date accepts (not year 0), then what rdflib drops
+        ok += (f' && REGEX(STR(?value), {_string(DAY)}) && !STRSTARTS(STR(?value), "0000")'
                f" && COALESCE(DATATYPE(<{XSD}date>(SUBSTR(STR(?value), 1, 10))) = <{XSD}date>, false)")
     return f"({ok})"
 
@@ -357,7 +370,7 @@ def python_pattern(pattern: str) -> str:
         if ch == "\\":
             out.append(pattern[i:i + 2])
             i += 2
-        elif ch == "[":  # copy a character class whole
+        elif ch == "[":  # a character class, copied whole
             j = i + 1 + (pattern[i + 1:i + 2] == "^")
             j += pattern[j:j + 1] == "]"
             while j < len(pattern) and pattern[j] != "]":
@@ -370,7 +383,7 @@ def python_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-# ---- reading the shapes -----------------------------------------------------------------------------
+# ---- reading the shapes (rdflib, at compile time only) -------------------------------------------------
 
 def load_shapes(sources: list[str]) -> list[NodeShape]:
     """The node shapes of the given Turtle documents; UnsupportedShape on anything the engine cannot run."""
@@ -386,39 +399,34 @@ class _Reader:
     def __init__(self, g):
         from rdflib import RDF as R, Namespace
 
-        self.g, self.sh, self.R = g, Namespace(SH), R
-        sh = self.sh
-        objs = lambda p: {o for o in g.objects(None, p)}  # noqa: E731
-        subs = lambda p: {s for s in g.subjects(p, None)}  # noqa: E731
+        self.g = g
+        self.sh = sh = Namespace(SH)
+        objs = lambda p: set(g.objects(None, sh[p]))  # noqa: E731
+        subs = lambda p: set(g.subjects(sh[p], None))  # noqa: E731
+        typed = lambda t: set(g.subjects(R.type, sh[t]))  # noqa: E731
+        nodes = typed("NodeShape").union(*(subs(p) for p in ("targetClass", "targetSubjectsOf", "targetObjectsOf",
+                                                              "targetNode", "target", "property", "sparql", "closed",
+                                                              "ignoredProperties")))
         self.roles: dict = {}
-        nodes = set(g.subjects(R.type, sh.NodeShape))
-        for p in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "target", "property",
-                  "sparql", "closed", "ignoredProperties"):
-            nodes |= subs(sh[p])
-        props = objs(sh.property) | subs(sh.path) | set(g.subjects(R.type, sh.PropertyShape))
-        members = {m for lst in objs(sh["or"]) for m in g.items(lst)}
-        for role, found in (("node", nodes), ("property", props), ("member", members), ("sparql", objs(sh.sparql)),
-                            ("prefixes", objs(sh.prefixes) | subs(sh.declare)), ("declaration", objs(sh.declare))):
+        for role, found in (("node", nodes), ("property", objs("property") | subs("path") | typed("PropertyShape")),
+                            ("member", {m for lst in objs("or") for m in g.items(lst)}), ("sparql", objs("sparql")),
+                            ("prefixes", objs("prefixes") | subs("declare")), ("declaration", objs("declare"))):
             for s in found:
                 self.roles.setdefault(s, set()).add(role)
-        self.check_vocabulary()
-
-    def fail(self, subject, why: str):
-        raise UnsupportedShape(f"shape {subject}: {why}; the fast engine (exilegraph.shacl.fast) does not "
-                               "implement this: extend it, with a test against pySHACL, before using it")
-
-    def check_vocabulary(self) -> None:
         types = {SH + "NodeShape": "node", SH + "PropertyShape": "property", SH + "SPARQLConstraint": "sparql"}
-        for s, p, o in self.g:
+        for s, p, o in g:
             roles = self.roles.get(s, set())
             if len(roles & {"node", "property", "member"}) > 1:
                 self.fail(s, f"it is used as more than one kind of shape ({', '.join(sorted(roles))})")
             if str(p) == RDF_TYPE and str(o).startswith(SH) and types.get(str(o)) not in roles:
                 self.fail(s, f"rdf:type {o}")
-            if not str(p).startswith(SH) or str(p) in ANNOTATIONS:
-                continue
-            if not any(str(p)[len(SH):] in ALLOWED[r] for r in roles):
+            if str(p).startswith(SH) and str(p) not in ANNOTATIONS and not any(
+                    str(p)[len(SH):] in ALLOWED[r] for r in roles):
                 self.fail(s, f"{p}" + (f" on a {'/'.join(sorted(roles))}" if roles else " outside any shape"))
+
+    def fail(self, subject, why: str):
+        raise UnsupportedShape(f"shape {subject}: {why}; the fast engine (exilegraph.shacl.fast) does not "
+                               "implement this: extend it, with a test against pySHACL, before using it")
 
     def one(self, s, p, kind=None):
         values = list(self.g.objects(s, self.sh[p]))
@@ -440,7 +448,7 @@ class _Reader:
             self.fail(s, "a sh:message with {?variable} substitution")
         return out
 
-    def count(self, s, p):
+    def count(self, s, p) -> int | None:
         v = self.one(s, p)
         if v is not None and not (isinstance(v.toPython(), int) and v.toPython() >= 0):
             self.fail(s, f"sh:{p} {v!r} is not a non-negative integer")
@@ -449,42 +457,40 @@ class _Reader:
     def node_shapes(self) -> list[NodeShape]:
         from rdflib import URIRef
 
-        out = []
+        g, sh, out = self.g, self.sh, []
+        classes = {URIRef(RDFS + "Class"), URIRef("http://www.w3.org/2002/07/owl#Class")}
+        classes |= set(g.subjects(URIRef(SUBCLASS), URIRef(RDFS + "Class")))  # pySHACL's implicit class targets
         for s in sorted((s for s, r in self.roles.items() if "node" in r), key=str):
             if not isinstance(s, URIRef):
                 self.fail(s, "a node shape must be an IRI (it names the rule in every result)")
-            closed = self.one(s, "closed")
-            implicit = set(self.g.objects(s, self.R.type)) & ({URIRef(RDFS + "Class"), URIRef(
-                "http://www.w3.org/2002/07/owl#Class")} | set(self.g.subjects(URIRef(SUBCLASS), URIRef(RDFS + "Class"))))
-            ignored = self.one(s, "ignoredProperties")
+            props = sorted(g.objects(s, sh.property), key=str)
+            if len({self.one(p, "path") for p in props}) != len(props):
+                self.fail(s, "two property shapes with the same sh:path in one node shape")
+            closed, ignored = self.one(s, "closed"), self.one(s, "ignoredProperties")
+            implicit = [str(s)] if set(g.objects(s, URIRef(RDF_TYPE))) & classes else []
             out.append(NodeShape(
                 iri=str(s), severity=self.severity(s), messages=self.messages(s),
-                target_classes=sorted(str(c) for c in self.g.objects(s, self.sh.targetClass)) + ([str(s)] if implicit else []),
-                target_subjects_of=sorted(str(p) for p in self.g.objects(s, self.sh.targetSubjectsOf)),
-                closed=bool(closed is not None and closed.toPython() is True),
-                ignored=[str(i) for i in self.g.items(ignored)] if ignored is not None else [],
-                properties=[self.property_shape(p) for p in sorted(self.g.objects(s, self.sh.property), key=str)],
-                sparql=[self.sparql(c) for c in sorted(self.g.objects(s, self.sh.sparql), key=str)]))
+                target_classes=sorted(str(c) for c in g.objects(s, sh.targetClass)) + implicit,
+                target_subjects_of=sorted(str(p) for p in g.objects(s, sh.targetSubjectsOf)),
+                closed=closed is not None and closed.toPython() is True,
+                ignored=[str(i) for i in g.items(ignored)] if ignored is not None else [],
+                properties=[self.property_shape(p) for p in props],
+                sparql=[self.sparql(c) for c in sorted(g.objects(s, sh.sparql), key=str)]))
         return out
 
     def property_shape(self, s) -> PropertyShape:
         from rdflib import Literal, URIRef
 
-        owners = set(self.g.subjects(self.sh.property, s))
-        if len({self.one(p, "path") for p in self.g.objects(next(iter(owners)), self.sh.property)}) \
-                != len(list(self.g.objects(next(iter(owners)), self.sh.property))) if owners else False:
-            self.fail(next(iter(owners)), "two property shapes with the same sh:path")
-        if len(owners) != 1:
-            self.fail(s, f"a property shape shared by {len(owners)} node shapes")
+        if len(set(self.g.subjects(self.sh.property, s))) != 1:
+            self.fail(s, "a property shape shared by several node shapes")
         path = self.one(s, "path", URIRef)
         if path is None:
-            self.fail(s, "a property shape without sh:path (or with a complex path)")
+            self.fail(s, "a property shape without sh:path, or with a path that is not one IRI")
+        cls, values = self.one(s, "class", URIRef), self.one(s, "in")
         ps = PropertyShape(path=str(path), severity=self.severity(s), message=_first(self.messages(s)),
-                           min_count=self.count(s, "minCount"), max_count=self.count(s, "maxCount"))
-        ps.datatype, ps.node_kind = self.datatype(s), self.node_kind(s)
-        cls = self.one(s, "class", URIRef)
-        ps.class_ = str(cls) if cls is not None else None
-        values = self.one(s, "in")
+                           min_count=self.count(s, "minCount"), max_count=self.count(s, "maxCount"),
+                           datatype=self.datatype(s), node_kind=self.node_kind(s),
+                           class_=str(cls) if cls is not None else None)
         if values is not None:
             items = list(self.g.items(values))
             if not all(isinstance(v, (URIRef, Literal)) for v in items):
@@ -528,29 +534,28 @@ class _Reader:
         prefixes: dict[str, str] = {}
         for holder in self.g.objects(s, self.sh.prefixes):
             for decl in self.g.objects(holder, self.sh.declare):
-                prefix, ns = str(self.one(decl, "prefix", Literal)), str(self.one(decl, "namespace"))
-                if prefixes.setdefault(prefix, ns) != ns:
-                    self.fail(s, f"prefix {prefix}: declared with two namespaces")
+                prefix, ns = self.one(decl, "prefix", Literal), self.one(decl, "namespace")
+                if prefix is None or ns is None or prefixes.setdefault(str(prefix), str(ns)) != str(ns):
+                    self.fail(s, f"an incomplete or conflicting sh:declare for prefix {prefix}")
         _check_select(self, s, str(select), prefixes)
         return SparqlRule(str(select), prefixes, self.messages(s))
 
 
 def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> None:
-    """Refuse queries whose meaning could change when $this is joined instead of pre-bound."""
+    """Refuse queries whose meaning could change when $this is joined with the focus nodes, not pre-bound."""
     from rdflib.plugins.sparql import prepareQuery
 
     if re.match(r"\s*(PREFIX|BASE)\b", select, re.I):
-        reader.fail(s, "PREFIX or BASE inside sh:select (use sh:prefixes)")
-    others = set(re.findall(r"\$(\w+)", select)) - {"this"}
-    if others:
-        reader.fail(s, f"pre-bound variables {sorted(others)} in sh:select")
+        reader.fail(s, "PREFIX or BASE inside sh:select (declare prefixes with sh:prefixes)")
+    if found := set(re.findall(r"\$(\w+)", select)) & {"shapesGraph", "currentShape", "PATH"}:
+        reader.fail(s, f"the pre-bound variables {sorted(found)} in sh:select")
     try:
         query = prepareQuery("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + select)
-    except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions for unknown prefixes
-        reader.fail(s, f"sh:select does not parse ({exc}); a query the engine cannot read")
+    except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions, e.g. for an unknown prefix
+        reader.fail(s, f"an sh:select that does not parse ({exc})")
     projected = {str(v) for v in query.algebra.PV}
     if query.algebra.name != "SelectQuery" or "this" not in projected or projected - {"this", "value", "path"}:
-        reader.fail(s, f"sh:select must SELECT $this and optionally ?value, ?path (it selects {sorted(projected)})")
+        reader.fail(s, f"an sh:select that selects {sorted(projected)}, not $this and optionally ?value, ?path")
 
     def bound(node) -> set:
         if node.name in ("Project", "Distinct", "Filter", "Extend"):
@@ -559,14 +564,14 @@ def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> 
             return bound(node.p1) | bound(node.p2)
         if node.name == "BGP":
             return {str(t) for triple in node.triples for t in triple}
-        reader.fail(s, f"sh:select uses {node.name} around its main pattern")
+        reader.fail(s, f"{node.name} around the main pattern of sh:select")
 
     if "this" not in bound(query.algebra.p):
-        reader.fail(s, "sh:select must bind $this in a triple pattern of its main group")
+        reader.fail(s, "an sh:select that does not bind $this in a triple pattern of its main group")
 
 
 def _term(term) -> str:
-    """An rdflib IRI or literal as a SPARQL / N-Triples term (as pyoxigraph writes it)."""
+    """An rdflib IRI or literal as a SPARQL and N-Triples term, as pyoxigraph writes it."""
     from rdflib import Literal
 
     if not isinstance(term, Literal):
