@@ -2,10 +2,11 @@
 
 `FastEngine()` reads the shapes of `shape_files()` and refuses, at compile time, any SHACL construct it
 does not implement (`UnsupportedShape`), so a new kind of shape cannot silently weaken validation. Each
-targeted node shape becomes at most three queries plus one per SHACL-SPARQL rule: one scan of its focus
-nodes' triples that checks every value-level constraint and sh:closed, one for sh:minCount and one for
-sh:maxCount. `validate(store)` runs them on the store's default graph and returns the same sorted
-`Violation`s as the reference engine (pySHACL, reference.py); tests/test_shacl_engines.py is the proof.
+targeted node shape becomes a few queries: one scan of its focus nodes' triples that checks every
+value-level constraint and sh:closed at once, look-ups for sh:minCount/sh:maxCount 1 (counting for other
+bounds), and one query per SHACL-SPARQL rule. `validate(store)` runs them on the store's default graph
+and returns the same sorted `Violation`s as the reference engine (pySHACL, reference.py);
+tests/test_shacl_engines.py is the proof.
 
 Where pySHACL departs from the letter of SHACL the fast engine follows pySHACL, since sameness is the
 contract: sh:pattern's `$` also matches before a final newline (Python `re`), and sh:datatype checks the
@@ -112,11 +113,11 @@ class NodeShape:
 
 @dataclass
 class _Query:
-    kind: str  # "values", "counts" or "sparql"
+    kind: str  # "values", "mincount", "maxcount" or "sparql"
     node: NodeShape
     text: dict = field(default_factory=dict)  # False/True (the data has rdfs:subClassOf triples) -> query
     checks: dict = field(default_factory=dict)  # "values": token -> (component, severity, message)
-    counts: dict = field(default_factory=dict)  # "counts": ?k (index or path IRI) -> property shape
+    counts: dict = field(default_factory=dict)  # min/maxcount: ?k (property index) -> property shape
     rule: SparqlRule | None = None
 
 
@@ -204,13 +205,10 @@ def _values_results(q: _Query, rows):
 
 
 def _count_results(q: _Query, rows):
-    for this, key, n in rows:
-        prop, n = q.counts[int(key.value) if isinstance(key, ox.Literal) else key.value], int(n.value)
-        for component, failed in (("MinCount", prop.min_count is not None and n < prop.min_count),
-                                  ("MaxCount", prop.max_count is not None and n > prop.max_count)):
-            if failed:
-                yield Violation(_name(this), prop.path, component + "ConstraintComponent", q.node.iri, None,
-                                prop.severity, prop.message)
+    component = "MinCountConstraintComponent" if q.kind == "mincount" else "MaxCountConstraintComponent"
+    for this, key in rows:
+        prop = q.counts[int(key.value)]
+        yield Violation(_name(this), prop.path, component, q.node.iri, None, prop.severity, prop.message)
 
 
 def _sparql_results(q: _Query, rows):
@@ -220,7 +218,8 @@ def _sparql_results(q: _Query, rows):
                         q.node.iri, str(value if value is not None else this), q.node.severity, message)
 
 
-DECODE = {"values": _values_results, "counts": _count_results, "sparql": _sparql_results}
+DECODE = {"values": _values_results, "mincount": _count_results, "maxcount": _count_results,
+          "sparql": _sparql_results}
 
 
 # ---- compiling to SPARQL ----------------------------------------------------------------------------
@@ -278,26 +277,29 @@ def _values_query(node: NodeShape) -> _Query | None:
 
 
 def _count_queries(node: NodeShape) -> list[_Query]:
-    """sh:minCount: each focus node x each constrained path; sh:maxCount: only the paths it has, grouped."""
+    """sh:minCount 1 and sh:maxCount 1 as (NOT) EXISTS look-ups, other bounds by counting (GROUP BY).
+    Each query yields (?this, ?k): the focus node and the index of the property shape it fails."""
     out = []
-    mins = {i: p for i, p in enumerate(node.properties) if p.min_count}
-    if mins:
-        q = _Query("counts", node, counts=mins)
-        rows = " ".join(f"({i} <{p.path}> {p.min_count})" for i, p in mins.items())
+    props = dict(enumerate(node.properties))
+
+    def add(kind: str, bound: str, group: str | None, body: str) -> None:
+        """One query for the shapes whose bound is 1 (group None) or is another number (group: < or >)."""
+        chosen = {i: p for i, p in props.items() if (v := getattr(p, bound)) is not None
+                  and (v == 1) == (group is None) and not (kind == "mincount" and v == 0)}
+        if not chosen:
+            return
+        q = _Query(kind, node, counts=chosen)
+        rows = " ".join(f"({i} <{p.path}> {getattr(p, bound)})" for i, p in chosen.items())
         for subclass in (False, True):
-            q.text[subclass] = (f"SELECT ?this ?k (COUNT(?o) AS ?n) WHERE {{\n  {_targets(node, subclass)}\n"
-                                f"  VALUES (?k ?p ?lo) {{ {rows} }}\n  OPTIONAL {{ ?this ?p ?o }}\n"
-                                "} GROUP BY ?this ?k ?lo HAVING (COUNT(?o) < ?lo)")
+            q.text[subclass] = (f"SELECT {'DISTINCT ' if group is None else ''}?this ?k WHERE {{\n"
+                                f"  {_targets(node, subclass)}\n  VALUES (?k ?p ?bound) {{ {rows} }}\n{body}}}"
+                                + (f" GROUP BY ?this ?k ?bound HAVING (COUNT(?o) {group} ?bound)" if group else ""))
         out.append(q)
-    maxs = {p.path: p for p in node.properties if p.max_count is not None}
-    if maxs:
-        q = _Query("counts", node, counts=maxs)
-        paths, least = ", ".join(f"<{p}>" for p in sorted(maxs)), min(p.max_count for p in maxs.values())
-        for subclass in (False, True):
-            q.text[subclass] = (f"SELECT ?this ?p (COUNT(?o) AS ?n) WHERE {{\n  {_targets(node, subclass)}\n"
-                                f"  ?this ?p ?o .\n  FILTER (?p IN ({paths}))\n"
-                                f"}} GROUP BY ?this ?p HAVING (COUNT(?o) > {least})")
-        out.append(q)
+
+    add("mincount", "min_count", None, "  FILTER NOT EXISTS { ?this ?p ?o }\n")
+    add("mincount", "min_count", "<", "  OPTIONAL { ?this ?p ?o }\n")
+    add("maxcount", "max_count", None, "  ?this ?p ?o .\n  FILTER EXISTS { ?this ?p ?o2 FILTER (!sameTerm(?o, ?o2)) }\n")
+    add("maxcount", "max_count", ">", "  ?this ?p ?o .\n")
     return out
 
 
@@ -558,10 +560,16 @@ def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> 
         reader.fail(s, f"an sh:select that selects {sorted(projected)}, not $this and optionally ?value, ?path")
 
     def bound(node) -> set:
+        """Variables certainly bound by the group's triple patterns; fails on anything else."""
         if node.name in ("Project", "Distinct", "Filter", "Extend"):
             return bound(node.p)
         if node.name == "Join":
             return bound(node.p1) | bound(node.p2)
+        if node.name == "LeftJoin":  # OPTIONAL: $this from the left, and bound again inside if used there
+            inner = bound(node.p2)
+            if "this" in {str(v) for v in node.p2._vars} - inner:
+                reader.fail(s, "an OPTIONAL that uses $this without binding it in a triple pattern")
+            return bound(node.p1)
         if node.name == "BGP":
             return {str(t) for triple in node.triples for t in triple}
         reader.fail(s, f"{node.name} around the main pattern of sh:select")

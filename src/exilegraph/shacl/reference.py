@@ -1,13 +1,14 @@
 """The reference SHACL engine: pySHACL over rdflib graphs, its report turned into `Violation`s.
 
 Slow (pySHACL evaluates each SPARQL rule once per focus node) but it is the yardstick the fast
-engine (`fast.py`) is tested against. Three things are normalised so the two engines can be
-compared exactly, none of which changes a verdict:
+engine (`fast.py`) is tested against. What is adjusted so that the two engines can be compared
+exactly, none of it changing a verdict:
 
 - `"x"^^xsd:string` literals become `"x"`: they are the same RDF 1.1 term, but rdflib keeps them
   apart, so an `sh:in ("x")` would otherwise reject an explicitly typed string;
 - a SPARQL rule's query text is parsed once instead of once per focus node (the parsed query is
-  what `rdflib.plugins.sparql.prepareQuery` returns, made to be reused), and the shapes once;
+  what `rdflib.plugins.sparql.prepareQuery` returns, made to be reused), and the shapes once
+  (both while validate_reference runs rdflib's SPARQL processor is patched: not thread-safe);
 - ill-typed literals keep their lexical form, and values are printed as a pyoxigraph Store
   prints them (canonical numbers), as the fast engine reads them back from a Store;
 - pySHACL's invented default messages are dropped: `message` is the shape's own `sh:message`.
@@ -115,18 +116,17 @@ def _canonical(values: list) -> dict:
 
     The fast engine reads values back from a Store, which writes well-typed literals canonically
     ("5.50"^^xsd:decimal as "5.5", "1e2"^^xsd:double as "100"); the reference prints them the same way."""
-    store, out = ox.Store(), {}
-    subject = ox.NamedNode("urn:x-exilegraph:value")
-    for i, v in enumerate(dict.fromkeys(v for v in values if v is not None)):
-        term = nt_term(v)
+    store, subject = ox.Store(), ox.NamedNode("urn:x-exilegraph:value")
+    distinct = list(dict.fromkeys(v for v in values if v is not None))
+    out = {}
+    for i, value in enumerate(distinct):
+        term = nt_term(value)
+        out[value] = str(term)
         if isinstance(term, ox.Literal):
             store.add(ox.Quad(subject, ox.NamedNode(f"urn:x-exilegraph:{i}"), term))
-        out[v] = (i, str(term))
     for quad in store.quads_for_pattern(subject, None, None):
-        i = int(quad.predicate.value.rsplit(":", 1)[1])
-        key = next(k for k, (j, _) in out.items() if j == i)
-        out[key] = (i, str(quad.object))
-    return {k: text for k, (_, text) in out.items()}
+        out[distinct[int(quad.predicate.value.rsplit(":", 1)[1])]] = str(quad.object)
+    return out
 
 
 def _name(term) -> str:
@@ -142,7 +142,7 @@ def _parse(text: str) -> rdflib.Graph:
     g = rdflib.Graph()
     # rdflib logs a traceback (and warns) for every ill-typed literal; they are data, not errors here
     term_log = logging.getLogger("rdflib.term")
-    level = term_log.level
+    level, normalize = term_log.level, rdflib.NORMALIZE_LITERALS
     term_log.setLevel(logging.CRITICAL)
     rdflib.NORMALIZE_LITERALS = False
     try:
@@ -151,7 +151,7 @@ def _parse(text: str) -> rdflib.Graph:
             g.parse(data=text, format="nt")
             _normalise(g, literals=True)
     finally:
-        rdflib.NORMALIZE_LITERALS = True
+        rdflib.NORMALIZE_LITERALS = normalize
         term_log.setLevel(level)
     return g
 
