@@ -49,7 +49,7 @@ class Changelog:
     def markdown(self, version: str) -> str:
         if self.previous_version is None:
             return f"# Changelog\n\nRelease {version}: first release in this folder, nothing to compare with.\n"
-        lines = [f"# Changelog\n", f"Release {version} against the previous release ({self.previous_version}).\n",
+        lines = ["# Changelog\n", f"Release {version} against the previous release ({self.previous_version}).\n",
                  f"- triples added: {self.triples_added}", f"- triples removed: {self.triples_removed}"]
         for title, items in (("Cases added", self.cases_added), ("Cases removed", self.cases_removed),
                              ("Cases changed", self.cases_changed)):

@@ -11,7 +11,7 @@ import difflib
 import functools
 import re
 
-from .findings import ERROR, Finding
+from .findings import Finding
 from .records import FieldPath, RawRecord
 from .resources import json_schema
 
