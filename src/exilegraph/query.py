@@ -87,8 +87,8 @@ def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResu
     if not timeout:
         try:
             kind, payload = _evaluate(str(folder), text)
-        except OSError as exc:
-            raise QueryError(f"cannot query the store at {folder}: {exc}") from None
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise QueryError(f"the query failed on the store at {folder}: {exc}") from None
         return QueryResult(kind, payload, base)
     env = dict(os.environ)
     src = str(Path(__file__).resolve().parents[1])
