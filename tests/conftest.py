@@ -34,3 +34,8 @@ def seed_statement(seeds_dir) -> Path:
 def _private_validation_cache(tmp_path_factory, monkeypatch):
     """Each test session validates with its own cache, never the working tree's .exilegraph-cache."""
     monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path_factory.getbasetemp() / "validation-cache"))
+
+
+def pytest_addoption(parser):
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current mapper instead of comparing with it")

@@ -142,6 +142,15 @@ def test_dates_are_typed_by_precision(release):
     assert "<http://www.wikidata.org/entity/Q232>" in nt  # Kazakhstan, a stable identifier
 
 
+def test_text_carries_its_own_language_and_notes_the_datasets(release):
+    g = graph_of(release / "exilegraph.nt", "nt")
+    titles = {str(o): o.language for o in g.objects(None, rdflib.URIRef("http://purl.org/dc/terms/title"))}
+    assert titles["Україна прихистила казахську журналістку, яку переслідували на батьківщині"] == "uk"
+    notes = list(g.objects(None, rdflib.URIRef("http://www.w3.org/2004/02/skos/core#note")))
+    assert any("24Kanal" in str(n) for n in notes)
+    assert {n.language for n in notes} == {"en"}  # curators' notes, though some describe Ukrainian sources
+
+
 def restricted_predicates() -> set[str]:
     return {s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]}
 

@@ -189,8 +189,11 @@ class _Run:
             if name == "claims":
                 deferred.append((plan.pred, values))
                 continue
+            # an item's `language` is that of its own text (a title, a name, a statement);
+            # a curator's note is written in the dataset's language
+            vlang = mp.language if name == "note" else lang
             for v in values:
-                po.append(f"{plan.pred} {self.term(plan, v, lang)}")
+                po.append(f"{plan.pred} {self.term(plan, v, vlang)}")
         self.dates(fields, cname, po)
         if node is None:
             kind = HASH_KINDS.get(cname, cname.lower())
