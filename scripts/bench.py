@@ -149,7 +149,7 @@ def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
         times = []
         for _ in range(repeats):
             t = time.perf_counter()
-            result = store.query(text, use_default_graph_as_union=True)
+            result = store.query(text)
             if hasattr(result, "__iter__"):
                 list(result)  # solutions are computed lazily: consume them
             times.append((time.perf_counter() - t) * 1000)

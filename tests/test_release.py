@@ -111,7 +111,7 @@ def test_walk_from_a_citation_to_its_source_build_and_input_file(release):
       ?file schema:name ?name ; schema:sha256 ?sha .
       ?source a eg:Source .
     }}"""
-    rows = list(store.query(q, use_default_graph_as_union=True))
+    rows = list(store.query(q))  # the default graph holds the union
     assert rows, "no citation could be walked to its source, build and file"
     citations = {r["c"] for r in store.query(
         "SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/exilegraph/vocab/Citation> } }")}
@@ -120,6 +120,18 @@ def test_walk_from_a_citation_to_its_source_build_and_input_file(release):
         path = ROOT / r["name"].value if not Path(r["name"].value).is_absolute() else Path(r["name"].value)
         assert path.is_file(), r["name"].value
         assert hashlib.sha256(path.read_bytes()).hexdigest() == r["sha"].value
+
+
+def test_store_holds_each_records_graph_and_their_union_as_default_graph(release):
+    store = ox.Store.read_only(str(release / "store"))
+    union = {str(q.triple) for q in store.quads_for_pattern(None, None, None, ox.DefaultGraph())}
+    nt = {str(t) for t in ox.parse(path=str(release / "exilegraph.nt"), format=ox.RdfFormat.N_TRIPLES)}
+    void = {str(t) for t in ox.parse(path=str(release / "void.ttl"), format=ox.RdfFormat.TURTLE)}
+    assert union == nt | void
+    named = {q.graph_name.value for q in store.quads_for_pattern(None, None, None, None)
+             if q.graph_name != ox.DefaultGraph()}
+    record_graphs = json.loads((release / "release.json").read_text(encoding="utf-8"))["graphs"]["records"]
+    assert set(record_graphs) <= named and len(named) == len(record_graphs) + 3  # provenance, vocabulary, description
 
 
 def test_same_source_cited_by_two_records_is_one_node(release):

@@ -61,7 +61,8 @@ def endpoint(release):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """An empty read-write server (a partner's own triple store) that the tests push to."""
-    with start_server(tmp_path_factory.mktemp("rw") / "db", port=free_port(), read_only=False) as server:
+    with start_server(tmp_path_factory.mktemp("rw") / "db", port=free_port(), read_only=False,
+                      union_default_graph=True) as server:
         yield server
 
 

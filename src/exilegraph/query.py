@@ -5,10 +5,9 @@ the catalogue's header format and how parameters are bound). The same bound text
 a server (`render`).
 
 The query runs in a worker process (`python -m exilegraph.query --worker`) that is killed when the time
-limit passes: pyoxigraph's Python API cannot interrupt a query. Queries see the union of the release's
-named graphs as their default graph, as `oxigraph serve --union-default-graph` does; a triple stated in
-several records' graphs (a source cited by several records) then matches once per graph, so write
-SELECT DISTINCT or COUNT(DISTINCT ...).
+limit passes: pyoxigraph's Python API cannot interrupt a query. The store's default graph holds the union
+of the release's named graphs, de-duplicated (see store.py): a query without GRAPH sees every triple once,
+and GRAPH ?g finds the record that states it.
 """
 
 from __future__ import annotations
@@ -110,7 +109,7 @@ def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResu
 def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
     """Run one query on the store, returning (kind, payload). The worker process calls this."""
     store = ox.Store.read_only(store_dir)
-    result = store.query(text, use_default_graph_as_union=True)
+    result = store.query(text)
     if isinstance(result, ox.QueryTriples):
         return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
     kind = "ask" if isinstance(result, ox.QueryBoolean) else "select"

@@ -20,6 +20,7 @@ from .changelog import Changelog, case_digests, compare
 from .dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .errors import ReleaseError
+from .gcpause import paused_gc
 from .mapper import RecordGraph
 from .progress import Reporter
 from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
@@ -48,6 +49,13 @@ class ReleaseResult:
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
                   jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
+    with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
+        return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
+                              use_cache=use_cache)
+
+
+def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
+                   jobs: int | None, use_cache: bool) -> ReleaseResult:
     from .readers import display_path, find_record_files
     from .records import sha256_bytes
     from .validate import Options, check_dataset, process_files
@@ -109,12 +117,14 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
     files: list[tuple[str, str, int]] = []
     loader = None
     try:
-        for fmt in sorted(FORMATS.values(), key=lambda f: f.name != "nquads"):  # N-Quads first: the store loads it
+        first = ("nquads", "ntriples")  # the store loads these two: write them first, load while the rest is written
+        for fmt in sorted(FORMATS.values(), key=lambda f: (f.name not in first, f.name)):
             with rep.stage(f"write {fmt.name}"):
                 fmt.write(dataset, tmp / fmt.filename)
             files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
-            if fmt.name == "nquads":
-                loader = StoreLoader(tmp / STORE_DIR, tmp / fmt.filename).start()
+            if fmt.name == first[-1]:
+                loader = StoreLoader(tmp / STORE_DIR, tmp / FORMATS["nquads"].filename,
+                                     tmp / FORMATS["ntriples"].filename).start()
         files.sort()
         with rep.stage("describe"):
             counts = count(dataset.triples)

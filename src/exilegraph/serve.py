@@ -2,8 +2,9 @@
 
 `start_server` starts a server and waits until it answers (tests use it too, also in read-write mode for
 pushes); `serve_release` is `exilegraph serve`: it prints the endpoint, then runs until Ctrl-C or SIGTERM
-and stops the server cleanly. The union of the release's named graphs is the default graph, as for
-`exilegraph query`.
+and stops the server cleanly. The release's store holds the union of its named graphs in its default
+graph, so the server answers exactly as `exilegraph query` does; a partner's store that receives pushes
+into a named graph is served with `union_default_graph=True` instead.
 """
 
 from __future__ import annotations
@@ -110,7 +111,8 @@ class Server:
 
 
 def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                 cors: bool = False, read_only: bool = True, ready_timeout: float = READY_TIMEOUT) -> Server:
+                 cors: bool = False, read_only: bool = True, union_default_graph: bool = False,
+                 ready_timeout: float = READY_TIMEOUT) -> Server:
     """Start `oxigraph serve-read-only` (or `serve` with read_only=False) on the store at `location` and
     wait until it answers a query; a taken port or a server that dies at start-up is a QueryError."""
     binary = oxigraph_binary()
@@ -119,8 +121,9 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
     if not port_free(host, port):
         raise QueryError(f"port {port} on {host} is already in use (another server?); choose another with --port")
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    cmd = [binary, "serve-read-only" if read_only else "serve", "--location", str(location), "--bind", bind,
-           "--union-default-graph"]
+    cmd = [binary, "serve-read-only" if read_only else "serve", "--location", str(location), "--bind", bind]
+    if union_default_graph:
+        cmd.append("--union-default-graph")
     if timeout:
         cmd += ["--timeout-s", str(int(timeout))]
     if cors:

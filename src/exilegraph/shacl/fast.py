@@ -108,11 +108,11 @@ class FastEngine:
             found = [run(q) for q in queries]
         return sorted({v for part in found for v in part}, key=violation_key)
 
-    def validate_lines(self, lines: list[str]) -> list[Violation]:
+    def validate_lines(self, lines: list[str], workers: int | None = None) -> list[Violation]:
         """Validate N-Triples lines (data plus `provenance.vocabulary_lines()`) in a fresh in-memory Store."""
         store = ox.Store()
         store.load(input="\n".join(lines) + "\n", format=ox.RdfFormat.N_TRIPLES)
-        return self.validate(store)
+        return self.validate(store, workers)
 
 
 # ---- results ----------------------------------------------------------------------------------------

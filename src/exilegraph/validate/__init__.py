@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..errors import RecordError
 from ..findings import Finding
+from ..gcpause import paused_gc
 from ..mapper import Mapper, RecordGraph
 from ..readers import display_path, find_record_files, read_file
 from ..records import Record, sha256_bytes, type_record
@@ -109,6 +110,11 @@ def _batches(todo: list[tuple]) -> list[list[tuple]]:
 def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
     """Read, type, map and SHACL-check a chunk of files; SHACL verdicts come from the cache when they can.
     Returns the results and the seconds this worker spent in each stage."""
+    with paused_gc():
+        return _process_chunk(paths, options)
+
+
+def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
     clock = {"read": 0.0, "map": 0.0, "validate": 0.0}
     mapper = Mapper(options.base, internal=options.internal, build_iri=options.build_iri)
     cache = Cache(Path(options.cache_dir) if options.cache_dir else None, enabled=options.use_cache)
@@ -149,6 +155,13 @@ def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], 
     return out, clock
 
 
+def _in_worker() -> None:
+    """Each worker process has a core: the SHACL engine runs its queries on one thread there."""
+    from . import shacl_layer
+
+    shacl_layer.ENGINE_THREADS = 1
+
+
 def process_files(files: list[Path], options: Options, jobs: int | None = None,
                   reporter=None) -> tuple[list[Processed], dict[str, float]]:
     """process_chunk over all files, in worker processes when there are many; results in file order,
@@ -161,7 +174,7 @@ def process_files(files: list[Path], options: Options, jobs: int | None = None,
     chunks = [paths[i:i + size] for i in range(0, len(paths), size)]
     out: list[Processed] = []
     clock: dict[str, float] = {}
-    with ProcessPoolExecutor(n) as pool:
+    with ProcessPoolExecutor(n, initializer=_in_worker) as pool:
         results = pool.map(process_chunk, chunks, [options] * len(chunks))
         if reporter is not None:
             results = reporter.iterate(results, "records", len(chunks))

@@ -44,10 +44,13 @@ def _fast_engine():
     return compiled("shacl-engine", __version__ + shapes_text(), FastEngine)
 
 
+ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes set 1 (the cores are theirs)
+
+
 def run_engine(lines: list[str]) -> list[Violation]:
     data = lines + vocabulary_lines()
     if engine_name() == "fast":
-        return _fast_engine().validate_lines(data)
+        return _fast_engine().validate_lines(data, ENGINE_THREADS)
     from ..shacl.reference import validate_reference
 
     return validate_reference(data)
