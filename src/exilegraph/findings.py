@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass
-from typing import Iterable
+from typing import Iterable, NamedTuple
 
 ERROR, WARNING, INFO = "error", "warning", "info"
 SEVERITIES = (ERROR, WARNING, INFO)
 
 
-@dataclass(frozen=True, order=True)
-class Finding:
+class Finding(NamedTuple):  # a tuple: tens of thousands are built from the cache on a warm run
     path: str
     line: int
     column: int
@@ -28,11 +26,25 @@ class Finding:
         return f"{where}: {self.severity} [{self.rule}]{field} {self.message}{fix}"
 
     def as_dict(self) -> dict:
-        return asdict(self)
+        return self._asdict()
 
     @classmethod
     def from_dict(cls, d: dict) -> "Finding":
         return cls(**d)
+
+    def as_tuple(self) -> tuple:
+        return tuple(self)
+
+
+def sort_key(f: Finding) -> tuple:
+    """The order of reports: by file, position, severity, rule, field, message (a key, not the
+    dataclass's comparison methods, which build two tuples per comparison)."""
+    return (f.path, f.line, f.column, f.severity, f.rule, f.field, f.message, f.fix or "")
+
+
+def ordered(findings: Iterable[Finding]) -> list[Finding]:
+    """Sorted and de-duplicated."""
+    return sorted(set(findings), key=sort_key)
 
 
 def has_errors(findings: Iterable[Finding]) -> bool:
@@ -40,13 +52,13 @@ def has_errors(findings: Iterable[Finding]) -> bool:
 
 
 def to_json(findings: Iterable[Finding]) -> str:
-    items = [f.as_dict() for f in sorted(findings)]
+    items = [f.as_dict() for f in sorted(findings, key=sort_key)]
     counts = {s: sum(1 for f in items if f["severity"] == s) for s in SEVERITIES}
     return json.dumps({"counts": counts, "findings": items}, indent=2, ensure_ascii=False) + "\n"
 
 
 def to_text(findings: Iterable[Finding]) -> str:
-    return "".join(f.text() + "\n" for f in sorted(findings))
+    return "".join(f.text() + "\n" for f in sorted(findings, key=sort_key))
 
 
 def summary(findings: Iterable[Finding]) -> str:

@@ -77,7 +77,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     if len({p.synthetic for p in ok}) > 1:
         raise ReleaseError("synthetic records are mixed with real ones; build them into separate releases")
     with rep.stage("dataset checks"):
-        findings = sorted(set(findings + check_dataset([p.summary for p in ok if p.summary])))
+        findings = F.ordered(findings + check_dataset([p.summary for p in ok if p.summary]))
     if F.has_errors(findings):
         errors = [f for f in findings if f.severity == F.ERROR]
         shown = "\n".join(f.text() for f in errors[:20])

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import RecordError
-from ..findings import Finding
+from ..findings import Finding, ordered
 from ..gcpause import paused_gc
 from ..mapper import Mapper, RecordGraph
 from ..readers import display_path, find_record_files, read_file
@@ -138,7 +138,7 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
     for item, record, key in loaded:
         hit = cached.get(key)
         if hit:
-            item.findings = [Finding.from_dict(d) for d in hit["findings"]]
+            item.findings = [Finding(*t) for t in hit["findings"]]
             item.summary = hit["summary"]
         else:
             todo.append((item, record, key))
@@ -149,7 +149,7 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
             for (item, record, key), extra in zip(batch, layer2):
                 item.findings = item.findings + extra
                 item.summary = summarise(record, item.graph)
-                fresh[key] = {"findings": [f.as_dict() for f in item.findings], "summary": item.summary}
+                fresh[key] = {"findings": [f.as_tuple() for f in item.findings], "summary": item.summary}
         cache.put_many(fresh)
     clock["validate"] += time.perf_counter() - t0
     return out, clock
@@ -198,7 +198,7 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
             keys[str(f)] = ""
     cached = cache.get_many([k for k in keys.values() if k])
     entries = [cached[k] for k in keys.values() if k in cached]
-    findings = [Finding.from_dict(d) for e in entries for d in e["findings"]]
+    findings = [Finding(*t) for e in entries for t in e["findings"]]
     summaries = [e["summary"] for e in entries if e["summary"]]
     missing = [Path(p) for p, k in keys.items() if k not in cached]
     for item in process_files(missing, options, jobs)[0]:
@@ -206,4 +206,4 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
         if item.summary:
             summaries.append(item.summary)
     findings += check_dataset(summaries)
-    return sorted(set(findings))
+    return ordered(findings)

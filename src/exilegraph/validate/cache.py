@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import marshal
 import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from .. import __version__
@@ -21,12 +23,29 @@ from ..shacl import shapes_text
 DEFAULT_DIR = Path(".exilegraph-cache")
 
 
+PACKAGE = Path(__file__).resolve().parents[1]
+VERDICT_CODE = ("mapper.py", "rdfterms.py", "records.py", "schemacheck.py", "shacl/fast.py", "shacl/shapes_model.py",
+                "validate/__init__.py", "validate/shacl_layer.py", "validate/dataset_checks.py")
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The source of the modules that decide verdicts: a change to them (between releases too) is a new cache."""
+    h = hashlib.sha256()
+    for name in VERDICT_CODE:
+        try:
+            h.update((PACKAGE / name).read_bytes())
+        except OSError:
+            h.update(name.encode("utf-8"))
+    return h.hexdigest()[:16]
+
+
 @functools.cache
 def fingerprint() -> str:
     from .shacl_layer import engine_name
 
     h = hashlib.sha256()
-    for part in (__version__, engine_name(), str(schema_index()["version"]), shapes_text(),
+    for part in (__version__, sys.version, code_fingerprint(), engine_name(), str(schema_index()["version"]), shapes_text(),
                  json.dumps(schema_index(), sort_keys=True)):
         h.update(part.encode("utf-8"))
     return h.hexdigest()[:16]
@@ -66,7 +85,8 @@ class Cache:
         if self._db is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.folder / "validation.sqlite")
-            self._db.execute("CREATE TABLE IF NOT EXISTS results (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            # values are marshal bytes (5x faster to load than JSON; the fingerprint covers the Python version)
+            self._db.execute("CREATE TABLE IF NOT EXISTS results_v2 (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
         return self._db
 
     @staticmethod
@@ -80,8 +100,12 @@ class Cache:
         db = self._conn()
         for i in range(0, len(keys), 500):
             chunk = keys[i:i + 500]
-            rows = db.execute(f"SELECT key, value FROM results WHERE key IN ({','.join('?' * len(chunk))})", chunk)
-            out.update((k, json.loads(v)) for k, v in rows)
+            rows = db.execute(f"SELECT key, value FROM results_v2 WHERE key IN ({','.join('?' * len(chunk))})", chunk)
+            for k, v in rows:
+                try:
+                    out[k] = marshal.loads(v)
+                except (ValueError, EOFError, TypeError):
+                    pass  # a damaged entry is a cache miss
         return out
 
     def put_many(self, items: dict[str, dict]) -> None:
@@ -89,8 +113,8 @@ class Cache:
             return
         try:
             db = self._conn()
-            db.executemany("INSERT OR REPLACE INTO results (key, value) VALUES (?, ?)",
-                           [(k, json.dumps(v, ensure_ascii=False)) for k, v in items.items()])
+            db.executemany("INSERT OR REPLACE INTO results_v2 (key, value) VALUES (?, ?)",
+                           [(k, marshal.dumps(v)) for k, v in items.items()])
             db.commit()
         except sqlite3.Error:
             pass  # a cache that cannot be written only costs time

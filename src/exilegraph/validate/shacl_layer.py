@@ -39,9 +39,10 @@ def _fast_engine():
     from .. import __version__
     from ..shacl import shapes_text
     from ..shacl.fast import FastEngine
+    from ..shacl.fast import COMPILER
     from .cache import compiled
 
-    return compiled("shacl-engine", __version__ + shapes_text(), FastEngine)
+    return compiled("shacl-engine", __version__ + COMPILER + shapes_text(), FastEngine)
 
 
 ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes set 1 (the cores are theirs)
