@@ -415,10 +415,19 @@ def test_import_bad_profile_names_file_and_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-def test_import_returns_paths_in_order(tmp_path):
-    written = import_cape([CRLF, FULL], tmp_path)
-    assert [p.name for p in written] == ["brannigan-moss-teodor.yaml", "quillfeather-ambrin.yaml"]
-    assert written[0].read_text(encoding="utf-8").startswith("# Imported from ")
+def test_import_returns_paths_in_order_and_warnings(tmp_path):
+    result = import_cape([CRLF, FULL], tmp_path)
+    assert [p.name for p in result.written] == ["brannigan-moss-teodor.yaml", "quillfeather-ambrin.yaml"]
+    assert result.written[0].read_text(encoding="utf-8").startswith("# Imported from ")
+    assert [(Path(w.path).name, w.line, w.rule) for w in result.warnings] == [
+        ("brannigan_moss_crlf.txt", 20, "unresolved-reference")]
+
+
+def test_import_prints_warnings_with_file_and_line(tmp_path):
+    result = CliRunner().invoke(main, ["import", "cape", str(CRLF), "--out", str(tmp_path)])
+    assert result.exit_code == 0
+    assert "brannigan_moss_crlf.txt:20:44: warning [unresolved-reference]" in result.stderr
+    assert result.stdout.startswith("wrote ")
 
 
 @pytest.mark.parametrize("value", ["0o17", "0x1F", "1e3", ".inf", "-.Inf", ".NaN", "NO", "yes", "null", "~", "",

@@ -88,7 +88,10 @@ def import_cape(files, out):
     """Write one YAML record per profile FILE in the database's text template."""
     from .importers import import_cape as run
 
-    for written in run(files, out):
+    result = run(files, out)
+    for w in result.warnings:
+        click.echo(w.text(), err=True)
+    for written in result.written:
         click.echo(f"wrote {written}")
 
 

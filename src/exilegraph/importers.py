@@ -2,14 +2,14 @@
 
 `import_cape` reads profiles written in the database's text template, types them (a profile that does
 not pass the schema is refused with its findings) and writes `<out>/<case id>.yaml`. It never
-overwrites a file. The reader's warnings (damaged dates, unresolved references) are logged to the
-`exilegraph.importers` logger, which prints them on stderr when nothing else is configured.
+overwrites a file. The reader's warnings (damaged dates, unresolved references) come back as findings
+with the written paths; the CLI prints them one per line.
 """
 
 from __future__ import annotations
 
-import logging
 import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
@@ -18,7 +18,12 @@ from .errors import RecordError
 from .findings import ERROR, WARNING, Finding
 from .records import type_record
 
-log = logging.getLogger(__name__)
+
+
+@dataclass
+class Imported:
+    written: list[Path] = field(default_factory=list)  # in the order of the profiles given
+    warnings: list[Finding] = field(default_factory=list)  # about the profiles, with their file and line
 
 # Plain scalars that a YAML 1.2 (core schema) reader would not give back as text: PyYAML only knows
 # YAML 1.1's list, so these are quoted explicitly ("0o17", "1e3", ".inf").
@@ -66,8 +71,9 @@ def _exists(target: Path) -> RecordError:
                                 "move or delete it first, or import into another folder with --out")])
 
 
-def import_cape(files: list[Path], out_dir: Path) -> list[Path]:
-    """Write one YAML record per profile into `out_dir`; return the written paths, in the order of `files`.
+def import_cape(files: list[Path], out_dir: Path) -> Imported:
+    """Write one YAML record per profile into `out_dir`; return the written paths, in the order of `files`,
+    and the reader's warnings.
 
     Every profile is read and typed before anything is written, so a bad profile or an existing
     target leaves the folder untouched.
@@ -76,14 +82,13 @@ def import_cape(files: list[Path], out_dir: Path) -> list[Path]:
 
     planned: list[tuple[Path, str]] = []
     targets: dict[Path, str] = {}
+    warnings: list[Finding] = []
     for f in map(Path, files):
         raw = read_file(f, "cape")
         record, findings = type_record(raw)
         if record is None:
             raise RecordError([x for x in findings if x.severity == ERROR])
-        for w in findings:
-            if w.severity == WARNING:
-                log.warning("%s", w.text())
+        warnings += [w for w in findings if w.severity == WARNING]
         target = Path(out_dir) / f"{record.id}.yaml"
         if target in targets:
             line, col = raw.locate(("case", "id"))
@@ -108,4 +113,4 @@ def import_cape(files: list[Path], out_dir: Path) -> list[Path]:
         where = Path(exc.filename).as_posix() if exc.filename else Path(out_dir).as_posix()
         raise RecordError([Finding(where, 1, 1, ERROR, "unwritable", "", f"cannot write here: {exc.strerror}",
                                    "check that --out names a folder you may write to")]) from None
-    return written
+    return Imported(written, warnings)
