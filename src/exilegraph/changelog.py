@@ -20,6 +20,12 @@ def is_content(line: str, base: str) -> bool:
     return not line.startswith(_build_prefixes(base)) and GENERATED_BY not in line
 
 
+def content_lines(lines, base: str) -> list[str]:
+    """The lines for which is_content holds (one comprehension: millions of lines at 10k cases)."""
+    build = _build_prefixes(base)
+    return [line for line in lines if not line.startswith(build) and GENERATED_BY not in line]
+
+
 @functools.cache
 def _build_prefixes(base: str) -> tuple[str, ...]:
     return tuple(f"<{base}{n}" for n in BUILD_NODES)
@@ -29,7 +35,7 @@ def case_digests(graphs: list[RecordGraph], base: str) -> dict[str, str]:
     out = {}
     for g in graphs:
         if g.case_iri:
-            content = "\n".join(line for line in g.lines if is_content(line, base))
+            content = "\n".join(content_lines(g.lines, base))
             out[g.record_id] = hashlib.sha256(content.encode("utf-8")).hexdigest()
     return dict(sorted(out.items()))
 
@@ -64,7 +70,7 @@ def compare(previous: Path, digests: dict[str, str], triples: list[str], base: s
     manifest = previous / "release.json"
     if not manifest.is_file():
         return Changelog(previous_version=None, cases_added=sorted(digests),
-                         triples_added=sum(1 for line in triples if is_content(line, base)))
+                         triples_added=len(content_lines(triples, base)))
     old = json.loads(manifest.read_text(encoding="utf-8"))
     old_cases = old.get("cases", {})
     log = Changelog(previous_version=f"{old.get('version')} built {old.get('issued')}")
@@ -74,8 +80,8 @@ def compare(previous: Path, digests: dict[str, str], triples: list[str], base: s
     old_nt = previous / "exilegraph.nt"
     if old_nt.is_file():
         with open(old_nt, encoding="utf-8") as f:
-            before = {line.rstrip("\n") for line in f if is_content(line, base)}
-        now = {line for line in triples if is_content(line, base)}
+            before = set(content_lines(f.read().splitlines(), base))
+        now = set(content_lines(triples, base))
         log.triples_added = len(now - before)
         log.triples_removed = len(before - now)
     return log

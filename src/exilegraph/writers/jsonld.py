@@ -52,11 +52,31 @@ def _terms() -> tuple[dict[str, tuple[str, str | None]], dict[str, str]]:
     return terms, prefixes
 
 
-def _compact(iri: str, prefixes: dict[str, str]) -> str:
-    for pre, ns in prefixes.items():
+def _compact(iri: str, spaces: tuple[dict[str, str], list[tuple[str, str]]]) -> str:
+    """`prefix:local` for the first prefix whose namespace the IRI extends by a local name without / or #;
+    `spaces` is `_namespaces(prefixes)`."""
+    by_ns, others = spaces
+    cut = max(iri.rfind("/"), iri.rfind("#")) + 1
+    pre = by_ns.get(iri[:cut]) if 0 < cut < len(iri) else None
+    if pre is not None:
+        return f"{pre}:{iri[cut:]}"
+    for pre, ns in others:  # namespaces not ending in / or #, if a context has any
         if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
             return f"{pre}:{iri[len(ns):]}"
     return iri
+
+
+def _namespaces(prefixes: dict[str, str]) -> tuple[dict[str, str], list[tuple[str, str]]]:
+    """Namespaces ending in / or # by value (the first prefix of each wins, as in a scan), and the rest.
+    An IRI can only extend such a namespace by a local name if the namespace ends at its last / or #."""
+    by_ns: dict[str, str] = {}
+    others = []
+    for pre, ns in prefixes.items():
+        if ns.endswith(("/", "#")):
+            by_ns.setdefault(ns, pre)
+        else:
+            others.append((pre, ns))
+    return by_ns, others
 
 
 _ESCAPES = {"n": "\n", "r": "\r", '"': '"', "\\": "\\"}
@@ -80,11 +100,12 @@ def node_objects(dataset: Dataset) -> list[dict]:
     terms, prefixes = _terms()
     nodes: dict[str, dict] = {}
     compact_cache: dict[str, str] = {}
+    spaces = _namespaces(prefixes)
 
     def compact(iri: str) -> str:
         c = compact_cache.get(iri)
         if c is None:
-            c = compact_cache[iri] = _compact(iri, prefixes)
+            c = compact_cache[iri] = _compact(iri, spaces)
         return c
 
     for line in dataset.triples:
