@@ -232,6 +232,20 @@ def test_missing_release_is_explained(tmp_path):
         execute(tmp_path / "nowhere", CASES)
 
 
+@pytest.mark.parametrize("timeout", [None, 10])
+def test_a_store_without_the_union_as_default_graph_is_refused(tmp_path, release, timeout):
+    """A store built before the default graph held the union would answer every query with nothing."""
+    old = tmp_path / "old"
+    old.mkdir()
+    (old / "release.json").write_text((release / "release.json").read_text(encoding="utf-8"), encoding="utf-8")
+    store = ox.Store(str(old / "store"))
+    store.bulk_load(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)  # named graphs only
+    store.flush()
+    del store
+    with pytest.raises(QueryError, match=r"earlier exilegraph .* empty default graph.*exilegraph release"):
+        execute(old, CASES, timeout=timeout)
+
+
 # ---- output formats ----------------------------------------------------------------------------------
 def test_table_aligns_columns_and_shortens_iris(release):
     out = format_result(run_query(CASES, release, timeout=None), "table")

@@ -248,6 +248,21 @@ def test_changelog_against_the_previous_release(tmp_path):
     assert "huseynov-fikrat" in (second.path / "CHANGELOG.md").read_text()
 
 
+def test_unchanged_records_with_unusual_line_breaks_change_nothing(tmp_path):
+    """Literals keep U+2028, form feeds and the like unescaped: the changelog must not split triples there."""
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    target = records / "huseynov-fikrat.yaml"
+    text = re.sub(r"summary: >-\n(    .*\n)+", lambda m: 'summary: "Two\\Llines,\\f a form feed and\\N a next-line."\n',
+                  target.read_text(encoding="utf-8"), count=1)  # YAML escapes for U+2028, \x0c and U+0085
+    assert "\\L" in text
+    target.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    build_release([records], out, use_cache=False)
+    again = build_release([records], out, use_cache=False).changelog
+    assert (again.triples_added, again.triples_removed, again.cases_changed) == (0, 0, [])
+
+
 def test_a_failure_between_writes_leaves_the_previous_release(tmp_path, monkeypatch):
     first = build_release([RECORDS], tmp_path, use_cache=False)
     before = _files(first.path)

@@ -244,6 +244,51 @@ def test_the_compiled_engine_on_disk_is_reused_not_recompiled(monkeypatch, tmp_p
     shacl_layer._fast_engine.cache_clear()
 
 
+def test_record_files_are_found_without_entering_symlinked_folders(tmp_path, monkeypatch):
+    from exilegraph.readers import display_path, find_record_files
+
+    folder = tmp_path / "recs"
+    (folder / "sub").mkdir(parents=True)
+    (folder / ".hidden").mkdir()
+    for name in ("a.yaml", "sub/b.yaml", ".hidden/c.yaml", ".d.yaml", "notes.md"):
+        (folder / name).write_text("x: 1\n", encoding="utf-8")
+    (folder / "up").symlink_to("..")  # a loop if it were followed
+    (folder / "again").symlink_to(folder / "sub")  # the same files under a second path if it were followed
+    monkeypatch.chdir(tmp_path)
+    found = find_record_files([Path("recs"), Path("recs/a.yaml")])
+    assert [display_path(f) for f in found] == ["recs/a.yaml", "recs/sub/b.yaml"]
+
+
+def test_shown_paths_are_relative_also_through_a_symlinked_working_folder(tmp_path, monkeypatch):
+    from exilegraph.readers import display_path
+
+    (tmp_path / "real" / "recs").mkdir(parents=True)
+    (tmp_path / "real" / "recs" / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    monkeypatch.chdir(tmp_path / "link")  # the process sees the real folder; the user typed the link
+    assert display_path(tmp_path / "link" / "recs" / "a.yaml") == "recs/a.yaml"
+    assert display_path(Path("recs/../recs/a.yaml")) == "recs/a.yaml"
+    assert display_path(tmp_path / "elsewhere.yaml") == (tmp_path / "elsewhere.yaml").as_posix()
+
+
+def test_the_cache_fingerprint_follows_every_module_and_the_mappings(tmp_path, monkeypatch):
+    from exilegraph.validate import cache
+
+    package, mappings = tmp_path / "pkg", tmp_path / "mappings"
+    shutil.copytree(cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(cache.MAPPINGS, mappings)
+    monkeypatch.setattr(cache, "PACKAGE", package)
+    monkeypatch.setattr(cache, "MAPPINGS", mappings)
+    seen = set()
+    for changed in (None, package / "readers" / "cape.py", package / "positions.py", mappings / "cape.yaml"):
+        if changed is not None:
+            changed.write_text(changed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
+        cache.code_fingerprint.cache_clear()
+        seen.add(cache.code_fingerprint())
+    cache.code_fingerprint.cache_clear()
+    assert len(seen) == 4
+
+
 # ---- messages read as advice ------------------------------------------------------------------
 
 def finding_line(path: Path) -> re.Match:

@@ -80,7 +80,8 @@ def compare(previous: Path, digests: dict[str, str], triples: list[str], base: s
     old_nt = previous / "exilegraph.nt"
     if old_nt.is_file():
         with open(old_nt, encoding="utf-8") as f:
-            before = set(content_lines(f.read().splitlines(), base))
+            # split on \n only: literals may hold U+2028, \x0c and other breaks splitlines() would cut at
+            before = set(content_lines((x for x in f.read().split("\n") if x), base))
         now = set(content_lines(triples, base))
         log.triples_added = len(now - before)
         log.triples_removed = len(before - now)

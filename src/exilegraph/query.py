@@ -24,6 +24,7 @@ import pyoxigraph as ox
 
 from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
+from .store import check_default_graph
 from .resources import DEFAULT_BASE_IRI, schema_index
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
@@ -109,6 +110,7 @@ def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResu
 def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
     """Run one query on the store, returning (kind, payload). The worker process calls this."""
     store = ox.Store.read_only(store_dir)
+    check_default_graph(store, Path(store_dir))
     result = store.query(text)
     if isinstance(result, ox.QueryTriples):
         return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -205,7 +207,7 @@ def _worker() -> int:
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     try:
         kind, payload = _evaluate(job["store"], job["query"])
-    except (OSError, SyntaxError, RuntimeError, ValueError) as exc:
+    except (OSError, SyntaxError, RuntimeError, ValueError, QueryError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
     sys.stdout.buffer.write(kind.encode() + b"\n" + payload)

@@ -9,6 +9,7 @@ into a named graph is served with `union_default_graph=True` instead.
 
 from __future__ import annotations
 
+import gc
 import shutil
 import signal
 import socket
@@ -157,6 +158,11 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
 def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
                   cors: bool = False, echo: Callable[[str], object] = print) -> None:
     """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM)."""
+    from .store import open_store
+
+    store = open_store(release)  # a missing or outdated store is a clear error before the server starts
+    del store
+    gc.collect()  # close it: the server opens it itself
     server = start_server(release / "store", host=host, port=port, timeout=timeout, cors=cors)
     echo(f"SPARQL endpoint: {server.endpoint}  (read-only; queries stop after {timeout} s)")
     echo(f"Query page:      {server.url}/")

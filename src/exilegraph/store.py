@@ -69,9 +69,19 @@ def open_store(release: Path) -> ox.Store:
         raise QueryError(f"no release store at {folder}: build one with `exilegraph release` "
                          f"or pass --release DIR")
     try:
-        return ox.Store.read_only(str(folder))
+        store = ox.Store.read_only(str(folder))
     except OSError as exc:
         raise QueryError(f"cannot open the store at {folder}: {exc}") from None
+    check_default_graph(store, folder)
+    return store
+
+
+def check_default_graph(store: ox.Store, folder: Path) -> None:
+    """Queries read the default graph; a store from before it held the union would answer nothing."""
+    if (next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
+            and next(store.quads_for_pattern(None, None, None, None), None) is not None):
+        raise QueryError(f"the store at {folder} was built by an earlier exilegraph and has an empty default graph, "
+                         "so every query would answer nothing: rebuild the release with `exilegraph release`")
 
 
 if __name__ == "__main__":  # the loader process of StoreLoader

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 from typing import Iterable, Protocol
@@ -42,9 +43,18 @@ def reader_for(path: Path) -> Reader | None:
 
 def display_path(path: Path) -> str:
     """Paths in findings and provenance are relative to the working directory when possible."""
-    prefix = os.getcwd().rstrip(os.sep) + os.sep  # the kernel gives it with symlinks resolved
-    full = os.path.abspath(path)  # no file-system calls: resolve() per file made 10k files slow
+    cwd = os.getcwd()  # the kernel gives it with symlinks resolved
+    given = os.path.join(cwd, path)
+    # as Path.resolve(), but resolving each folder once: resolve() per file made 10k files slow
+    full = os.path.realpath(given) if os.path.islink(given) else os.path.join(
+        _real_folder(os.path.dirname(given)), os.path.basename(given))
+    prefix = cwd.rstrip(os.sep) + os.sep
     return Path(full[len(prefix):]).as_posix() if full.startswith(prefix) else Path(path).as_posix()
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def read_file(path: Path, fmt: str | None = None) -> RawRecord:
@@ -63,14 +73,17 @@ def read_file(path: Path, fmt: str | None = None) -> RawRecord:
 def _walk(folder: str) -> Iterable[str]:
     """Record files under a folder (scandir: no extra stat per file), hidden names skipped."""
     suffixes = {s for r in READERS.values() for s in r.suffixes}
-    with os.scandir(folder) as entries:
-        for e in entries:
-            if e.name.startswith("."):
-                continue
-            if e.is_dir():
-                yield from _walk(e.path)
-            elif e.is_file() and os.path.splitext(e.name)[1].lower() in suffixes:
-                yield e.path
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return  # an unreadable folder is skipped, as Path.rglob does
+    for e in entries:
+        if e.name.startswith("."):
+            continue
+        if e.is_dir(follow_symlinks=False):  # symlinked folders are not entered (as rglob), so no loops
+            yield from _walk(e.path)
+        elif e.is_file() and os.path.splitext(e.name)[1].lower() in suffixes:
+            yield e.path
 
 
 def find_record_files(paths: Iterable[str | Path]) -> list[Path]:

@@ -41,11 +41,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")
 
 
-@functools.cache
 def _country(code: str) -> str:
     return schema_index()["enums"]["Country"][code]["title"]
 
 
+@functools.cache
 def _stages() -> dict[str, int | None]:
     """Event type -> its stage (1-3) or None, from the schema."""
     return {t: v["stage"] for t, v in schema_index()["enums"]["EventType"].items()}

@@ -17,26 +17,28 @@ import sys
 from pathlib import Path
 
 from .. import __version__
-from ..resources import schema_index
+from ..resources import MAPPINGS, schema_index
 from ..shacl import shapes_text
 
 DEFAULT_DIR = Path(".exilegraph-cache")
 
 
 PACKAGE = Path(__file__).resolve().parents[1]
-VERDICT_CODE = ("mapper.py", "rdfterms.py", "records.py", "schemacheck.py", "shacl/fast.py", "shacl/shapes_model.py",
-                "validate/__init__.py", "validate/shacl_layer.py", "validate/dataset_checks.py")
 
 
 @functools.cache
 def code_fingerprint() -> str:
-    """The source of the modules that decide verdicts: a change to them (between releases too) is a new cache."""
+    """The package's source and the mappings (readers, mapper, engines, messages, positions all shape a
+    cached result): any change to them, a developer's edit as much as a new version, is a new cache."""
     h = hashlib.sha256()
-    for name in VERDICT_CODE:
+    files = [(PACKAGE, f) for f in sorted(PACKAGE.rglob("*.py"))]
+    files += [(MAPPINGS, f) for f in sorted(MAPPINGS.rglob("*.yaml"))] if MAPPINGS.is_dir() else []
+    for root, f in files:
+        h.update(f.relative_to(root).as_posix().encode("utf-8"))
         try:
-            h.update((PACKAGE / name).read_bytes())
+            h.update(f.read_bytes())
         except OSError:
-            h.update(name.encode("utf-8"))
+            pass
     return h.hexdigest()[:16]
 
 
