@@ -9,7 +9,7 @@ into a named graph is served with `union_default_graph=True` instead.
 
 from __future__ import annotations
 
-import gc
+import json
 import shutil
 import signal
 import socket
@@ -158,19 +158,15 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
 def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
                   cors: bool = False, echo: Callable[[str], object] = print) -> None:
     """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM)."""
-    from .store import open_store
-
-    store = open_store(release)  # a missing or outdated store is a clear error before the server starts
-    del store
-    gc.collect()  # close it: the server opens it itself
     server = start_server(release / "store", host=host, port=port, timeout=timeout, cors=cors)
-    echo(f"SPARQL endpoint: {server.endpoint}  (read-only; queries stop after {timeout} s)")
-    echo(f"Query page:      {server.url}/")
-    echo("Press Ctrl-C to stop.")
     previous = None
-    if threading.current_thread() is threading.main_thread():
-        previous = signal.signal(signal.SIGTERM, _interrupt)
-    try:
+    try:  # from here on, Ctrl-C or SIGTERM at any moment stops the server with us
+        if threading.current_thread() is threading.main_thread():
+            previous = signal.signal(signal.SIGTERM, _interrupt)
+        _check_default_graph(server, release / "store")
+        echo(f"SPARQL endpoint: {server.endpoint}  (read-only; queries stop after {timeout} s)")
+        echo(f"Query page:      {server.url}/")
+        echo("Press Ctrl-C to stop.")
         code = server.process.wait()
         message = server.errors()
         raise QueryError(f"the Oxigraph server stopped (exit status {code}){': ' + message if message else ''}")
@@ -180,6 +176,20 @@ def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, t
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _check_default_graph(server: Server, location: Path) -> None:
+    """A store from before the default graph held the union would answer every query with nothing."""
+    def ask(query: str) -> bool:
+        url = f"{server.endpoint}?{urllib.parse.urlencode({'query': query})}"
+        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=READY_TIMEOUT) as reply:
+            return bool(json.loads(reply.read())["boolean"])
+
+    if not ask("ASK { ?s ?p ?o }") and ask("ASK { GRAPH ?g { ?s ?p ?o } }"):
+        raise QueryError(f"the store at {location} was built by an earlier exilegraph and has an empty "
+                         "default graph, so every query would answer nothing: rebuild the release with "
+                         "`exilegraph release`")
 
 
 def _interrupt(signum, frame):  # SIGTERM ends the server like Ctrl-C does
