@@ -310,7 +310,10 @@ def test_serve_runs_until_ctrl_c(release):
     env = dict(os.environ, PYTHONUNBUFFERED="1")
     proc = subprocess.Popen([sys.executable, "-m", "exilegraph.cli", "serve", "--release", str(release),
                              "--port", str(port), "--timeout", "5"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env=env, text=True)
+                            stderr=subprocess.STDOUT, env=env, text=True,
+                            # as from a terminal: a test run started in the background (CI, `cmd &`) passes
+                            # SIGINT on ignored, and Python then never turns Ctrl-C into KeyboardInterrupt
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)
@@ -323,7 +326,7 @@ def test_serve_runs_until_ctrl_c(release):
         rows = select(f"http://127.0.0.1:{port}/query", CASES)
         assert {"id": "akhmetova-zhanara"} in rows
         proc.send_signal(signal.SIGINT)
-        assert proc.wait(3 * WAIT) == 0  # a loaded CI machine may take a while to stop both processes
+        assert proc.wait(WAIT) == 0
         reader.join(WAIT)
         assert "Stopping the server." in "".join(lines)
         deadline = time.monotonic() + WAIT
