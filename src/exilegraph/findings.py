@@ -28,17 +28,13 @@ class Finding(NamedTuple):  # a tuple: tens of thousands are built from the cach
     def as_dict(self) -> dict:
         return self._asdict()
 
-    @classmethod
-    def from_dict(cls, d: dict) -> "Finding":
-        return cls(**d)
-
     def as_tuple(self) -> tuple:
+        """A plain tuple (marshal, which the cache uses, takes no tuple subclass); Finding(*t) reads it back."""
         return tuple(self)
 
 
 def sort_key(f: Finding) -> tuple:
-    """The order of reports: by file, position, severity, rule, field, message (a key, not the
-    dataclass's comparison methods, which build two tuples per comparison)."""
+    """The order of reports: by file, position, severity, rule, field, message, fix (None sorts first)."""
     return (f.path, f.line, f.column, f.severity, f.rule, f.field, f.message, f.fix or "")
 
 
