@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Iterator
 
 
 @dataclass(frozen=True)
@@ -24,9 +25,8 @@ class Dataset:
         """The union of all graphs, sorted and de-duplicated: the N-Triples dump."""
         return sorted({line for g in self.graphs for line in g.lines})
 
-    def quads(self) -> list[str]:
-        out = []
+    def quads(self) -> Iterator[str]:
+        """The N-Quads lines, graph by graph, made as they are written (not held: 2.6M lines at 10k cases)."""
         for g in sorted(self.graphs, key=lambda g: g.iri):
             suffix = f" <{g.iri}> ."
-            out.extend(line[:-2] + suffix for line in g.lines)
-        return out
+            yield from (line[:-2] + suffix for line in g.lines)
