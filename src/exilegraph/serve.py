@@ -187,9 +187,9 @@ def _check_default_graph(server: Server, location: Path) -> None:
             return bool(json.loads(reply.read())["boolean"])
 
     if not ask("ASK { ?s ?p ?o }") and ask("ASK { GRAPH ?g { ?s ?p ?o } }"):
-        raise QueryError(f"the store at {location} was built by an earlier exilegraph and has an empty "
-                         "default graph, so every query would answer nothing: rebuild the release with "
-                         "`exilegraph release`")
+        from .store import outdated
+
+        raise outdated(location)
 
 
 def _interrupt(signum, frame):  # SIGTERM ends the server like Ctrl-C does

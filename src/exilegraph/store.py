@@ -80,8 +80,13 @@ def check_default_graph(store: ox.Store, folder: Path) -> None:
     """Queries read the default graph; a store from before it held the union would answer nothing."""
     if (next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
             and next(store.quads_for_pattern(None, None, None, None), None) is not None):
-        raise QueryError(f"the store at {folder} was built by an earlier exilegraph and has an empty default graph, "
-                         "so every query would answer nothing: rebuild the release with `exilegraph release`")
+        raise outdated(folder)
+
+
+def outdated(folder: Path) -> QueryError:
+    """The error for a store built before its default graph held the union (query and serve both check)."""
+    return QueryError(f"the store at {folder} was built by an earlier exilegraph and has an empty default graph, "
+                      "so every query would answer nothing: rebuild the release with `exilegraph release`")
 
 
 if __name__ == "__main__":  # the loader process of StoreLoader
