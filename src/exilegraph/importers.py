@@ -16,7 +16,7 @@ import yaml
 
 from .errors import RecordError
 from .findings import ERROR, WARNING, Finding
-from .records import type_record
+from .check import type_record
 
 
 

@@ -14,20 +14,23 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from . import findings as F
+from .. import __version__
+from .. import findings as F
 from .changelog import Changelog, case_digests, compare
-from .dataset import Dataset
+from ..rdf.dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
-from .errors import ReleaseError
-from .gcpause import paused_gc
-from .mapper import RecordGraph
-from .progress import Reporter
-from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
-from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
-from .writers import FORMATS
+from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
+from ..errors import ReleaseError
+from ..gcpause import paused_gc
+from ..pipeline import Options, process_files
+from ..progress import Reporter
+from ..provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
+from ..readers import display_path, find_record_files
+from ..records import RecordGraph, sha256_bytes
+from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
+from ..validate import check_dataset
+from ..writers import FORMATS
 
-PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
 
 
 @dataclass
@@ -56,10 +59,6 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
 
 def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
                    jobs: int | None, use_cache: bool) -> ReleaseResult:
-    from .readers import display_path, find_record_files
-    from .records import sha256_bytes
-    from .validate import Options, check_dataset, process_files
-
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
     files = find_record_files(paths)
@@ -129,7 +128,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
         with rep.stage("describe"):
             counts = count(dataset.triples)
             digests = case_digests(graphs, base)
-            changelog = compare(target, digests, dataset.triples, base)
+            changelog = compare(ReleaseDir(target), digests, dataset.triples, base)
             void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
