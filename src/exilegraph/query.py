@@ -113,7 +113,11 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
 
 def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
               timeout: float | None = 30.0) -> QueryResult:
-    """Resolve, check, bind and run a query on a release; every problem is a QueryError."""
+    """Resolve, check, bind and run a query (SPARQL text, a .rq file or a catalogue name) on a release.
+
+    Example: ``run_query("cases-by-state", Path("output/exilegraph"), {"state": "KZ"}).values()``.
+    Raises QueryError for a syntax error, an unknown query or parameter, a failure or time-out, and
+    NoReleaseError when there is no release (or store) at `release`."""
     text, entry, label = resolve(query_or_file)
     check_syntax(text, label)
     bound = bind_params(text, params or {}, entry, ReleaseDir(release).base_iri, label)
