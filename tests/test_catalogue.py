@@ -23,11 +23,6 @@ PROFILE = "Akhmet, Zhanara"  # the profile's heading, used as its title
 
 
 @pytest.fixture(scope="session")
-def release(tmp_path_factory) -> Path:
-    return build_release([RECORDS], tmp_path_factory.mktemp("catalogue-release"), use_cache=False).path
-
-
-@pytest.fixture(scope="session")
 def ask(release):
     def run(name: str, **params) -> list[dict]:
         return run_query(name, release, params, timeout=None).values()

@@ -28,14 +28,6 @@ EXPECTED = ["exilegraph.ttl", "exilegraph.nt", "exilegraph.nq", "exilegraph.json
             "SHA256SUMS", "CHANGELOG.md", "changelog.json", "validation.txt", "validation.json", "release.json"]
 
 
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out")
-    result = build_release([RECORDS], out, use_cache=False)
-    assert result.counts.cases >= 7
-    return result.path
-
-
 def graph_of(path: Path, fmt: str) -> rdflib.Graph:
     if fmt == "nquads":
         ds = rdflib.Dataset()

@@ -47,11 +47,6 @@ def free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    return build_release([RECORDS], tmp_path_factory.mktemp("server-release"), use_cache=False).path
-
-
-@pytest.fixture(scope="module")
 def endpoint(release):
     """The release served read-only with a one-second query limit."""
     with start_server(release / "store", port=free_port(), timeout=1) as server:
