@@ -76,6 +76,33 @@ def validate(paths, fmt, no_cache):
     sys.exit(1 if F.has_errors(found) else 0)
 
 
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder):
+    """Start a dataset in FOLDER: records/ with an example case, a README, .gitignore and a CI example."""
+    from .scaffold import init_dataset
+
+    for written in init_dataset(folder).files:
+        click.echo(f"wrote {written}")
+    click.echo(f"Next: cd {folder} && exilegraph validate && exilegraph release")
+
+
+@main.group("new")
+def new():
+    """Write a commented template for a new record."""
+
+
+@new.command("case")
+@click.argument("case_id")
+@click.option("--records", "records", default=Path("records"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The dataset's records folder.")
+def new_case_command(case_id, records):
+    """Write records/CASE_ID.yaml, a commented template to fill in from the sources."""
+    from .scaffold import new_case
+
+    click.echo(f"wrote {new_case(case_id, records)}")
+
+
 @main.group("import")
 def import_():
     """Convert records from other formats into curated YAML."""
