@@ -138,3 +138,25 @@ def test_findings_do_not_depend_on_the_order_of_the_summaries():
         assert sorted(check_dataset(shuffled), key=sort_key) == expected
     # the first file in path order keeps each id; every later one is the duplicate
     assert {f.path for f in by_rule(expected, "duplicate-id")} == {f"records/r{i}.yaml" for i in range(3, 7)}
+
+
+def test_a_newcomer_is_reported_as_the_duplicate_even_when_its_path_sorts_first():
+    """A file a contributor adds comes after the dataset's own, whatever its name."""
+    own = summary(
+        "records/zz-old.yaml",
+        defines=[("person", "ivan-petrov", "persons[0].id", 9, 7)],
+        sources=[(SOURCE, "digest-1", "sources[0]", 20, 3)],
+    )
+    new = summary(
+        "records/aa-new.yaml",
+        defines=[("person", "ivan-petrov", "persons[0].id", 4, 7)],
+        sources=[(SOURCE, "digest-2", "sources[0]", 12, 3)],
+    )
+    plain = check_dataset([own, new])
+    assert {f.path for f in plain} == {"records/zz-old.yaml"}
+    findings = check_dataset([own, new], newcomers={"records/aa-new.yaml"})
+    assert sorted((f.path, f.line, f.rule) for f in findings) == [
+        ("records/aa-new.yaml", 4, "duplicate-id"),
+        ("records/aa-new.yaml", 12, "source-described-differently"),
+    ]
+    assert all("records/zz-old.yaml" in f.message for f in findings)
