@@ -19,15 +19,37 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
+from conftest import RECORDS
+from test_server import WAIT, count, free_port
 
 from exilegraph.cli import main
 from exilegraph.errors import PushError
-from exilegraph.push import check_endpoint, credentials, default_description_graph, default_graph, push
+from exilegraph.push import (
+    check_endpoint,
+    credentials,
+    default_description_graph,
+    default_graph,
+    push,
+)
 from exilegraph.pushauth import offered_schemes, server_message
-from test_server import WAIT, count, free_port, release, store  # noqa: F401 - fixtures shared with the server tests
+from exilegraph.release import build_release
+from exilegraph.serve import start_server
 
 SECRET = "pa55-Secret-41"  # the password in these tests; no output may contain it
 USER = "editor"
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build_release([RECORDS], tmp_path_factory.mktemp("push-release"), use_cache=False).path
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """An empty read-write Oxigraph server, a partner's own triple store."""
+    with start_server(tmp_path_factory.mktemp("push-store") / "db", port=free_port(), read_only=False,
+                      union_default_graph=True) as server:
+        yield server
 
 
 def void_triples(release: Path) -> int:
@@ -38,7 +60,7 @@ def nt_lines(release: Path) -> int:
     return sum(1 for _ in open(release / "exilegraph.nt", "rb"))
 
 
-# ---- a real Oxigraph server ---------------------------------------------------------------------------------
+# ---- a real Oxigraph server -----------------------------------------------------------------------------
 @pytest.mark.server
 def test_data_and_description_in_their_own_graphs(release, store):
     result = push(release, store.store_endpoint, timeout=WAIT)
@@ -122,7 +144,7 @@ def test_a_store_that_never_answers(release):
             push(release, url, timeout=1)
 
 
-# ---- a store that demands Digest (RFC 7616, MD5, qop=auth) ----------------------------------------------------
+# ---- a store that demands Digest (RFC 7616, MD5, qop=auth) ------------------------------------------------
 def _md5(text: str) -> str:
     return hashlib.md5(text.encode()).hexdigest()
 
@@ -216,14 +238,15 @@ def test_basic_only_is_refused_by_a_digest_store(release, digest_store, password
     with pytest.raises(PushError) as err:
         push(release, digest_store, auth=password, scheme="basic", timeout=WAIT)
     assert str(err.value) == (f"{digest_store} refused the credentials of user '{USER}' with Basic "
-                              "authentication (HTTP 401 Unauthorized); the store asks for Digest (try --auth auto)")
+                              "authentication (HTTP 401 Unauthorized); the store asks for Digest "
+                              "(try --auth auto)")
     assert not _DigestStore.stored and all(r["method"] == "HEAD" for r in _DigestStore.seen)
 
 
 def test_a_wrong_password_is_refused_before_the_upload(release, digest_store, monkeypatch):
     monkeypatch.setenv("EG_PUSH_PASSWORD", "not-" + SECRET)
-    with pytest.raises(PushError, match=f"refused the credentials of user '{USER}' with Digest authentication "
-                                        r"\(HTTP 401 Unauthorized\)$"):
+    with pytest.raises(PushError, match=f"refused the credentials of user '{USER}' with Digest "
+                                        r"authentication \(HTTP 401 Unauthorized\)$"):
         push(release, digest_store, auth=credentials(USER, "EG_PUSH_PASSWORD"), timeout=WAIT)
     assert all(r["method"] == "HEAD" for r in _DigestStore.seen)
 
@@ -250,7 +273,8 @@ def test_the_password_is_never_printed(release, digest_store):
     closed = f"http://127.0.0.1:{free_port()}/store"
     for endpoint, scheme, said in [(digest_store, "basic", "with Basic authentication"),
                                    (closed, "auto", "connection refused"),
-                                   (f"http://{USER}:{SECRET}@127.0.0.1:1/store", "auto", "holds a user name")]:
+                                   (f"http://{USER}:{SECRET}@127.0.0.1:1/store", "auto",
+                                    "holds a user name")]:
         run = subprocess.run([sys.executable, "-m", "exilegraph.cli", "push", "--endpoint", endpoint,
                               "--release", str(release), "--user", USER, "--password-env", "EG_PUSH_PASSWORD",
                               "--auth", scheme, "--timeout", str(WAIT)],
@@ -264,7 +288,7 @@ def test_credentials_hide_the_password(password):
     assert SECRET not in repr(password) and password.user == USER
 
 
-# ---- reading what stores say ---------------------------------------------------------------------------------
+# ---- reading what stores say ----------------------------------------------------------------------------
 def test_offered_schemes():
     assert offered_schemes('Digest realm="basic, Basic x", qop="auth", nonce="n"') == ["digest"]
     assert offered_schemes('Basic realm="a", Digest realm="b", nonce="c"') == ["basic", "digest"]
@@ -277,7 +301,8 @@ class _Reply:
 
 
 def test_server_messages():
-    page = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head><title>failed</title></head><body>'
+    page = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head><title>failed</title></head>'
+            "<body>"
             "<h1>HTTP/1.1 500 Request Failed</h1><h3>Error 22023</h3><xmp>The PUT request for graph "
             "&lt;x&gt; is rejected</xmp></body></html>")
     assert server_message(_Reply(page)) == "Error 22023: The PUT request for graph <x> is rejected"

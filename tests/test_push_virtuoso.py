@@ -16,11 +16,13 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
+from conftest import RECORDS
+from test_server import WAIT, free_port
 
 from exilegraph.cli import main
 from exilegraph.errors import PushError
 from exilegraph.push import credentials, default_description_graph, default_graph, push
-from test_server import WAIT, free_port, release  # noqa: F401 - the release fixture is shared
+from exilegraph.release import build_release
 
 pytestmark = pytest.mark.virtuoso
 
@@ -43,9 +45,11 @@ def _install() -> None:
     if shutil.which("virtuoso-t") and shutil.which("isql-vt"):
         return
     if not shutil.which("apt-get"):
-        pytest.skip("Virtuoso is not installed and there is no apt-get to install it (Debian: virtuoso-opensource)")
+        pytest.skip("Virtuoso is not installed and there is no apt-get to install it "
+                    "(Debian: virtuoso-opensource)")
     if os.geteuid() != 0:
-        pytest.skip("Virtuoso is not installed, and installing it needs root: apt-get install virtuoso-opensource")
+        pytest.skip("Virtuoso is not installed, and installing it needs root: "
+                    "apt-get install virtuoso-opensource")
     started = time.monotonic()
     done = _apt("install", "-y", "virtuoso-opensource")
     if done.returncode != 0:  # e.g. the package lists were never fetched on this machine
@@ -89,14 +93,20 @@ ResultSetMaxRows = 100000
     return ini
 
 
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build_release([RECORDS], tmp_path_factory.mktemp("virtuoso-release"), use_cache=False).path
+
+
 class Virtuoso:
     def __init__(self, folder: Path):
         self.folder = folder
         self.sql_port, self.http_port = free_port(), free_port()
         self.url = f"http://127.0.0.1:{self.http_port}"
         self.store = self.url + "/sparql-graph-crud-auth"
-        self.log = open(folder / "console.log", "w")
-        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(_ini(folder, self.sql_port, self.http_port))],
+        self.log = open(folder / "console.log", "w")  # noqa: SIM115 - open while the server runs
+        ini = _ini(folder, self.sql_port, self.http_port)
+        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)],
                                         cwd=folder, stdout=self.log, stderr=subprocess.STDOUT,
                                         start_new_session=True)
 
@@ -205,8 +215,9 @@ def test_basic_is_refused(release, virtuoso, editor):
 
 def test_a_user_without_write_rights(release, virtuoso, monkeypatch):
     monkeypatch.setenv("EG_VIRTUOSO_READER", READER_SECRET)
-    with pytest.raises(PushError, match=rf"refused user '{READER}' \(HTTP 403 Forbidden, Digest authentication\): "
-                                        "the user may not write graphs there; the store says: .*Permission denied"):
+    with pytest.raises(PushError, match=rf"refused user '{READER}' \(HTTP 403 Forbidden, Digest "
+                                        r"authentication\): the user may not write graphs there; "
+                                        "the store says: .*Permission denied"):
         push(release, virtuoso.store, auth=credentials(READER, "EG_VIRTUOSO_READER"), timeout=120)
 
 

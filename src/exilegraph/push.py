@@ -73,7 +73,8 @@ def credentials(user: str | None, password_env: str | None) -> Credentials | Non
     if not user and not password_env:
         return None
     if not user or not password_env:
-        raise PushError("give both --user and --password-env (the name of the variable that holds the password)")
+        raise PushError("give both --user and --password-env "
+                        "(the name of the variable that holds the password)")
     password = os.environ.get(password_env)
     if password is None:
         raise PushError(f"the environment variable {password_env} is not set (it should hold the password)")
@@ -89,7 +90,7 @@ def check_endpoint(endpoint: str) -> str:
     authority = re.split(r"[/?#]", authority, maxsplit=1)[0]
     if "@" in authority:
         raise PushError("the endpoint URL holds a user name or password; remove them from the URL and pass "
-                        "--user NAME --password-env VAR instead (the URL is not shown here, to keep them private)")
+                        "--user NAME --password-env VAR instead (the URL is not shown, to keep them private)")
     if not text or any(c.isspace() or ord(c) < 32 for c in text):
         raise PushError(f"the endpoint must be an http:// or https:// URL without spaces, got '{text}'")
     try:
@@ -136,8 +137,8 @@ def push(release: Path, endpoint: str, *, graph: str | None = None, auth: tuple[
                         f"or pass --release DIR)")
     void = release / DESCRIPTION
     if description and not void.is_file():
-        raise PushError(f"the release at {release} has no {DESCRIPTION} (dataset description); build it again "
-                        "or pass --no-description")
+        raise PushError(f"the release at {release} has no {DESCRIPTION} (dataset description); build it "
+                        "again or pass --no-description")
     user_graph = graph
     graph = graph or default_graph(release)
     _check_iri(graph, "graph")
@@ -155,8 +156,8 @@ def push(release: Path, endpoint: str, *, graph: str | None = None, auth: tuple[
             try:
                 sender.put(_graph_url(endpoint, described), void, DESCRIPTION_TYPE)
             except PushError as exc:
-                raise PushError(f"the release's triples are in <{graph}>, but the dataset description was not "
-                                f"pushed: {exc}") from None
+                raise PushError(f"the release's triples are in <{graph}>, but the dataset description was "
+                                f"not pushed: {exc}") from None
     return PushResult(endpoint, graph, _triples(release), dump.stat().st_size, status,
                       described, _count_turtle(void) if described else None, sender.used_scheme)
 

@@ -25,7 +25,7 @@ _NAMES = {"basic": "Basic", "digest": "Digest"}
 class Sender:
     """Sends a probe and the PUTs of one push over one session, with the scheme the store asks for."""
 
-    def __init__(self, session: "requests.Session", endpoint: str, credentials: "Credentials | None",
+    def __init__(self, session: requests.Session, endpoint: str, credentials: Credentials | None,
                  scheme: str, timeout: float):
         self.session = session
         self.endpoint = endpoint
@@ -38,7 +38,8 @@ class Sender:
 
     def probe(self, url: str) -> None:
         """A HEAD request without the body: is the host there, which scheme does it ask for, and does it
-        take the credentials? Raises PushError when unreachable, or when credentials are missing or refused."""
+        take the credentials? Raises PushError when unreachable, or when credentials are missing or
+        refused."""
         reply = self._send("HEAD", url)
         if reply.status_code != 401:
             # the store did not ask (or does not know HEAD); it may still ask on the PUT
@@ -47,8 +48,8 @@ class Sender:
             return
         self.offered = offered_schemes(reply.headers.get("WWW-Authenticate", ""))
         if not self.credentials:
-            raise PushError(f"{self.endpoint} asks for credentials (HTTP 401 {reply.reason}{self._offer_text()}); "
-                            "pass --user NAME --password-env VAR")
+            raise PushError(f"{self.endpoint} asks for credentials (HTTP 401 {reply.reason}"
+                            f"{self._offer_text()}); pass --user NAME --password-env VAR")
         self._use(self._choose())
         reply = self._send("HEAD", url)
         if reply.status_code == 401:
@@ -60,7 +61,8 @@ class Sender:
         Raises PushError for anything but a 2xx answer."""
         for attempt in range(2):
             with open(path, "rb") as body:
-                reply = self._send("PUT", url, data=body, headers={"Content-Type": media_type}, uploading=True)
+                reply = self._send("PUT", url, data=body, headers={"Content-Type": media_type},
+                                   uploading=True)
             if (reply.status_code == 401 and attempt == 0 and self.credentials and self.scheme == "auto"
                     and self.used_scheme != "Digest"
                     and "digest" in offered_schemes(reply.headers.get("WWW-Authenticate", ""))):
@@ -79,7 +81,8 @@ class Sender:
             if scheme in self.offered:
                 return scheme
         offered = ", ".join(self.offered) or "an unnamed scheme"
-        raise PushError(f"{self.endpoint} asks for {offered} authentication; exilegraph speaks Basic and Digest")
+        raise PushError(f"{self.endpoint} asks for {offered} authentication; "
+                        "exilegraph speaks Basic and Digest")
 
     def _use(self, scheme: str) -> None:
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -91,34 +94,37 @@ class Sender:
     def _offer_text(self) -> str:
         return f"; it offers {' or '.join(_NAMES.get(s, s) for s in self.offered)}" if self.offered else ""
 
-    def _refused(self, reply: "requests.Response") -> PushError:
+    def _refused(self, reply: requests.Response) -> PushError:
         offered = offered_schemes(reply.headers.get("WWW-Authenticate", "")) or self.offered
         self.offered = offered
         hint = ""
         if self.used_scheme and self.used_scheme.lower() not in offered and offered:
             hint = f"; the store asks for {' or '.join(_NAMES.get(s, s) for s in offered)} (try --auth auto)"
         return PushError(f"{self.endpoint} refused the credentials of user '{self.credentials.user}' "
-                         f"with {self.used_scheme} authentication (HTTP {reply.status_code} {reply.reason}){hint}")
+                         f"with {self.used_scheme} authentication "
+                         f"(HTTP {reply.status_code} {reply.reason}){hint}")
 
-    def _send(self, method: str, url: str, *, uploading: bool = False, **kwargs) -> "requests.Response":
+    def _send(self, method: str, url: str, *, uploading: bool = False, **kwargs) -> requests.Response:
         import requests
 
         try:
             return self.session.request(method, url, auth=self.auth, allow_redirects=False,
                                         timeout=(CONNECT_TIMEOUT, self.timeout), **kwargs)
         except requests.exceptions.ConnectTimeout:
-            raise PushError(f"cannot reach {self.endpoint}: no connection within {CONNECT_TIMEOUT:g} s") from None
+            raise PushError(f"cannot reach {self.endpoint}: no connection within {CONNECT_TIMEOUT:g} s"
+                            ) from None
         except requests.exceptions.Timeout:
             raise PushError(f"{self.endpoint} did not answer within {self.timeout:g} s "
                             "(a larger --timeout gives the store more time)") from None
         except requests.exceptions.ConnectionError as exc:
             if uploading:
-                raise PushError(f"the connection to {self.endpoint} broke during the upload: {reason(exc)}") from None
+                raise PushError(f"the connection to {self.endpoint} broke during the upload: "
+                                f"{reason(exc)}") from None
             raise PushError(f"cannot reach {self.endpoint}: {reason(exc)}") from None
         except requests.exceptions.RequestException as exc:
             raise PushError(f"the push to {self.endpoint} failed: {_clip(str(exc))}") from None
 
-    def _check(self, reply: "requests.Response") -> int:
+    def _check(self, reply: requests.Response) -> int:
         status = reply.status_code
         if 200 <= status < 300:
             return status
@@ -137,8 +143,9 @@ class Sender:
                 raise PushError(f"{self.endpoint} refused user '{self.credentials.user}' ({what}, "
                                 f"{self.used_scheme} authentication): the user may not write graphs there; "
                                 f"the store says: {server_message(reply)}")
-            raise PushError(f"{self.endpoint} refused the upload without credentials ({what}); pass --user NAME "
-                            f"--password-env VAR if it needs them; the store says: {server_message(reply)}")
+            raise PushError(f"{self.endpoint} refused the upload without credentials ({what}); pass --user "
+                            "NAME --password-env VAR if it needs them; the store says: "
+                            f"{server_message(reply)}")
         if status in (404, 405, 501):
             raise PushError(f"{self.endpoint} does not take a Graph Store PUT ({what}): {WRONG_PATH_HINT}")
         raise PushError(f"{self.endpoint} rejected the upload ({what}): {server_message(reply)}")
@@ -174,12 +181,13 @@ def reason(exc: Exception) -> str:
     return _clip(text)
 
 
-def server_message(reply: "requests.Response") -> str:
+def server_message(reply: requests.Response) -> str:
     """The first line of a store's error message; for an HTML page, the text of its body."""
     text = reply.text or ""
     if re.search(r"<(html|body|!doctype)\b", text[:500], re.IGNORECASE):
         text = re.sub(r"(?is)<(head|script|style)\b.*?</\1\s*>", " ", text)
-        lines = [" ".join(html.unescape(line).split()) for line in re.sub(r"<[^>]*>", "\n", text).splitlines()]
+        text = re.sub(r"<[^>]*>", "\n", text)
+        lines = [" ".join(html.unescape(line).split()) for line in text.splitlines()]
         lines = [line for line in lines if line and not line.startswith("HTTP/")]
         return _clip(": ".join(lines)) if lines else "(no message)"
     lines = [line.strip() for line in text.splitlines() if line.strip()]
