@@ -35,7 +35,7 @@ from exilegraph.pushauth import offered_schemes, server_message
 from exilegraph.release import build_release
 from exilegraph.serve import start_server
 
-SECRET = "pa55-Secret-41"  # the password in these tests; no output may contain it
+SECRET = "pa55-Sécret-Ж41"  # the password in these tests, not all Latin-1; no output may contain it
 USER = "editor"
 
 
@@ -113,6 +113,8 @@ def test_the_description_graph_must_differ(release):
     (f"http://user:{SECRET}@127.0.0.1:1/store", "holds a user name or password"),
     (f"https://{SECRET}@store.example/x", "holds a user name or password"),
     (f"user:{SECRET}@127.0.0.1/store", "holds a user name or password"),
+    ("http://127.0.0.1:7878/store#x", "has a '#' part"),
+    ("http://127.0.0.1:7878/store?graph=https://e.org/g", "already names a graph"),
 ])
 def test_bad_urls_give_one_error_line(release, url, said):
     result = CliRunner().invoke(main, ["push", "--endpoint", url, "--release", str(release)])
@@ -173,6 +175,8 @@ class _DigestStore(BaseHTTPRequestHandler):
             _DigestStore.nonces.add(nonce)
             return self._reply(401, {"WWW-Authenticate": f'Digest realm="{self.realm}", qop="auth", '
                                                          f'algorithm=MD5, nonce="{nonce}", opaque="0a1b"'})
+        if self.path.startswith("/echo"):  # a careless store that repeats what it was told
+            return self._reply(400, body=f"cannot parse the request of {USER}/{SECRET}".encode())
         if self.command == "PUT":
             graph = parse_qs(urlsplit(self.path).query)["graph"][0]
             _DigestStore.stored[graph] = body
@@ -193,12 +197,14 @@ class _DigestStore(BaseHTTPRequestHandler):
         expected = _md5(f"{ha1}:{fields['nonce']}:{fields.get('nc')}:{fields.get('cnonce')}:auth:{ha2}")
         return secrets.compare_digest(expected, fields.get("response", ""))
 
-    def _reply(self, status, headers=None):
+    def _reply(self, status, headers=None, body=b""):
         self.send_response(status)
         for key, value in (headers or {}).items():
             self.send_header(key, value)
-        self.send_header("Content-Length", "0")
+        self.send_header("Content-Length", str(len(body)))
         self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, *args):
         pass
@@ -282,6 +288,14 @@ def test_the_password_is_never_printed(release, digest_store):
         assert run.returncode == 1, run.stderr
         assert SECRET not in run.stdout and SECRET not in run.stderr
         assert run.stderr.startswith("Error: ") and said in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_password_echoed_by_the_store_is_hidden(release, digest_store, password):
+    echo = digest_store.replace("/store", "/echo")
+    with pytest.raises(PushError) as err:
+        push(release, echo, auth=password, timeout=WAIT)
+    assert str(err.value).endswith(f"rejected the upload (HTTP 400 Bad Request): cannot parse the request of "
+                                   f"{USER}/***")
 
 
 def test_credentials_hide_the_password(password):

@@ -23,7 +23,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .errors import PushError
 from .resources import DEFAULT_BASE_IRI
@@ -102,6 +102,12 @@ def check_endpoint(endpoint: str) -> str:
         raise PushError(f"the endpoint must be an http:// or https:// URL, got '{text}'")
     if not parts.hostname:
         raise PushError(f"the endpoint URL '{text}' names no host (e.g. http://localhost:7878/store)")
+    if parts.fragment or text.endswith("#"):
+        # the graph parameter would land in the fragment, which is never sent: the PUT would hit the
+        # store's default graph
+        raise PushError(f"the endpoint URL '{text}' has a '#' part; remove it")
+    if {"graph", "default"} & set(parse_qs(parts.query, keep_blank_values=True)):
+        raise PushError(f"the endpoint URL '{text}' already names a graph; give the graph with --graph instead")
     return text
 
 
@@ -148,16 +154,22 @@ def push(release: Path, endpoint: str, *, graph: str | None = None, auth: tuple[
         if described == graph:
             raise PushError(f"the description graph must differ from the data graph <{graph}>")
     credentials_ = Credentials(*auth) if auth else None
-    with requests.Session() as session:
-        sender = Sender(session, endpoint, credentials_, scheme, timeout)
-        sender.probe(_graph_url(endpoint, graph))
-        status = sender.put(_graph_url(endpoint, graph), dump, MEDIA_TYPE)
-        if described:
-            try:
-                sender.put(_graph_url(endpoint, described), void, DESCRIPTION_TYPE)
-            except PushError as exc:
-                raise PushError(f"the release's triples are in <{graph}>, but the dataset description was "
-                                f"not pushed: {exc}") from None
+    try:
+        with requests.Session() as session:
+            sender = Sender(session, endpoint, credentials_, scheme, timeout)
+            sender.probe(_graph_url(endpoint, graph))
+            status = sender.put(_graph_url(endpoint, graph), dump, MEDIA_TYPE)
+            if described:
+                try:
+                    sender.put(_graph_url(endpoint, described), void, DESCRIPTION_TYPE)
+                except PushError as exc:
+                    raise PushError(f"the release's triples are in <{graph}>, but the dataset description "
+                                    f"was not pushed: {exc}") from None
+    except PushError as exc:
+        if credentials_ and credentials_.password and credentials_.password in str(exc):
+            # a store may echo what it was sent; the password still never reaches the screen
+            raise PushError(str(exc).replace(credentials_.password, "***")) from None
+        raise
     return PushResult(endpoint, graph, _triples(release), dump.stat().st_size, status,
                       described, _count_turtle(void) if described else None, sender.used_scheme)
 

@@ -88,7 +88,10 @@ class Sender:
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
 
         user, password = self.credentials
-        self.auth = HTTPDigestAuth(user, password) if scheme == "digest" else HTTPBasicAuth(user, password)
+        if scheme == "digest":
+            self.auth = HTTPDigestAuth(user, password)
+        else:  # as UTF-8 (RFC 7617); requests would encode str as Latin-1 and fail on other letters
+            self.auth = HTTPBasicAuth(user.encode("utf-8"), password.encode("utf-8"))
         self.used_scheme = _NAMES[scheme]
 
     def _offer_text(self) -> str:
@@ -123,6 +126,9 @@ class Sender:
             raise PushError(f"cannot reach {self.endpoint}: {reason(exc)}") from None
         except requests.exceptions.RequestException as exc:
             raise PushError(f"the push to {self.endpoint} failed: {_clip(str(exc))}") from None
+        except UnicodeError:  # a Digest user name outside Latin-1 cannot go into the header
+            raise PushError(f"the user name cannot be sent to {self.endpoint}: an HTTP header holds only "
+                            "Latin-1 letters") from None
 
     def _check(self, reply: requests.Response) -> int:
         status = reply.status_code
