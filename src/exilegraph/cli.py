@@ -167,18 +167,28 @@ def serve_command(release_dir, host, port, timeout, cors):
 
 @main.command("push")
 @click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:7878/store "
-              "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).")
+              "(Oxigraph), http://localhost:3030/DATASET/data (Fuseki) or "
+              "http://localhost:8890/sparql-graph-crud-auth (Virtuoso).")
 @_RELEASE_DIR
 @click.option("--graph", default=None, help="IRI of the named graph to replace  [default: <base>graph/release]")
-@click.option("--user", default=None, help="User name for HTTP basic authentication.")
+@click.option("--description-graph", default=None, metavar="IRI",
+              help="IRI of the named graph for the dataset description (void.ttl)  "
+                   "[default: <graph>/description, or <base>graph/description]")
+@click.option("--no-description", is_flag=True, help="Push only the data, not the dataset description.")
+@click.option("--user", default=None, help="User name for HTTP authentication.")
 @click.option("--password-env", default=None, metavar="VAR", help="Environment variable holding the password.")
+@click.option("--auth", "scheme", type=click.Choice(["auto", "basic", "digest"]), default="auto",
+              show_default=True, help="HTTP authentication scheme; auto takes Digest if the store offers it.")
 @click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds to wait for the store's answer.")
-def push_command(endpoint, release_dir, graph, user, password_env, timeout):
-    """Upload the release's triples to a triple store, replacing one named graph in a single PUT."""
+def push_command(endpoint, release_dir, graph, description_graph, no_description, user, password_env, scheme,
+                 timeout):
+    """Upload the release's triples to a triple store, replacing one named graph in a single PUT, and the
+    dataset description into a named graph of its own."""
     from .push import credentials, push
 
-    click.echo(push(release_dir, endpoint, graph=graph, auth=credentials(user, password_env),
+    click.echo(push(release_dir, endpoint, graph=graph, auth=credentials(user, password_env), scheme=scheme,
+                    description=not no_description, description_graph=description_graph,
                     timeout=timeout).summary())
 
 
