@@ -171,11 +171,6 @@ def test_compact_names_expand_back_to_the_iri(ns, local):
         assert out == ns + local
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="JSON-LD 1.1 uses a prefix for compact IRIs only when its namespace ends "
-    "in a gen-delim; _compact also compacts with other namespaces (none in the context today)",
-)
 def test_compact_names_from_a_namespace_without_delimiter_expand_back():
     prefixes = {"ex": "http://example.org/item_"}
     value = _compact("http://example.org/item_1", _namespaces(prefixes))
@@ -185,3 +180,12 @@ def test_compact_names_from_a_namespace_without_delimiter_expand_back():
         "p": value,
     }
     assert "<http://example.org/item_1>" in pyld.to_rdf(doc, {"format": "application/n-quads"})
+
+
+def test_blank_node_objects_are_node_references():
+    from exilegraph.rdf.dataset import Dataset
+
+    ds = Dataset()
+    ds.add("https://example.org/g", ['<https://example.org/s> <https://example.org/p> _:b1 .'])
+    [node] = node_objects(ds)
+    assert {"@id": "_:b1"} in node.values()
