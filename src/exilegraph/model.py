@@ -74,11 +74,11 @@ class ClaimBasis(str, Enum):
     """
     Whether a claim reports its sources or is the curators' assessment.
     """
-    reported = "reported"
+    reported_by_a_source = "reported"
     """
     A cited source states it, at the citation's locator
     """
-    assessed = "assessed"
+    assessed_by_the_curators = "assessed"
     """
     The curators' own assessment; the assessment note says what it rests on
     """
@@ -88,11 +88,11 @@ class CitationSupport(str, Enum):
     """
     What in a cited source supports a claim.
     """
-    text = "text"
+    supported_by_the_passageAPOSTROPHEs_text = "text"
     """
     The passage at the locator states the claim
     """
-    title = "title"
+    supported_by_the_title_only = "title"
     """
     Only the source's title states it; the text has not been read or does not say it
     """
