@@ -161,7 +161,7 @@ def test_ids_are_defined_once_and_references_resolve(ix):
 
 
 def test_every_citation_says_where_and_how_it_supports(ix):
-    for rid, rec in ix.records.items():
+    for rec in ix.records.values():
         for path, obj in walk(rec.model):
             if type(obj).__name__ == "Citation":
                 where = f"{rec.path}: {'.'.join(map(str, path))}"
@@ -621,7 +621,7 @@ def test_child_details_only_in_restricted_slots(ix):
     assert restricted_leaks(models) == []
 
 
-RELATIVE_WORDS = re.compile(r"\b(son|sons|daughters?|child|children|minor|kids?|boy|girl|nephew|niece)\b", re.I)
+RELATIVE_WORDS = re.compile(r"\b(son|sons|daughters?|child|children|minor|kids?|boy|girl|nephew|niece)\b", re.IGNORECASE)
 
 
 def test_no_public_text_speaks_of_a_relative(ix):

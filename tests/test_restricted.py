@@ -32,8 +32,9 @@ RELATIVE_WORDS = re.compile(
     r"\b(sons?|daughters?|child|children|childhood|minors?|kids?|boys?|girls?|babies|baby|infant|teenager|"
     r"nephews?|nieces?|grandsons?|granddaughters?|grandchild(ren)?|stepsons?|stepdaughters?|"
     r"wife|husband|spouse|mother|father|parents?|brothers?|sisters?|siblings?|relatives?|family)\b",
-    re.I)
-VOCAB = "https://w3id.org/exilegraph/vocab/"  # labels of the schema's terms ("action against relatives") are not record text
+    re.IGNORECASE)
+# labels of the schema's own terms ("action against relatives") are not text of a record
+VOCAB = "https://w3id.org/exilegraph/vocab/"
 RDF_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
                ".jsonld": ox.RdfFormat.JSON_LD}
 PROSE = {".md", ".txt", ".html", ".htm"}
