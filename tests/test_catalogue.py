@@ -133,6 +133,11 @@ def test_single_source_claims(ask):
     assert {r["support"] for r in rows} <= {"text", "title"}
     # the hunger strike rests on the titles of a news report and of the profile's list entry: two sources
     assert not has(rows, claim="hunger strike")
+    # the prosecutions of activists for sharing her posts rest on the statement alone, but their typing as
+    # action against associates is the curators' assessment, which rests on a note, not on a source
+    assert not has(rows, case=CASE + "akhmetova-zhanara", claim="action against associates")
+    assert has(rows, case=CASE + "akhmetova-zhanara", claim="extradition request", source=STATEMENT + "…",
+               locator="p. 2, paragraph 12", support="text")
 
 
 def test_single_source_cases(ask):

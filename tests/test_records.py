@@ -406,6 +406,12 @@ def _hunger_strike_by_title(ix):
     return e.event_date is None and all(c.support == "title" for c in e.citations)
 
 
+def _typings_marked_assessed(ix):
+    # the sources report the hearings and the prosecutions; their types are the curators' reading
+    return all(e.basis == "assessed" and e.assessment_note
+               for e in ix.evs(MAIN, "intimidation") + ix.evs(MAIN, "action_against_associates"))
+
+
 def _summary_attributes_the_2009_sentence(ix):
     s = " ".join(ix.case(MAIN).summary.split())
     return "the statement says its execution was deferred" in s and "the profile says" in s
@@ -483,6 +489,7 @@ FACTS = {
     "hunger strike cited to the Ferghana article": _hunger_strike,
     "hunger strike supported only by titles": _hunger_strike_by_title,
     "summary gives both sides of the 2009 sentence": _summary_attributes_the_2009_sentence,
+    "intimidation and action-against-associates typings marked assessed": _typings_marked_assessed,
     "asylum application in 2017": _asylum_application,
     "migration service refusal of 2017-10-18": _refusal("2017-10-18"),
     "migration service refusal of 2018-12-22": _refusal("2018-12-22"),
