@@ -264,7 +264,7 @@ def test_a_failure_between_writes_leaves_the_previous_release(tmp_path, monkeypa
 
     fmt = writers.FORMATS["jsonld"]
     monkeypatch.setitem(writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, boom))
-    with pytest.raises(OSError):
+    with pytest.raises(ReleaseError, match="writing the release failed.*disk full.*previous release .* untouched"):
         build_release([RECORDS], tmp_path, use_cache=False)
     assert _files(first.path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exilegraph"]  # no half-written directory

@@ -23,10 +23,10 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import RECORDS
-from exilegraph.records import iter_records
+from exilegraph.check import iter_records
 from exilegraph.release import build_release
 from exilegraph.resources import schema_index
-from exilegraph.store import open_store
+from exilegraph.release.folder import ReleaseDir
 
 RELATIVE_WORDS = re.compile(
     r"\b(sons?|daughters?|child|children|childhood|minors?|kids?|boys?|girls?|babies|baby|infant|teenager|"
@@ -69,6 +69,13 @@ def restricted_items(models) -> list[Restricted]:
                 value = getattr(obj, name, None)
                 if slot["restricted"] and value not in (None, [], ""):
                     for v in value if isinstance(value, list) else [value]:
+                        if slot["range"] in classes:  # a restricted entry: its own slots are its values
+                            for inner, inner_slot in classes[slot["range"]]["slots"].items():
+                                iv = getattr(v, inner, None)
+                                if iv not in (None, [], "") and not isinstance(iv, bool):
+                                    # the entry's own predicate marks it; its inner ones (relation) serve other classes too
+                                    out.append(Restricted(inner, slot["uri"], iv))
+                            continue
                         out.append(Restricted(name, slot["uri"], v))
     return out
 
@@ -135,7 +142,7 @@ def scan_folder(release: Path) -> list[Scanned]:
         elif f.suffix == ".json":
             free.extend(_json_strings(json.loads(raw)))
         out.append(Scanned(str(f.relative_to(release)), _norm(raw), free, preds))
-    store = open_store(release)
+    store = ReleaseDir(release).open_store()
     free, preds, lines = [], set(), []
     for q in store.quads_for_pattern(None, None, None, None):
         preds.add(q.predicate.value)

@@ -499,7 +499,7 @@ class Person(ConfiguredBaseModel):
     affiliations: Optional[list[Affiliation]] = Field(default=None)
     wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
     description: Optional[str] = Field(default=None)
-    relatives: Optional[list[Relative]] = Field(default=None)
+    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even a relation alone (a son) can point a reader to a family member, so a public release leaves out the whole entry.""")
     home_address: Optional[str] = Field(default=None, description="""Never published.""")
     contact: Optional[str] = Field(default=None, description="""Telephone, e-mail or messenger handle. Never published.""")
 
