@@ -294,3 +294,20 @@ def test_cli_release_quiet_verbose_and_errors(tmp_path, monkeypatch):
     missing = runner.invoke(main, ["release", str(tmp_path / "nowhere"), "--out", str(tmp_path)])
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: ") and "nowhere" in missing.output
+
+
+def test_a_release_built_from_the_same_inputs_is_left_in_place(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    first = build_release([records], tmp_path / "out")
+    stamp = (first.path / "release.json").stat().st_mtime_ns
+    again = build_release([records], tmp_path / "out")
+    assert again.unchanged and "is up to date" in again.summary()
+    assert (again.path / "release.json").stat().st_mtime_ns == stamp
+    assert again.counts == first.counts and again.findings == first.findings
+    victim = records / "huseynov-fikrat.yaml"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    changed = build_release([records], tmp_path / "out")
+    assert not changed.unchanged and (changed.path / "release.json").stat().st_mtime_ns != stamp
+    forced = build_release([records], tmp_path / "out", use_cache=False)
+    assert not forced.unchanged

@@ -50,14 +50,16 @@ def generate():
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
-def release(records, out, internal, base_iri, quiet, verbose):
+@click.option("--force", is_flag=True, help="Rebuild even when the release in place was built from the same inputs; "
+              "re-validate every record.")
+def release(records, out, internal, base_iri, quiet, verbose, force):
     """Build a release from RECORDS (default: records/) into OUT, atomically."""
     from .release import build_release
     from .progress import Reporter
 
     reporter = Reporter(quiet=quiet, verbose=verbose)
     result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
-                           reporter=reporter)
+                           reporter=reporter, use_cache=not force)
     if not quiet:
         click.echo(result.summary())
 
