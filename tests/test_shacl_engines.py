@@ -8,7 +8,6 @@ results they were written to produce (so the comparison cannot pass on two empty
 
 from __future__ import annotations
 
-import pickle
 import re
 from pathlib import Path
 
@@ -223,14 +222,3 @@ def test_known_divergence_store_folds_derived_integer_types(engine):
     reference = validate_reference(lines + vocabulary_lines())
     assert [v.component for v in reference] == ["DatatypeConstraintComponent"]
     assert engine.validate_lines(lines + vocabulary_lines()) == []
-
-
-def test_engine_survives_pickling_and_recompiles_when_its_code_changed(engine):
-    """validate/cache.py keeps a pickled engine on disk; one pickled by older code must not be trusted."""
-    lines = (FIXTURES / "shacl" / "event-components.nt").read_text(encoding="utf-8").splitlines()
-    again = pickle.loads(pickle.dumps(engine))
-    assert again.validate_lines(lines) == engine.validate_lines(lines)
-    stale = FastEngine.__new__(FastEngine)
-    stale.__setstate__(engine.__getstate__() | {"compiler": "older code", "queries": []})
-    assert len(stale.queries) == len(engine.queries)
-    assert stale.validate_lines(lines) == engine.validate_lines(lines)

@@ -218,32 +218,6 @@ def test_no_cache_validates_everything(monkeypatch, two_records):
     assert spy.files == ["a.yaml", "b.yaml", "a.yaml", "b.yaml"]
 
 
-def test_the_compiled_engine_on_disk_is_reused_not_recompiled(monkeypatch, tmp_path):
-    """Start-up depends on it: once the engine's code changes, the engine is compiled once, kept on disk
-    beside the old one, and later runs load it without compiling the shapes again."""
-    from exilegraph.shacl import fast
-    from exilegraph.validate import shacl_layer
-
-    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
-    real = fast.COMPILER
-    monkeypatch.setattr(fast, "COMPILER", "an-older-engine")
-    shacl_layer._fast_engine.cache_clear()
-    shacl_layer._fast_engine()  # kept on disk by the "older" code
-    monkeypatch.setattr(fast, "COMPILER", real)
-    shacl_layer._fast_engine.cache_clear()
-    compiled = shacl_layer._fast_engine()  # the current code compiles its own
-    assert len(list((tmp_path / "cache" / "compiled").glob("shacl-engine-*.pickle"))) == 2
-    shacl_layer._fast_engine.cache_clear()
-
-    def no_compiling(self, shapes_ttl=None):
-        raise AssertionError("the engine was compiled again")
-
-    monkeypatch.setattr(fast.FastEngine, "__init__", no_compiling)
-    loaded = shacl_layer._fast_engine()
-    assert [q.text for q in loaded.queries] == [q.text for q in compiled.queries]
-    shacl_layer._fast_engine.cache_clear()
-
-
 def test_record_files_are_found_without_entering_symlinked_folders(tmp_path, monkeypatch):
     from exilegraph.readers import display_path, find_record_files
 

@@ -16,23 +16,17 @@ the store's: it keeps "5"^^xsd:int as "5"^^xsd:integer, which sh:datatype xsd:in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import Violation, shape_files
 from .shapes_model import (DAY, INTEGER, NODE_KINDS, RDF, RDF_TYPE, SUBCLASS, TRIM, XSD, NodeShape,  # noqa: F401
                            PropertyShape, SparqlRule, UnsupportedShape, _first, load_shapes)
-
-COMPILER = hashlib.sha256(Path(__file__).read_bytes() + (Path(__file__).parent / "shapes_model.py").read_bytes()
-                          ).hexdigest()[:16]  # changes with the engine's code
-
 
 def violation_key(v: Violation) -> tuple:
     """Sort key for Violations (None first); both engines sort with it."""
@@ -67,17 +61,6 @@ class FastEngine:
                 except SyntaxError as exc:
                     raise UnsupportedShape(f"shape {q.node.iri} compiled to a query oxigraph rejects: {exc}") from None
         self.compile_seconds = time.perf_counter() - started
-
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "compiler": COMPILER}
-
-    def __setstate__(self, state: dict) -> None:
-        """An engine pickled (validate/cache.py keeps one on disk) by another version of this module is
-        compiled afresh: its queries are those of the old code."""
-        if state.pop("compiler", None) != COMPILER:
-            self.__init__(state.get("shapes_ttl"))
-        else:
-            self.__dict__.update(state)
 
     def validate(self, store: ox.Store, workers: int | None = None) -> list[Violation]:
         """Every violation of the data in the store's default graph, sorted and de-duplicated.

@@ -287,23 +287,71 @@ def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> 
     if query.algebra.name != "SelectQuery" or "this" not in projected or projected - {"this", "value", "path"}:
         reader.fail(s, f"an sh:select that selects {sorted(projected)}, not $this and optionally ?value, ?path")
 
-    def bound(node) -> set:
-        """Variables certainly bound by the group's triple patterns; fails on anything else."""
-        if node.name in ("Project", "Distinct", "Filter", "Extend"):
-            return bound(node.p)
-        if node.name == "Join":
-            return bound(node.p1) | bound(node.p2)
-        if node.name == "LeftJoin":  # OPTIONAL: $this from the left, and bound again inside if used there
-            inner = bound(node.p2)
-            if "this" in {str(v) for v in node.p2._vars} - inner:
-                reader.fail(s, "an OPTIONAL that uses $this without binding it in a triple pattern")
-            return bound(node.p1)
-        if node.name == "BGP":
-            return {str(t) for triple in node.triples for t in triple}
-        reader.fail(s, f"{node.name} around the main pattern of sh:select")
-
-    if "this" not in bound(query.algebra.p):
+    if "this" not in _certainly_bound(query.algebra.p, lambda why: reader.fail(s, f"an sh:select with {why}")):
         reader.fail(s, "an sh:select that does not bind $this in a triple pattern of its main group")
+
+
+# SHACL-SPARQL pre-binding (https://www.w3.org/TR/shacl/#pre-binding) evaluates the query with $this replaced by
+# the focus node everywhere. The fast engine instead evaluates the query once and joins its rows with the focus
+# nodes. The two agree when every use of $this in an expression (FILTER, BIND, the OPTIONAL condition, EXISTS)
+# sits where $this is already bound by a triple pattern, and the query has no construct that is evaluated on
+# its own (sub-query, VALUES, MINUS, aggregates, LIMIT ...). Anything else is refused: pySHACL runs it.
+
+def _variables(expr) -> set[str]:
+    """The variables an expression mentions, those inside EXISTS patterns included."""
+    from rdflib.term import Variable
+
+    if isinstance(expr, Variable):
+        return {str(expr)}
+    if isinstance(expr, dict):
+        return set().union(*(_variables(v) for k, v in expr.items() if k != "_vars"))
+    if isinstance(expr, (list, tuple)):
+        return set().union(*(_variables(v) for v in expr))
+    return set()
+
+
+def _check_exists(expr, fail) -> None:
+    """Patterns inside EXISTS: triple patterns and filters only (their evaluation differs between engines else)."""
+    if isinstance(expr, dict):
+        if getattr(expr, "name", "") in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
+            graph = expr["graph"]
+            parts = graph.get("part", []) if getattr(graph, "name", "") == "GroupGraphPatternSub" else None
+            if parts is None or any(getattr(part, "name", "") not in ("TriplesBlock", "Filter") for part in parts):
+                fail("an EXISTS pattern holding more than triple patterns and filters")
+        for k, v in expr.items():
+            if k != "_vars":
+                _check_exists(v, fail)
+    elif isinstance(expr, (list, tuple)):
+        for v in expr:
+            _check_exists(v, fail)
+
+
+def _certainly_bound(node, fail) -> set[str]:
+    """The variables every row of the pattern binds; `fail(why)` where joining differs from pre-binding."""
+    name = node.name
+    if name in ("Project", "Distinct", "Reduced"):
+        return _certainly_bound(node.p, fail)
+    if name == "BGP":
+        return {str(t) for triple in node.triples for t in triple if type(t).__name__ == "Variable"}
+    if name in ("Join", "Union"):
+        left, right = _certainly_bound(node.p1, fail), _certainly_bound(node.p2, fail)
+        return left | right if name == "Join" else left & right
+    if name in ("Filter", "Extend", "LeftJoin"):
+        inner = _certainly_bound(node.p if name != "LeftJoin" else node.p1, fail)
+        expr = node.get("expr")
+        _check_exists(expr, fail)
+        used = _variables(expr) if expr is not None else set()
+        if name == "LeftJoin":
+            _certainly_bound(node.p2, fail)
+            used |= {str(v) for v in node.p2._vars}
+        if name == "Extend" and str(node.var) == "this":
+            fail("BIND ... AS $this")
+        if "this" in used and "this" not in inner:
+            fail(f"$this used in {dict(Extend='BIND', LeftJoin='OPTIONAL').get(name, 'FILTER')} before a triple "
+                 "pattern binds it")
+        return inner
+    fail({"ToMultiSet": "a sub-query or VALUES", "Minus": "MINUS"}.get(name, name) + " (pre-binding of $this)")
+    return set()
 
 
 def _term(term) -> str:

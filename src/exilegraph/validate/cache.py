@@ -19,6 +19,7 @@ from pathlib import Path
 from .. import __version__
 from ..resources import MAPPINGS, schema_index
 from ..shacl import shapes_text
+from ..shacl.engine import engine_name
 
 DEFAULT_DIR = Path(".exilegraph-cache")
 
@@ -44,8 +45,6 @@ def code_fingerprint() -> str:
 
 @functools.cache
 def fingerprint() -> str:
-    from .shacl_layer import engine_name
-
     h = hashlib.sha256()
     for part in (__version__, sys.version, code_fingerprint(), engine_name(), str(schema_index()["version"]), shapes_text(),
                  json.dumps(schema_index(), sort_keys=True)):

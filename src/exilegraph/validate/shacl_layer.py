@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 
 import pyoxigraph as ox
@@ -13,7 +12,7 @@ from ..mapper import RecordGraph
 from ..provenance import vocabulary_lines
 from ..records import Record, dotted
 from ..resources import schema_index
-from ..shacl import RULES_NS, Violation, shape_files
+from ..shacl import RULES_NS, Violation, engine, shape_files
 
 DEFAULT_MESSAGES = {
     "MinCountConstraintComponent": "a required value is missing",
@@ -28,33 +27,12 @@ DEFAULT_MESSAGES = {
 }
 
 
-def engine_name() -> str:
-    """`fast` (SPARQL on pyoxigraph, the default) or `reference` (pySHACL), by EXILEGRAPH_SHACL_ENGINE."""
-    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
-    return wanted if wanted in ("fast", "reference") else "fast"
-
-
-@functools.cache
-def _fast_engine():
-    from .. import __version__
-    from ..shacl import shapes_text
-    from ..shacl.fast import FastEngine
-    from ..shacl.fast import COMPILER
-    from .cache import compiled
-
-    return compiled("shacl-engine", __version__ + COMPILER + shapes_text(), FastEngine)
-
-
 ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes set 1 (the cores are theirs)
 
 
 def run_engine(lines: list[str]) -> list[Violation]:
-    data = lines + vocabulary_lines()
-    if engine_name() == "fast":
-        return _fast_engine().validate_lines(data, ENGINE_THREADS)
-    from ..shacl.reference import validate_reference
-
-    return validate_reference(data)
+    """Our shapes over the record lines plus the vocabulary; see shacl.engine.run_engine (raises ShapesError)."""
+    return engine.run_engine(lines + vocabulary_lines(), ENGINE_THREADS).violations
 
 
 @functools.cache
@@ -94,7 +72,8 @@ def to_findings(violations: list[Violation], record: Record, graph: RecordGraph)
         message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
         if v.value and v.value != f"<{v.focus}>" and v.component not in ("MinCountConstraintComponent",):
             message += f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
-        out.append(Finding(record.path, line, col, v.severity, rule_id(v), dotted(fpath), message,
+        severity = v.severity if v.severity in ("error", "warning", "info") else "error"  # a custom sh:severity
+        out.append(Finding(record.path, line, col, severity, rule_id(v), dotted(fpath), message,
                            _shape_comments().get(v.shape)))
     return out
 

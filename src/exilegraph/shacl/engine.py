@@ -1,0 +1,98 @@
+"""Which SHACL engine runs, and the one entry point that runs it: fast when it can be exact, else pySHACL.
+
+The fast engine (fast.py) refuses, with `UnsupportedShape`, any shape it cannot evaluate exactly; the
+shapes are then validated by pySHACL (reference.py) instead, and the outcome carries a one-line note
+saying so. The compiled engine lives in memory only, once per process: compiling our shapes takes
+well under a second, so nothing compiled is kept on disk (a file there could not be trusted).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass
+
+from ..errors import ExilegraphError
+from . import Violation, shape_files
+from .shapes_model import UnsupportedShape
+
+ENGINES = ("fast", "reference")
+
+
+class ShapesError(ExilegraphError):
+    """The shapes graph is not valid SHACL, or the data cannot be read: no engine can validate it."""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    violations: list[Violation]
+    engine: str  # the engine that produced the violations: "fast" or "reference"
+    note: str | None = None  # one line for the user when the fast engine refused the shapes
+
+
+def engine_name() -> str:
+    """`fast` (SPARQL on pyoxigraph, the default) or `reference` (pySHACL), by EXILEGRAPH_SHACL_ENGINE."""
+    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
+    return wanted if wanted in ENGINES else "fast"
+
+
+@functools.cache
+def _our_fast_engine():
+    """Our shapes compiled (once per process), or the UnsupportedShape that refused them."""
+    from .fast import FastEngine
+
+    try:
+        return FastEngine([p.read_text(encoding="utf-8") for p in shape_files()])
+    except UnsupportedShape as exc:
+        return exc
+
+
+def _note(refusal: UnsupportedShape) -> str:
+    return f"Note: SHACL shapes validated with pySHACL (slower): the fast engine refused them: {refusal}"
+
+
+def engine_note() -> str | None:
+    """The note to print once when the fast engine is wanted but refuses our shapes (then pySHACL runs)."""
+    if engine_name() != "fast":
+        return None
+    engine = _our_fast_engine()
+    return _note(engine) if isinstance(engine, UnsupportedShape) else None
+
+
+def run_engine(lines: list[str], threads: int | None = None) -> Outcome:
+    """Validate N-Triples lines against our shapes with the selected engine.
+
+    `threads`: None lets the fast engine choose. Raises ShapesError if pySHACL cannot read the data."""
+    if engine_name() == "fast":
+        engine = _our_fast_engine()
+        if not isinstance(engine, UnsupportedShape):
+            return Outcome(engine.validate_lines(lines, threads), "fast")
+        return Outcome(_reference(lines, None), "reference", _note(engine))
+    return Outcome(_reference(lines, None), "reference")
+
+
+def validate_with_shapes(lines: list[str], shapes_ttl: list[str], engine: str | None = None) -> Outcome:
+    """Validate N-Triples lines against the given Turtle shapes documents (each parsed on its own).
+
+    `engine`: "fast" (falls back to pySHACL when it refuses the shapes) or "reference"; by default the
+    selected one. Raises ShapesError when the shapes or the data cannot be read or are not valid SHACL."""
+    if (engine or engine_name()) == "fast":
+        from .fast import FastEngine
+
+        try:
+            fast = FastEngine(shapes_ttl)
+        except UnsupportedShape as exc:
+            return Outcome(_reference(lines, shapes_ttl), "reference", _note(exc))
+        except SyntaxError as exc:  # rdflib's Turtle parser raises BadSyntax, a SyntaxError
+            raise ShapesError(f"the shapes are not valid Turtle: {exc}") from None
+        try:
+            return Outcome(fast.validate_lines(lines), "fast")
+        except (SyntaxError, ValueError) as exc:
+            raise ShapesError(f"the data are not valid N-Triples: {exc}") from None
+    return Outcome(_reference(lines, shapes_ttl), "reference")
+
+
+def _reference(lines: list[str], shapes_ttl: list[str] | None) -> list[Violation]:
+    from .reference import validate_reference
+
+    return validate_reference(lines, shapes_ttl)
