@@ -183,7 +183,6 @@ UNSUPPORTED = {
     "sh:node": "sh:property [ sh:path eg:x ; sh:node eg:Other ]",
     "sh:flags": 'sh:property [ sh:path eg:x ; sh:pattern "^a" ; sh:flags "i" ]',
     "a complex path": "sh:property [ sh:path ( eg:x eg:y ) ; sh:minCount 1 ]",
-    "sh:targetNode": "sh:targetNode eg:thing",
     "a datatype rdflib checks differently": "sh:property [ sh:path eg:x ; sh:datatype xsd:dateTime ]",
     "OPTIONAL in a SPARQL rule": 'sh:sparql [ sh:select "SELECT $this WHERE { OPTIONAL { $this <urn:x> ?v } }" ]',
     "$this unbound by a triple": 'sh:sparql [ sh:select "SELECT $this WHERE { FILTER (isIRI($this)) }" ]',

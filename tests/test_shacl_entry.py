@@ -79,7 +79,10 @@ def test_shapes_no_engine_can_run_are_one_error():
         validate_with_shapes(DATA, ["ex:Shape a"], "fast")
 
 
-def test_our_shapes_run_fast_and_a_refusal_falls_back_with_a_note(monkeypatch):
+@pytest.mark.parametrize("where", ["at start-up", "recorded by generate"])
+def test_our_shapes_run_fast_and_a_refusal_falls_back_with_a_note(monkeypatch, where):
+    from exilegraph.shacl import compiled
+
     lines = (FIXTURES / "shacl" / "sources.nt").read_text(encoding="utf-8").splitlines()
     fast = run_engine(lines)
     assert (fast.engine, fast.note, engine_note()) == ("fast", None, None)
@@ -89,6 +92,8 @@ def test_our_shapes_run_fast_and_a_refusal_falls_back_with_a_note(monkeypatch):
         raise UnsupportedShape("shape X: sh:something; the fast engine does not implement this")
 
     monkeypatch.setattr(FastEngine, "__init__", refuse)
+    refusal = UnsupportedShape("shape X: sh:something; the fast engine does not implement this")
+    monkeypatch.setattr(compiled, "load", lambda texts: None if where == "at start-up" else refusal)
     shacl_engine._our_fast_engine.cache_clear()
     try:
         fallback = run_engine(lines)
@@ -142,3 +147,41 @@ def test_a_planted_engine_cache_is_never_unpickled(tmp_path):
     assert "Traceback" not in planted.stderr
     assert (planted.returncode, planted.stdout) == (reference.returncode, reference.stdout)
     assert planted.returncode == 1 and "online-source-url" in planted.stdout
+
+
+def test_the_generated_compiled_shapes_are_current_and_used(monkeypatch):
+    """Start-up reads shapes/generated/exilegraph.shacl.compiled.json (run `exilegraph generate` after editing
+    a shape or the compiler); it holds exactly what compiling the shapes gives."""
+    from exilegraph.shacl import compiled, shape_files
+
+    texts = [p.read_text(encoding="utf-8") for p in shape_files()]
+    kept = compiled.load(texts)
+    assert isinstance(kept, FastEngine), "stale: run `exilegraph generate`"
+    fresh = FastEngine(texts)
+    assert kept.shapes == fresh.shapes
+    assert [(q.kind, q.node, q.text, q.checks, q.counts, q.rule) for q in kept.queries] == [
+        (q.kind, q.node, q.text, q.checks, q.counts, q.rule) for q in fresh.queries]
+    lines = (FIXTURES / "shacl" / "event-components.nt").read_text(encoding="utf-8").splitlines()
+    assert kept.validate_lines(lines) == fresh.validate_lines(lines) != []
+
+    def no_compiling(self, shapes_ttl=None):
+        raise AssertionError("compiled at start-up although the generated form matches")
+
+    monkeypatch.setattr(FastEngine, "__init__", no_compiling)
+    shacl_engine._our_fast_engine.cache_clear()
+    try:
+        assert run_engine(lines).engine == "fast"
+    finally:
+        shacl_engine._our_fast_engine.cache_clear()
+
+
+def test_a_compiled_form_for_other_shapes_or_code_is_not_used(tmp_path):
+    from exilegraph.shacl import compiled, shape_files
+
+    texts = [p.read_text(encoding="utf-8") for p in shape_files()]
+    path = tmp_path / "compiled.json"
+    path.write_text(compiled.compiled_json(texts), encoding="utf-8")
+    assert isinstance(compiled.load(texts, path), FastEngine)
+    assert compiled.load(texts[:-1] + [texts[-1] + "\n# edited\n"], path) is None
+    path.write_text(path.read_text(encoding="utf-8").replace('"kind"', '"sort"'), encoding="utf-8")
+    assert compiled.load(texts, path) is None  # another layout: compiled afresh, not a crash

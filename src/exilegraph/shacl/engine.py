@@ -2,8 +2,8 @@
 
 The fast engine (fast.py) refuses, with `UnsupportedShape`, any shape it cannot evaluate exactly; the
 shapes are then validated by pySHACL (reference.py) instead, and the outcome carries a one-line note
-saying so. The compiled engine lives in memory only, once per process: compiling our shapes takes
-well under a second, so nothing compiled is kept on disk (a file there could not be trusted).
+saying so. Our shapes' compiled form is JSON data generated into the repository (compiled.py); nothing
+compiled is read from the working folder.
 """
 
 from __future__ import annotations
@@ -38,11 +38,17 @@ def engine_name() -> str:
 
 @functools.cache
 def _our_fast_engine():
-    """Our shapes compiled (once per process), or the UnsupportedShape that refused them."""
+    """Our shapes compiled (once per process), or the UnsupportedShape that refused them: read from the
+    compiled form `exilegraph generate` keeps beside them when it matches, compiled here otherwise."""
+    from . import compiled
     from .fast import FastEngine
 
+    texts = [p.read_text(encoding="utf-8") for p in shape_files()]
+    kept = compiled.load(texts)
+    if kept is not None:
+        return kept
     try:
-        return FastEngine([p.read_text(encoding="utf-8") for p in shape_files()])
+        return FastEngine(texts)
     except UnsupportedShape as exc:
         return exc
 

@@ -74,8 +74,9 @@ class FastEngine:
         queries = self.queries
         if not subclass:  # then a shape none of whose targets occurs has nothing to check
             is_a = ox.NamedNode(RDF_TYPE)
-            focus = {n.iri: any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
-                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of) for n in self.shapes}
+            focus = {n.iri: bool(n.target_nodes) or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
+                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of + n.target_objects_of)
+                     for n in self.shapes}
             queries = [q for q in queries if focus[q.node.iri]]
         if workers is None:
             size = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000))
@@ -134,7 +135,7 @@ DECODE = {"values": _values_results, "mincount": _count_results, "maxcount": _co
 # ---- compiling to SPARQL ----------------------------------------------------------------------------
 
 def _compile(node: NodeShape) -> list[_Query]:
-    if not (node.target_classes or node.target_subjects_of):
+    if not (node.target_classes or node.target_subjects_of or node.target_objects_of or node.target_nodes):
         return []  # a node shape without targets validates nothing (as in pySHACL)
     queries = [_values_query(node), *_count_queries(node), *(_sparql_query(node, r) for r in node.sparql)]
     return [q for q in queries if q is not None]
@@ -148,6 +149,9 @@ def _targets(node: NodeShape, subclass: bool) -> str:
     """A group pattern binding ?this to each focus node of the shape, once."""
     parts = [f"?this {_type_path(subclass)} <{c}> ." for c in node.target_classes]
     parts += [f"?this <{p}> ?_t ." for p in node.target_subjects_of]
+    parts += [f"?_t <{p}> ?this ." for p in node.target_objects_of]
+    if node.target_nodes:
+        parts.append(f"VALUES ?this {{ {' '.join(node.target_nodes)} }}")
     if len(parts) == 1 and node.target_classes and not subclass:
         return parts[0]  # the one pattern that cannot bind a node twice
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"
