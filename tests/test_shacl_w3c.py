@@ -29,7 +29,7 @@ SH = Namespace("http://www.w3.org/ns/shacl#")
 SEVERITY = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 # Where pySHACL (0.40) itself departs from the suite: marked, not hidden. test id -> reason
-# pySHACL's error becomes our ShapesError (a refusal, not a verdict), also from engine "fast", which falls back.
+# pySHACL's error becomes our ShapesError (a refusal, not a verdict), also from "fast", which falls back.
 REFERENCE_KNOWN_FAILURES = {
     "sparql/node/prefixes-001": "pySHACL does not follow owl:imports to find sh:prefixes declarations",
     "sparql/pre-binding/shapesGraph-001": "pySHACL does not support $shapesGraph",
@@ -37,7 +37,7 @@ REFERENCE_KNOWN_FAILURES = {
 
 
 def _parse(path: Path) -> rdflib.Graph:
-    """A manifest as written: rdflib would otherwise rewrite the expected ill-typed values ("none"^^xsd:boolean)."""
+    """A manifest as written: rdflib would rewrite expected ill-typed values ("none"^^xsd:boolean)."""
     normalize, rdflib.NORMALIZE_LITERALS = rdflib.NORMALIZE_LITERALS, False
     try:
         with warnings.catch_warnings():
@@ -48,7 +48,7 @@ def _parse(path: Path) -> rdflib.Graph:
 
 
 def _entries() -> list[tuple[str, Path, rdflib.Graph, rdflib.term.Node]]:
-    """(test id, file, manifest graph, test node) for every sht:Validate entry reachable from the two roots."""
+    """(test id, file, manifest graph, test node) of every sht:Validate entry reachable from the roots."""
     out, todo, seen = [], [SUITE / "core" / "manifest.ttl", SUITE / "sparql" / "manifest.ttl"], set()
     while todo:
         path = todo.pop()
@@ -76,7 +76,7 @@ def _nt(uri: str) -> list[str]:
 
 
 def _key(focus: str, path: str | None, value: str | None, component: str, severity: str) -> tuple:
-    blank = lambda t: "BNODE" if t is not None and t.startswith("_:") else t  # noqa: E731
+    blank = lambda t: "BNODE" if t is not None and t.startswith("_:") else t
     return blank(focus), blank(path), blank(value), component, severity
 
 

@@ -20,7 +20,8 @@ from .shapes_model import Member, NodeShape, PropertyShape, SparqlRule, Unsuppor
 
 COMPILED = "shapes/generated/exilegraph.shacl.compiled.json"
 _PATH = SHAPES / "generated" / "exilegraph.shacl.compiled.json"
-_COMPILER = [Path(__file__).with_name(n) for n in ("fast.py", "shapes_model.py", "compiled.py")]
+_COMPILER = [Path(__file__).with_name(n) for n in ("fast.py", "shapes_model.py", "prebinding.py",
+                                                   "compiled.py")]
 
 
 def key(texts: list[str]) -> str:
@@ -67,7 +68,8 @@ def _engine(data: dict) -> FastEngine:
     for n in data["shapes"]:
         props = [PropertyShape(**{**p, "or_members": None if p["or_members"] is None
                                   else [Member(**m) for m in p["or_members"]]}) for p in n["properties"]]
-        shapes.append(NodeShape(**{**n, "properties": props, "sparql": [SparqlRule(**r) for r in n["sparql"]]}))
+        rules = [SparqlRule(**r) for r in n["sparql"]]
+        shapes.append(NodeShape(**{**n, "properties": props, "sparql": rules}))
     queries = []
     for q in data["queries"]:
         node = shapes[q["node"]]

@@ -74,7 +74,8 @@ class FastEngine:
         queries = self.queries
         if not subclass:  # then a shape none of whose targets occurs has nothing to check
             is_a = ox.NamedNode(RDF_TYPE)
-            focus = {n.iri: bool(n.target_nodes) or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
+            focus = {n.iri: bool(n.target_nodes)
+                     or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
                      or any(present(ox.NamedNode(p)) for p in n.target_subjects_of + n.target_objects_of)
                      for n in self.shapes}
             queries = [q for q in queries if focus[q.node.iri]]

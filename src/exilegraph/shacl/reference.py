@@ -51,14 +51,15 @@ def validate_reference(lines: list[str], shapes_ttl: list[str] | None = None) ->
         raise ShapesError(f"cannot read the shapes or the data: {exc}") from None
     try:
         with _prepared_sparql():
-            _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
-                                                        abort_on_first=False, meta_shacl=False)
+            _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True,
+                                                        inference="none", abort_on_first=False,
+                                                        meta_shacl=False)
     except (ReportableRuntimeError, NotImplementedError) as exc:
-        raise ShapesError(f"pySHACL cannot validate with these shapes: {' '.join(str(exc).split())}") from None
+        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(exc).split())) from None
     except Exception as exc:  # noqa: BLE001 - rdflib's SPARQL engine raises bare Exceptions (unknown prefix)
         raise ShapesError(f"pySHACL failed on these shapes: {type(exc).__name__}: {exc}") from None
     if isinstance(report, ValidationFailure):  # returned, not raised: e.g. a SPARQL query SHACL forbids
-        raise ShapesError(f"pySHACL cannot validate with these shapes: {' '.join(str(report.message).split())}")
+        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(report.message).split()))
     return violations_of(report, shapes)
 
 
@@ -77,7 +78,8 @@ def shapes_graph(texts: list[str] | None = None) -> rdflib.Graph:
 def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     """The `sh:ValidationResult`s of a pySHACL report as sorted, de-duplicated Violations."""
     # the report's own results, not those nested in sh:detail (pySHACL adds them for sh:node and others)
-    results = [r for top in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(top, SH.result)]
+    results = [r for top in report.subjects(RDF.type, SH.ValidationReport)
+               for r in report.objects(top, SH.result)]
     values = _canonical([report.value(r, SH.value) for r in results])
     out = set()
     for r in results:
@@ -162,7 +164,7 @@ def _parse(texts: list[str], fmt: str = "nt") -> rdflib.Graph:
             for text in texts:
                 g.parse(data=text, format=fmt)
             for s, p, o in list(g.triples((None, SH.uniqueLang, None))):
-                if str(o) != "true":  # SHACL activates it with `true` only ("1" is ignored); pySHACL with either
+                if str(o) != "true":  # SHACL: `true` activates it, "1" does not; pySHACL takes either
                     g.remove((s, p, o))
             _normalise(g, literals=True)
     finally:

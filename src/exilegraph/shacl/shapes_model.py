@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
+from .prebinding import check_select
+
 SH = "http://www.w3.org/ns/shacl#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
@@ -26,15 +28,15 @@ DATATYPES = {RDF + "langString"} | {XSD + t for t in ("string", "integer", "bool
 NUMERIC = {XSD + "integer", XSD + "decimal"}
 ANNOTATIONS = {SH + "description", SH + "name", SH + "order"}
 ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
-    "node": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "closed", "ignoredProperties", "property", "sparql", "severity",
-             "message"},
+    "node": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "closed", "ignoredProperties",
+             "property", "sparql", "severity", "message"},
     "property": {"path", "minCount", "maxCount", "datatype", "nodeKind", "class", "in", "pattern", "minInclusive",
                  "maxInclusive", "or", "severity", "message"},
     "member": {"datatype", "nodeKind"},
     # a property shape with its own targets, validated as if a node shape held it
-    "targeted": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "path", "minCount", "maxCount",
-                 "datatype", "nodeKind", "class", "in", "pattern", "minInclusive", "maxInclusive", "or", "severity",
-                 "message"},
+    "targeted": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "path", "minCount",
+                 "maxCount", "datatype", "nodeKind", "class", "in", "pattern", "minInclusive", "maxInclusive", "or",
+                 "severity", "message"},
     "sparql": {"select", "prefixes", "message"},
     "prefixes": {"declare"},
     "declaration": {"prefix", "namespace"},
@@ -140,8 +142,9 @@ class _Reader:
         objs = lambda p: set(g.objects(None, sh[p]))  # noqa: E731
         subs = lambda p: set(g.subjects(sh[p], None))  # noqa: E731
         typed = lambda t: set(g.subjects(R.type, sh[t]))  # noqa: E731
-        targeted = set().union(*(subs(p) for p in ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode",
-                                                   "target"))) | {s for c in _implicit_classes(g) for s in g.subjects(R.type, c)}
+        targets = ("targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "target")
+        targeted = set().union(*(subs(p) for p in targets))
+        targeted |= {s for c in _implicit_classes(g) for s in g.subjects(R.type, c)}
         targeted &= subs("path") - objs("property")
         nodes = typed("NodeShape").union(*(subs(p) for p in ("targetClass", "targetSubjectsOf", "targetObjectsOf",
                                                               "targetNode", "target", "property", "sparql", "closed",
@@ -153,8 +156,8 @@ class _Reader:
                             ("prefixes", objs("prefixes") | subs("declare")), ("declaration", objs("declare"))):
             for s in found:
                 self.roles.setdefault(s, set()).add(role)
-        types = {SH + "NodeShape": "node", SH + "PropertyShape": "property", SH + "SPARQLConstraint": "sparql",
-                 SH + "PrefixDeclaration": "declaration"}
+        types = {SH + "NodeShape": "node", SH + "PropertyShape": "property",
+                 SH + "SPARQLConstraint": "sparql", SH + "PrefixDeclaration": "declaration"}
         reports = _report_nodes(g) - set(self.roles)  # a node that is also a shape is checked as one
         for s, p, o in g:
             if s in reports:
@@ -291,7 +294,7 @@ class _Reader:
                 prefix, ns = self.one(decl, "prefix", Literal), self.one(decl, "namespace")
                 if prefix is None or ns is None or prefixes.setdefault(str(prefix), str(ns)) != str(ns):
                     self.fail(s, f"an incomplete or conflicting sh:declare for prefix {prefix}")
-        _check_select(self, s, str(select), prefixes)
+        check_select(str(select), prefixes, lambda why: self.fail(s, why))
         return SparqlRule(str(select), prefixes, self.messages(s))
 
 
@@ -322,89 +325,6 @@ def _report_nodes(g) -> set:
             todo += [(o, False) for p in ("result", "detail") for o in g.objects(node, sh(p))]
             todo += [(o, True) for o in g.objects(node, sh("resultPath")) if isinstance(o, BNode)]
     return seen
-
-
-def _check_select(reader: _Reader, s, select: str, prefixes: dict[str, str]) -> None:
-    """Refuse queries whose meaning could change when $this is joined with the focus nodes, not pre-bound."""
-    from rdflib.plugins.sparql import prepareQuery
-
-    if re.match(r"\s*(PREFIX|BASE)\b", select, re.I):
-        reader.fail(s, "PREFIX or BASE inside sh:select (declare prefixes with sh:prefixes)")
-    if found := set(re.findall(r"\$(\w+)", select)) & {"shapesGraph", "currentShape", "PATH"}:
-        reader.fail(s, f"the pre-bound variables {sorted(found)} in sh:select")
-    try:
-        query = prepareQuery("".join(f"PREFIX {p}: <{ns}>\n" for p, ns in prefixes.items()) + select)
-    except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions, e.g. for an unknown prefix
-        reader.fail(s, f"an sh:select that does not parse ({exc})")
-    projected = {str(v) for v in query.algebra.PV}
-    if query.algebra.name != "SelectQuery" or "this" not in projected or projected - {"this", "value", "path"}:
-        reader.fail(s, f"an sh:select that selects {sorted(projected)}, not $this and optionally ?value, ?path")
-
-    if "this" not in _certainly_bound(query.algebra.p, lambda why: reader.fail(s, f"an sh:select with {why}")):
-        reader.fail(s, "an sh:select that does not bind $this in a triple pattern of its main group")
-
-
-# SHACL-SPARQL pre-binding (https://www.w3.org/TR/shacl/#pre-binding) evaluates the query with $this replaced by
-# the focus node everywhere. The fast engine instead evaluates the query once and joins its rows with the focus
-# nodes. The two agree when every use of $this in an expression (FILTER, BIND, the OPTIONAL condition, EXISTS)
-# sits where $this is already bound by a triple pattern, and the query has no construct that is evaluated on
-# its own (sub-query, VALUES, MINUS, aggregates, LIMIT ...). Anything else is refused: pySHACL runs it.
-
-def _variables(expr) -> set[str]:
-    """The variables an expression mentions, those inside EXISTS patterns included."""
-    from rdflib.term import Variable
-
-    if isinstance(expr, Variable):
-        return {str(expr)}
-    if isinstance(expr, dict):
-        return set().union(*(_variables(v) for k, v in expr.items() if k != "_vars"))
-    if isinstance(expr, (list, tuple)):
-        return set().union(*(_variables(v) for v in expr))
-    return set()
-
-
-def _check_exists(expr, fail) -> None:
-    """Patterns inside EXISTS: triple patterns and filters only (their evaluation differs between engines else)."""
-    if isinstance(expr, dict):
-        if getattr(expr, "name", "") in ("Builtin_EXISTS", "Builtin_NOTEXISTS"):
-            graph = expr["graph"]
-            parts = graph.get("part", []) if getattr(graph, "name", "") == "GroupGraphPatternSub" else None
-            if parts is None or any(getattr(part, "name", "") not in ("TriplesBlock", "Filter") for part in parts):
-                fail("an EXISTS pattern holding more than triple patterns and filters")
-        for k, v in expr.items():
-            if k != "_vars":
-                _check_exists(v, fail)
-    elif isinstance(expr, (list, tuple)):
-        for v in expr:
-            _check_exists(v, fail)
-
-
-def _certainly_bound(node, fail) -> set[str]:
-    """The variables every row of the pattern binds; `fail(why)` where joining differs from pre-binding."""
-    name = node.name
-    if name in ("Project", "Distinct", "Reduced"):
-        return _certainly_bound(node.p, fail)
-    if name == "BGP":
-        return {str(t) for triple in node.triples for t in triple if type(t).__name__ == "Variable"}
-    if name in ("Join", "Union"):
-        left, right = _certainly_bound(node.p1, fail), _certainly_bound(node.p2, fail)
-        return left | right if name == "Join" else left & right
-    if name in ("Filter", "Extend", "LeftJoin"):
-        inner = _certainly_bound(node.p if name != "LeftJoin" else node.p1, fail)
-        expr = node.get("expr")
-        _check_exists(expr, fail)
-        used = _variables(expr) if expr is not None else set()
-        if name == "LeftJoin":
-            _certainly_bound(node.p2, fail)
-            used |= {str(v) for v in node.p2._vars}
-        if name == "Extend" and str(node.var) == "this":
-            fail("BIND ... AS $this")
-        if "this" in used and "this" not in inner:
-            fail(f"$this used in {dict(Extend='BIND', LeftJoin='OPTIONAL').get(name, 'FILTER')} before a triple "
-                 "pattern binds it")
-        return inner
-    fail({"ToMultiSet": "a sub-query or VALUES", "Minus": "MINUS"}.get(name, name) + " (pre-binding of $this)")
-    return set()
 
 
 def _term(term) -> str:

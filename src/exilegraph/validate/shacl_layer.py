@@ -31,7 +31,7 @@ ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes 
 
 
 def run_engine(lines: list[str]) -> list[Violation]:
-    """Our shapes over the record lines plus the vocabulary; see shacl.engine.run_engine (raises ShapesError)."""
+    """Our shapes over the record lines plus the vocabulary (shacl.engine.run_engine; raises ShapesError)."""
     return engine.run_engine(lines + vocabulary_lines(), ENGINE_THREADS).violations
 
 
@@ -72,7 +72,8 @@ def to_findings(violations: list[Violation], record: Record, graph: RecordGraph)
         message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
         if v.value and v.value != f"<{v.focus}>" and v.component not in ("MinCountConstraintComponent",):
             message += f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
-        severity = v.severity if v.severity in ("error", "warning", "info") else "error"  # a custom sh:severity
+        # a shape's own sh:severity IRI (pySHACL only) counts as an error
+        severity = v.severity if v.severity in ("error", "warning", "info") else "error"
         out.append(Finding(record.path, line, col, severity, rule_id(v), dotted(fpath), message,
                            _shape_comments().get(v.shape)))
     return out
