@@ -41,20 +41,30 @@ def _our_fast_engine():
     """Our shapes compiled (once per process), or the UnsupportedShape that refused them: read from the
     compiled form `exilegraph generate` keeps beside them when it matches, compiled here otherwise."""
     from . import compiled
-    from .fast import FastEngine
 
     texts = [p.read_text(encoding="utf-8") for p in shape_files()]
     kept = compiled.load(texts)
-    if kept is not None:
-        return kept
+    return kept if kept is not None else _compile(texts)
+
+
+def _compile(texts: list[str]):
+    """The fast engine for these shapes, or the UnsupportedShape that refuses them. Raises ShapesError for
+    shapes that are not Turtle. A fault of the compiler itself is a refusal too: pySHACL is exact regardless."""
+    from .fast import FastEngine
+
     try:
         return FastEngine(texts)
     except UnsupportedShape as exc:
         return exc
+    except SyntaxError as exc:  # rdflib's Turtle parser raises BadSyntax, a SyntaxError
+        raise ShapesError(f"the shapes are not valid Turtle: {exc}") from None
+    except Exception as exc:  # noqa: BLE001 - see the docstring
+        return UnsupportedShape(f"the fast engine failed on these shapes ({type(exc).__name__}: {exc})")
 
 
 def _note(refusal: UnsupportedShape) -> str:
-    return f"Note: SHACL shapes validated with pySHACL (slower): the fast engine refused them: {refusal}"
+    why = " ".join(str(refusal).split())  # one line, whatever the reason quotes
+    return f"Note: SHACL shapes validated with pySHACL (slower): the fast engine refused them: {why}"
 
 
 def engine_note() -> str | None:
@@ -83,14 +93,9 @@ def validate_with_shapes(lines: list[str], shapes_ttl: list[str], engine: str | 
     `engine`: "fast" (falls back to pySHACL when it refuses the shapes) or "reference"; by default the
     selected one. Raises ShapesError when the shapes or the data cannot be read or are not valid SHACL."""
     if (engine or engine_name()) == "fast":
-        from .fast import FastEngine
-
-        try:
-            fast = FastEngine(shapes_ttl)
-        except UnsupportedShape as exc:
-            return Outcome(_reference(lines, shapes_ttl), "reference", _note(exc))
-        except SyntaxError as exc:  # rdflib's Turtle parser raises BadSyntax, a SyntaxError
-            raise ShapesError(f"the shapes are not valid Turtle: {exc}") from None
+        fast = _compile(shapes_ttl)
+        if isinstance(fast, UnsupportedShape):
+            return Outcome(_reference(lines, shapes_ttl), "reference", _note(fast))
         try:
             return Outcome(fast.validate_lines(lines), "fast")
         except (SyntaxError, ValueError) as exc:
