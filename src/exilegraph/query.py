@@ -12,6 +12,7 @@ and GRAPH ?g finds the record that states it.
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -26,6 +27,9 @@ from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
 from .store import check_default_graph
 from .resources import DEFAULT_BASE_IRI, schema_index
+from .server.formats import write_csv
+from .server.guard import check_query, order_rewrite
+from .server.worker import describe_crash
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -78,33 +82,57 @@ def release_base(release: Path) -> str:
         return DEFAULT_BASE_IRI
 
 
-def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResult:
-    """Run an already bound query on the release's store; in a worker process when there is a time limit."""
+def execute(release: Path, text: str, timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
+    """Run an already bound query on the release's store; in a worker process when there is a time limit
+    or `isolated` (then an engine crash is a QueryError, not the end of this process). Raises QueryError."""
     folder = release / "store"
     if not folder.is_dir():
         raise QueryError(f"no release store at {folder}: build one with `exilegraph release` or pass --release DIR")
+    check_query(text)
+    rewritten = order_rewrite(text)  # the engine cannot order mixed values: see server/guard.py
+    if rewritten is not None:
+        try:
+            check_syntax(rewritten)
+            text = rewritten
+        except QueryError:
+            pass  # the rewrite misread an unusual ORDER BY: run the text as given
     base = release_base(release)
-    if not timeout:
+    if not timeout and not isolated:
         try:
             kind, payload = _evaluate(str(folder), text)
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the query failed on the store at {folder}: {exc}") from None
         return QueryResult(kind, payload, base)
-    env = dict(os.environ)
+    try:
+        kind, payload = _in_worker(folder, text, timeout)
+    except _EngineCrash as crash:
+        raise QueryError(f"the query engine crashed on this query ({crash})") from None
+    return QueryResult(kind, payload, base)
+
+
+class _EngineCrash(Exception):
+    pass
+
+
+def _in_worker(folder: Path, text: str, timeout: float | None) -> tuple[str, bytes]:
+    env = dict(os.environ, RUST_BACKTRACE="0")
     src = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
         done = subprocess.run([sys.executable, "-m", "exilegraph.query", "--worker"], capture_output=True, env=env,
                               input=json.dumps({"store": str(folder), "query": text}).encode("utf-8"),
-                              timeout=timeout)
+                              timeout=timeout or None)
     except subprocess.TimeoutExpired:
         raise QueryError(f"the query ran for more than {timeout:g} s and was stopped; narrow it down "
                          "(more specific patterns, LIMIT) or allow more time with --timeout") from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode == 2:  # the worker's own error: its message is the last line
+        lines = stderr.strip().splitlines()
+        raise QueryError(f"the query failed: {lines[-1] if lines else 'worker exit status 2'}")
     if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise QueryError(f"the query failed: {lines[-1] if lines else f'worker exit status {done.returncode}'}")
+        raise _EngineCrash(describe_crash(stderr, done.returncode))
     kind, _, payload = done.stdout.partition(b"\n")
-    return QueryResult(kind.decode(), payload, base)
+    return kind.decode(), payload
 
 
 def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
@@ -119,12 +147,12 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
 
 
 def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
-              timeout: float | None = 30.0) -> QueryResult:
+              timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
     """Resolve, check, bind and run a query on a release; every problem is a QueryError."""
     text, entry, label = resolve(query_or_file)
     check_syntax(text, label)
     bound = bind_params(text, params or {}, entry, release_base(release), label)
-    return execute(release, bound, timeout)
+    return execute(release, bound, timeout, isolated)
 
 
 def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI) -> str:
@@ -139,7 +167,7 @@ def run(query_or_file: str, release: Path, fmt: str = "table", params: list[str]
     """`exilegraph query`: the result in the requested format, as text."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return format_result(run_query(query_or_file, release, parse_params(params), timeout), fmt)
+    return format_result(run_query(query_or_file, release, parse_params(params), timeout, isolated=True), fmt)
 
 
 # ---- output ----------------------------------------------------------------------------------------
@@ -155,6 +183,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return out if out.endswith("\n") or not out else out + "\n"
     if fmt == "json":
         return result.payload.decode("utf-8") + "\n"
+    if fmt == "csv" and result.kind == "select":  # RFC 4180: Oxigraph leaves IRIs with commas unquoted
+        out = io.BytesIO()
+        write_csv(result._solutions(), out)
+        return out.getvalue().decode("utf-8")
     if fmt in ("csv", "tsv"):
         form = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.TSV
         out = result._solutions().serialize(format=form).decode("utf-8")

@@ -5,10 +5,11 @@ overflow its stack and abort the process (pyoxigraph in-process segfaults). So t
 depth and the number of OPTIONAL/UNION/MINUS blocks are counted by a cheap scan of the text's tokens
 (strings, IRIs and comments skipped) and a query over a limit is refused before it is parsed.
 
-Oxigraph 0.5.13 also panics when ORDER BY compares values that have no order between them (a string
-and a number, upstream oxigraph#1542). `order_rewrite` turns every ORDER BY condition into keys that
-are each totally ordered, which the engine sorts without panicking; the pool runs it only after the
-original query crashed that way.
+Oxigraph 0.5.13 also mis-sorts when ORDER BY compares values that have no order between them (a string
+and a number, upstream oxigraph#1542): its sort either panics (aborting the process) or returns rows out
+of order. `order_rewrite` turns every ORDER BY condition into keys that are each totally ordered, which
+the engine sorts correctly; the pool and `exilegraph query` run every query with ORDER BY rewritten so,
+and fall back to the text as given when the rewrite does not parse.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ _TOKEN = re.compile(r"""
 """, re.VERBOSE | re.DOTALL)
 
 _OPEN, _CLOSE = "({[", ")}]"
+_ORDER = re.compile(r"\bORDER\b", re.IGNORECASE)
 _BLOCKS = {"OPTIONAL", "UNION", "MINUS"}
 
 
@@ -114,6 +116,8 @@ def order_rewrite(text: str) -> str | None:
     keys descending. This is SPARQL 1.1's order (section 15.1) for every pair SPARQL orders, except that
     dates and times of one datatype are ordered by their lexical form (chronological for one time zone).
     """
+    if not _ORDER.search(text):
+        return None
     toks = tokens(text)
     edits: list[tuple[int, int, str]] = []
     i = 0

@@ -28,7 +28,7 @@ from pathlib import Path
 from ..errors import QueryError
 from .formats import MAX_RESULT
 from .guard import order_rewrite
-from .worker import _LEN
+from .worker import _LEN, describe_crash
 
 READY_TIMEOUT = 20.0  # seconds for a worker to open the store
 
@@ -140,15 +140,7 @@ class Worker:
         except subprocess.TimeoutExpired:
             code = None
         self.log.seek(0)
-        lines = [ln.strip() for ln in self.log.read()[-20000:].decode("utf-8", "replace").splitlines()]
-        for i, line in enumerate(lines):
-            if " panicked at " in line and i + 1 < len(lines):
-                return f"engine panic: {lines[i + 1]}"
-            if "stack overflow" in line:
-                return "engine stack overflow"
-        if code is not None and code < 0:
-            return f"engine killed by signal {-code}"
-        return f"engine exit status {code}"
+        return describe_crash(self.log.read()[-20000:].decode("utf-8", "replace"), code)
 
     def kill(self) -> None:
         if self.proc.poll() is None:
@@ -252,12 +244,12 @@ class EnginePool:
         if gone:
             return Reply.error(503, gone)
         deadline = time.monotonic() + timeout
-        reply = self._run({**job, "cap": self.cap}, deadline, timeout)
-        if reply.status == 500 and b"total order" in reply.body:
-            rewritten = order_rewrite(job["query"])  # the engine cannot order mixed values: see guard.py
-            if rewritten is not None:
-                reply = self._run({**job, "query": rewritten, "cap": self.cap}, deadline, timeout)
-        return reply
+        rewritten = order_rewrite(job["query"])  # the engine cannot order mixed values: see guard.py
+        if rewritten is not None:
+            reply = self._run({**job, "query": rewritten, "cap": self.cap}, deadline, timeout)
+            if reply.status != 400:
+                return reply  # a 400 may come from the rewrite: the text as given says what is wrong
+        return self._run({**job, "cap": self.cap}, deadline, timeout)
 
     def _run(self, job: dict, deadline: float, timeout: float) -> Reply:
         worker = self._acquire(deadline)

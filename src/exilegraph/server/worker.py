@@ -29,6 +29,19 @@ def read_frame(inp) -> bytes | None:
     return data if len(data) == size else None
 
 
+def describe_crash(stderr: str, code: int | None) -> str:
+    """One line saying why a worker died: the Rust panic message, a stack overflow, a signal or a status."""
+    lines = [ln.strip() for ln in stderr.splitlines()]
+    for i, line in enumerate(lines):
+        if " panicked at " in line and i + 1 < len(lines):
+            return f"engine panic: {lines[i + 1]}"
+        if "stack overflow" in line:
+            return "engine stack overflow"
+    if code is not None and code < 0:
+        return f"engine killed by signal {-code}"
+    return f"engine exit status {code}"
+
+
 def answer(store, job: dict) -> tuple[dict, bytes]:
     """Run one job {query, results, graph, cap, default_graph?, named_graph?}: (reply header, body)."""
     import pyoxigraph as ox

@@ -1,0 +1,350 @@
+"""`exilegraph serve` as a real process on a loopback port: no query crashes or wedges it, a stopped query
+is an error status, its CPU is released, the results parse, and it follows a rebuilt release.
+`exilegraph query` has the same guard. Every wait is bounded; every process is stopped."""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from click.testing import CliRunner
+
+from conftest import RECORDS
+from exilegraph.cli import main
+from exilegraph.errors import QueryError
+from exilegraph.release import build_release
+from exilegraph.server.guard import QueryRefused, check_query, order_rewrite
+
+pytestmark = pytest.mark.server
+
+JSON = "application/sparql-results+json"
+EG = "https://w3id.org/exilegraph/vocab/"
+CASES = f"PREFIX eg: <{EG}> SELECT (COUNT(DISTINCT ?c) AS ?n) WHERE {{ ?c a eg:ExileCase }}"
+LOOKUP = "SELECT ?p ?o WHERE { <https://w3id.org/exilegraph/case/akhmetova-zhanara> ?p ?o } LIMIT 5"
+NESTED = "SELECT * WHERE " + "{" * 5000 + " ?s ?p ?o " + "}" * 5000  # overflowed the engine's stack
+MIXED_ORDER = "SELECT ?o WHERE { ?s ?p ?o } ORDER BY ?o"  # strings and integers: the engine panicked
+HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+TIMEOUT = 2
+WAIT = 20  # seconds, the longest any single wait may take on a loaded machine
+XSD = "http://www.w3.org/2001/XMLSchema#"
+NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
+                             "positiveInteger", "gYear")} - {XSD + "gYear"}
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Serve:
+    """`exilegraph serve` as a child process; its output is collected by a reader thread."""
+
+    def __init__(self, release: Path, timeout: int = TIMEOUT):
+        self.port = free_port()
+        self.lines: list[str] = []
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exilegraph.cli", "serve", "--release", str(release), "--port", str(self.port),
+             "--timeout", str(timeout)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"))
+        threading.Thread(target=lambda: self.lines.extend(iter(self.proc.stdout.readline, "")), daemon=True).start()
+        deadline = time.monotonic() + WAIT
+        while not any("Press Ctrl-C" in line for line in self.lines):
+            assert self.proc.poll() is None and time.monotonic() < deadline, "".join(self.lines)
+            time.sleep(0.05)
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.endpoint = self.url + "/query"
+
+    def children(self) -> list[int]:
+        """The engine workers: the children of every thread of the front."""
+        found = []
+        for task in Path(f"/proc/{self.proc.pid}/task").iterdir():
+            try:
+                found += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                pass
+        return found
+
+    def cpu_seconds(self) -> float:
+        """CPU time used so far by the front and its live workers."""
+        total = 0.0
+        for pid in [self.proc.pid] + self.children():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+        return total
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGINT)
+            try:
+                self.proc.wait(WAIT)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def ask(url: str, query: str, accept: str = JSON, timeout: float = WAIT) -> requests.Response:
+    return requests.post(url, data={"query": query}, headers={"Accept": accept}, timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def release(tmp_path_factory) -> Path:
+    return build_release([RECORDS], tmp_path_factory.mktemp("robust-release"), use_cache=False).path
+
+
+@pytest.fixture(scope="module")
+def serve(release):
+    server = Serve(release)
+    yield server
+    server.stop()
+
+
+class Background:
+    """A second client sending look-ups in a loop while a test does something nasty."""
+
+    def __init__(self, url: str):
+        self.url, self.statuses, self.stop = url, [], threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self):
+        with requests.Session() as session:
+            while not self.stop.is_set():
+                reply = session.post(self.url, data={"query": LOOKUP}, headers={"Accept": JSON}, timeout=WAIT)
+                self.statuses.append(reply.status_code)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join(WAIT)
+
+
+# ---- the query guard -------------------------------------------------------------------------------------
+def test_guard_counts_only_real_brackets():
+    check_query("SELECT * WHERE { ?s ?p " + repr("{" * 500) + " }")  # braces in a string are text
+    with pytest.raises(QueryRefused, match="nests brackets or groups 5000 deep; the limit is 64"):
+        check_query(NESTED)
+    with pytest.raises(QueryRefused, match="2000 OPTIONAL, UNION or MINUS blocks; the limit is 256"):
+        check_query("SELECT * { ?s ?p ?o " + " ".join(f"OPTIONAL {{ ?s ?p ?o{i} }}" for i in range(2000)) + "}")
+    with pytest.raises(QueryRefused, match="bytes long; the limit is 100,000"):
+        check_query("SELECT * { ?s ?p ?o } #" + "x" * 100_000)
+    with pytest.raises(QueryRefused, match="SERVICE"):
+        check_query("SELECT * { SERVICE <http://example.org/sparql> { ?s ?p ?o } }")
+
+
+def test_order_rewrite_keeps_limit_and_direction():
+    text = order_rewrite("SELECT ?a WHERE { ?a ?b ?c } ORDER BY DESC(?c) ?a LIMIT 3")
+    assert text.startswith("SELECT ?a WHERE { ?a ?b ?c } ORDER BY DESC(COALESCE(") and text.endswith(" LIMIT 3")
+    assert text.count("DESC(") == 5 and text.count("ASC(") == 5
+    assert order_rewrite("SELECT * { ?s ?p ?o }") is None
+
+
+# ---- no query crashes or wedges the server ------------------------------------------------------------
+def _order_key_ok(bindings: list[dict]) -> None:
+    """SPARQL 1.1 order (section 15.1) where it is defined: IRIs before literals, numbers by value,
+    strings by code point."""
+    seen_literal = False
+    numbers, strings = [], []
+    for b in bindings:
+        term = b["o"]
+        if term["type"] == "uri":
+            assert not seen_literal, "an IRI after a literal"
+        elif term["type"] == "literal":
+            seen_literal = True
+            datatype = term.get("datatype", XSD + "string")
+            if datatype in NUMERIC:
+                numbers.append(float(term["value"]))
+            elif datatype == XSD + "string" and "xml:lang" not in term:
+                strings.append(term["value"])
+    assert numbers == sorted(numbers) and strings == sorted(strings) and len(strings) > 100 and numbers
+
+
+def test_order_by_mixed_literals_returns_sorted_rows(serve):
+    with Background(serve.endpoint) as other:
+        reply = ask(serve.endpoint, MIXED_ORDER)
+        assert reply.status_code == 200, reply.text
+        bindings = reply.json()["results"]["bindings"]
+        _order_key_ok(bindings)
+        assert ask(serve.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").json()["results"]["bindings"][0][
+            "n"]["value"] == str(len(bindings))
+    assert serve.proc.poll() is None and other.statuses and set(other.statuses) == {200}
+
+
+def test_nested_groups_are_refused_while_others_get_answers(serve):
+    with Background(serve.endpoint) as other:
+        for query in (NESTED, "SELECT * WHERE { FILTER(" + "(" * 5000 + "1" + ")" * 5000 + ") }"):
+            reply = ask(serve.endpoint, query)
+            assert reply.status_code == 400
+            assert reply.text.startswith("query refused: the query nests brackets or groups 50")
+        time.sleep(0.3)
+    assert other.statuses and set(other.statuses) == {200}
+    assert ask(serve.endpoint, CASES).status_code == 200
+
+
+def test_a_timed_out_query_is_an_error_and_its_cpu_is_released(serve):
+    start = time.monotonic()
+    reply = ask(serve.endpoint, HEAVY)
+    elapsed = time.monotonic() - start
+    assert reply.status_code == 503, reply.text[:200]
+    assert reply.text == f"the query ran for more than {TIMEOUT} s and was stopped; narrow it down (more " \
+                         "specific patterns, LIMIT)\n"
+    assert elapsed < WAIT
+    time.sleep(max(0.0, start + TIMEOUT + 2 - time.monotonic()))  # timeout + 2 s after the query began
+    before = serve.cpu_seconds()
+    time.sleep(1.0)
+    assert serve.cpu_seconds() - before < 0.2, "the server kept working after the timeout"
+    assert ask(serve.endpoint, CASES).status_code == 200
+
+
+def test_a_killed_engine_is_an_error_and_is_replaced(release):
+    serve = Serve(release, timeout=60)  # the heavy query runs until the engine is killed
+    try:
+        assert ask(serve.endpoint, CASES).status_code == 200
+        result: list[requests.Response] = []
+        client = threading.Thread(target=lambda: result.append(ask(serve.endpoint, HEAVY, timeout=60)))
+        client.start()
+        deadline = time.monotonic() + WAIT
+        busy = None
+        while busy is None and time.monotonic() < deadline:  # the worker that runs the heavy query
+            before = {pid: _cpu(pid) for pid in serve.children()}
+            time.sleep(0.5)
+            busy = next((pid for pid, t in before.items() if _cpu(pid) - t > 0.05), None)
+        assert busy is not None, "no worker took the query"
+        os.kill(busy, signal.SIGKILL)
+        client.join(WAIT)
+        assert result and result[0].status_code == 500
+        assert result[0].text.startswith("the query engine crashed on this query (engine killed by signal 9)")
+        killed = time.monotonic()
+        reply = ask(serve.endpoint, CASES)
+        assert reply.status_code == 200 and time.monotonic() - killed < WAIT
+        assert busy not in serve.children()
+    finally:
+        serve.stop()
+
+
+def _cpu(pid: int) -> float:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_protocol_errors(serve):
+    assert requests.get(serve.endpoint, timeout=WAIT).status_code == 400
+    assert requests.put(serve.url + "/store?default", data=b"<a:b> <a:c> <a:d> .", timeout=WAIT).status_code == 405
+    assert requests.post(serve.endpoint, data=b"SELECT", headers={"Content-Type": "text/plain"},
+                         timeout=WAIT).status_code == 415
+    reply = ask(serve.endpoint, "SELECT ?x WHERE { ?x ?p }")
+    assert reply.status_code == 400 and reply.text.startswith("SPARQL syntax error")
+
+
+# ---- results that parse --------------------------------------------------------------------------------
+COMMA = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { (<http://example.org/a,b> "c, \\"d\\"\\ne") } }'
+
+
+def test_csv_quotes_iris_and_literals_that_need_it(serve, release):
+    reply = ask(serve.endpoint, COMMA, accept="text/csv")
+    assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/csv")
+    expected = [["x", "y"], ["http://example.org/a,b", 'c, "d"\ne']]
+    assert list(csv.reader(io.StringIO(reply.content.decode("utf-8"), newline=""))) == expected
+    assert reply.content.endswith(b"\r\n")
+    result = CliRunner().invoke(main, ["query", COMMA, "--release", str(release), "--format", "csv"])
+    assert result.exit_code == 0, result.output
+    assert list(csv.reader(io.StringIO(result.output, newline=""))) == expected
+
+
+def test_every_format(serve):
+    for accept, start in (("application/sparql-results+xml", "<?xml"), ("text/tab-separated-values", "?p\t?o")):
+        reply = ask(serve.endpoint, LOOKUP, accept=accept)
+        assert reply.status_code == 200 and reply.text.startswith(start), accept
+    construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
+    for accept in ("text/turtle", "application/n-triples", "application/ld+json"):
+        reply = ask(serve.endpoint, construct, accept=accept)
+        assert reply.status_code == 200 and reply.headers["Content-Type"].startswith(accept)
+
+
+# ---- serve follows the release --------------------------------------------------------------------------
+def _count(url: str) -> int:
+    reply = ask(url, CASES)
+    assert reply.status_code == 200, reply.text
+    return int(reply.json()["results"]["bindings"][0]["n"]["value"])
+
+
+def test_a_rebuild_under_a_running_serve_gives_the_new_answers(tmp_path):
+    few = tmp_path / "records"
+    few.mkdir()
+    for name in ("akhmetova-zhanara.yaml", "huseynov-fikrat.yaml", "organisations.yaml"):
+        shutil.copy(RECORDS / name, few / name)
+    out = tmp_path / "out"
+    release = build_release([few], out, use_cache=False).path
+    server = Serve(release, timeout=10)
+    try:
+        assert _count(server.endpoint) == 2
+        build_release([RECORDS], out, use_cache=False)  # replaces the release folder by renames
+        assert _count(server.endpoint) == 7  # the very next query: never the old release
+        moved = tmp_path / "away"
+        release.rename(moved)
+        reply = ask(server.endpoint, CASES)
+        assert reply.status_code == 503 and "is missing (being rebuilt?)" in reply.text
+        moved.rename(release)
+        assert _count(server.endpoint) == 7
+    finally:
+        server.stop()
+    assert server.proc.returncode == 0 and "Stopping the server." in "".join(server.lines)
+
+
+# ---- pages ----------------------------------------------------------------------------------------------
+def test_entity_pages_by_content_negotiation(serve, release):
+    site = release / "site" / "case"
+    site.mkdir(parents=True, exist_ok=True)
+    (site / "x.html").write_text("<p>x</p>", encoding="utf-8")
+    (site / "x.ttl").write_text("<a:x> <a:p> 1 .", encoding="utf-8")
+    base = serve.url + "/case/x"
+    html = requests.get(base, headers={"Accept": "text/html,*/*;q=0.8"}, timeout=WAIT)
+    assert html.status_code == 200 and html.text == "<p>x</p>" and html.headers["Vary"] == "Accept"
+    ttl = requests.get(base, headers={"Accept": "text/turtle"}, timeout=WAIT)
+    assert ttl.text == "<a:x> <a:p> 1 ." and ttl.headers["Content-Type"].startswith("text/turtle")
+    assert requests.get(base, headers={"Accept": "application/ld+json"}, timeout=WAIT).status_code == 406
+    assert requests.get(serve.url + "/case/../release.json", timeout=WAIT).status_code == 404
+    assert requests.get(serve.url + "/case/nobody", timeout=WAIT).status_code == 404
+
+
+# ---- the same guard in exilegraph query -----------------------------------------------------------------
+def test_query_refuses_nesting_with_one_error_line(release):
+    result = CliRunner().invoke(main, ["query", NESTED, "--release", str(release)])
+    assert result.exit_code == 1
+    assert result.output == "Error: the query nests brackets or groups 5000 deep; the limit is 64\n"
+
+
+def test_query_orders_mixed_literals(release):
+    for timeout in ("30", "0"):
+        result = CliRunner().invoke(main, ["query", MIXED_ORDER + " LIMIT 3", "--release", str(release),
+                                           "--timeout", timeout])
+        assert result.exit_code == 0, result.output
+        assert result.output.splitlines()[2].startswith("<http")
+
+
+def test_query_engine_crash_is_one_error(release, monkeypatch):
+    from exilegraph import query
+
+    monkeypatch.setattr(query, "check_query", lambda text: None)  # let the engine see what it cannot parse
+    with pytest.raises(QueryError, match=r"^the query engine crashed on this query \(engine "):
+        query.execute(release, NESTED, timeout=WAIT)
