@@ -141,8 +141,13 @@ def test_guard_counts_only_real_brackets():
     check_query("SELECT * WHERE { ?s ?p " + repr("{" * 500) + " }")  # braces in a string are text
     with pytest.raises(QueryRefused, match="nests brackets or groups 5000 deep; the limit is 64"):
         check_query(NESTED)
-    with pytest.raises(QueryRefused, match="2000 OPTIONAL, UNION or MINUS blocks; the limit is 256"):
+    with pytest.raises(QueryRefused, match="2000 OPTIONAL, UNION, MINUS or BIND blocks; the limit is 256"):
         check_query("SELECT * { ?s ?p ?o " + " ".join(f"OPTIONAL {{ ?s ?p ?o{i} }}" for i in range(2000)) + "}")
+    with pytest.raises(QueryRefused, match="has 8000 operator or path characters"):
+        check_query("SELECT * WHERE { FILTER(" + "+".join(["1"] * 8000) + ") }")  # segfaulted the engine
+    with pytest.raises(QueryRefused, match="has 5000 OPTIONAL, UNION, MINUS or BIND blocks"):
+        check_query("SELECT * { ?s ?p ?o " + " ".join(f"BIND(1 AS ?b{i})" for i in range(5000)) + "}")
+    check_query("SELECT * { <http://example.org/a/b/c/d/e/f/g> ?p '" + "-" * 5000 + "' }")  # not operators
     with pytest.raises(QueryRefused, match="bytes long; the limit is 100,000"):
         check_query("SELECT * { ?s ?p ?o } #" + "x" * 100_000)
     with pytest.raises(QueryRefused, match="SERVICE"):

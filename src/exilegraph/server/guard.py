@@ -1,9 +1,11 @@
 """Checks on a query's text before any engine sees it, and the ORDER BY rewrite for when the engine panics.
 
 Oxigraph's parser recurses once per nesting level: a few thousand nested `{ }`, parentheses or OPTIONALs
-overflow its stack and abort the process (pyoxigraph in-process segfaults). So the size, the nesting
-depth and the number of OPTIONAL/UNION/MINUS blocks are counted by a cheap scan of the text's tokens
-(strings, IRIs and comments skipped) and a query over a limit is refused before it is parsed.
+overflow its stack and abort the process (pyoxigraph in-process segfaults), and so do long chains
+of operators (`1+1+…`, 8,000 terms), of path steps or of BINDs (5,000). So the size, the nesting
+depth, the number of OPTIONAL/UNION/MINUS/BIND blocks and of operator characters are counted by a
+cheap scan of the text's tokens (strings, IRIs and comments skipped) and a query over a limit is
+refused before it is parsed.
 
 Oxigraph 0.5.13 also mis-sorts when ORDER BY compares values that have no order between them (a string
 and a number, upstream oxigraph#1542): its sort either panics (aborting the process) or returns rows out
@@ -21,7 +23,8 @@ from ..errors import QueryError
 
 MAX_BYTES = 100_000  # a hand-written or generated query is far smaller; VALUES lists stay well within
 MAX_DEPTH = 64  # nested ( { [ ; the catalogue's deepest query nests 6
-MAX_BLOCKS = 256  # OPTIONAL, UNION and MINUS; the catalogue's largest query has 20
+MAX_BLOCKS = 256  # OPTIONAL, UNION, MINUS and BIND; the catalogue's largest query has 48
+MAX_OPERATORS = 1000  # operator and path characters (+ * / | & = < > ! ^ -); the catalogue's has 55
 
 
 class QueryRefused(QueryError):
@@ -33,6 +36,7 @@ class Limits:
     max_bytes: int = MAX_BYTES
     max_depth: int = MAX_DEPTH
     max_blocks: int = MAX_BLOCKS
+    max_operators: int = MAX_OPERATORS
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,8 @@ _TOKEN = re.compile(r"""
 
 _OPEN, _CLOSE = "({[", ")}]"
 _ORDER = re.compile(r"\bORDER\b", re.IGNORECASE)
-_BLOCKS = {"OPTIONAL", "UNION", "MINUS"}
+_BLOCKS = {"OPTIONAL", "UNION", "MINUS", "BIND"}
+_OPERATORS = "+*/|&=<>!^-"
 
 
 def tokens(text: str) -> list[Token]:
@@ -71,7 +76,7 @@ def tokens(text: str) -> list[Token]:
 
 
 def check_query(text: str, limits: Limits = Limits()) -> None:
-    """Refuse a query that is too large, nests too deep, has too many blocks or calls SERVICE.
+    """Refuse a query that is too large, nests too deep, has too many blocks or operators, or calls SERVICE.
 
     Raises QueryRefused with a one-line reason.
     """
@@ -80,10 +85,12 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
         raise QueryRefused(f"the query is {size:,} bytes long; the limit is {limits.max_bytes:,}")
     upper = text.upper()
     opens = text.count("(") + text.count("{") + text.count("[")
-    words = upper.count("OPTIONAL") + upper.count("UNION") + upper.count("MINUS")
-    if opens <= limits.max_depth and words <= limits.max_blocks and "SERVICE" not in upper:
-        return  # within every limit even counting brackets in strings and IRIs: no need to scan
-    depth = deepest = blocks = 0
+    words = sum(upper.count(w) for w in _BLOCKS)
+    ops = sum(text.count(c) for c in _OPERATORS)
+    if opens <= limits.max_depth and words <= limits.max_blocks and ops <= limits.max_operators \
+            and "SERVICE" not in upper:
+        return  # within every limit even counting characters in strings and IRIs: no need to scan
+    depth = deepest = blocks = operators = 0
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
         if kind == "punct":
@@ -94,6 +101,8 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
                     deepest = depth
             elif c in _CLOSE:
                 depth -= 1
+            elif c in _OPERATORS:
+                operators += 1
         elif kind == "word":
             word = m.group().upper()
             if word in _BLOCKS:
@@ -103,8 +112,11 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
     if deepest > limits.max_depth:
         raise QueryRefused(f"the query nests brackets or groups {deepest} deep; the limit is {limits.max_depth}")
     if blocks > limits.max_blocks:
-        raise QueryRefused(f"the query has {blocks} OPTIONAL, UNION or MINUS blocks; the limit is "
+        raise QueryRefused(f"the query has {blocks} OPTIONAL, UNION, MINUS or BIND blocks; the limit is "
                            f"{limits.max_blocks}")
+    if operators > limits.max_operators:
+        raise QueryRefused(f"the query has {operators} operator or path characters (+ * / | & = < > ! ^ -); "
+                           f"the limit is {limits.max_operators}")
 
 
 # ---- the ORDER BY rewrite ------------------------------------------------------------------------------
