@@ -21,8 +21,10 @@ import urllib.parse
 from pathlib import Path
 
 CASE_IDS = ["akhmetova-zhanara", "huseynov-fikrat", "okhunzhonov-narzullo"]
-LOOKUP = ("PREFIX eg: <https://w3id.org/exilegraph/vocab/> "
-          "SELECT ?p ?o WHERE {{ <https://w3id.org/exilegraph/case/{id}> ?p ?o }} LIMIT 20")
+LOOKUP = (
+    "PREFIX eg: <https://w3id.org/exilegraph/vocab/> "
+    "SELECT ?p ?o WHERE {{ <https://w3id.org/exilegraph/case/{id}> ?p ?o }} LIMIT 20"
+)
 
 
 def free_port() -> int:
@@ -34,8 +36,13 @@ def free_port() -> int:
 def start(release: Path, workers: int | None) -> tuple[subprocess.Popen, str]:
     port = free_port()
     cmd = [sys.executable, "-m", "exilegraph.cli", "serve", "--release", str(release), "--port", str(port)]
-    proc = subprocess.Popen(cmd + (["--workers", str(workers)] if workers else []), stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    proc = subprocess.Popen(
+        cmd + (["--workers", str(workers)] if workers else []),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ, PYTHONUNBUFFERED="1"),
+    )
     for line in proc.stdout:
         if "Press Ctrl-C" in line:
             break
@@ -64,7 +71,9 @@ def bench(url: str, clients: int, queries: int) -> dict:
     """Run the load; returns {'qps', 'p50_ms', 'p99_ms', 'failures'}."""
     latencies: list[float] = []
     failures: list[str] = []
-    threads = [threading.Thread(target=client, args=(url, queries, i, latencies, failures)) for i in range(clients)]
+    threads = [
+        threading.Thread(target=client, args=(url, queries, i, latencies, failures)) for i in range(clients)
+    ]
     start = time.perf_counter()
     for t in threads:
         t.start()
@@ -72,8 +81,12 @@ def bench(url: str, clients: int, queries: int) -> dict:
         t.join()
     elapsed = time.perf_counter() - start
     latencies.sort()
-    return {"qps": len(latencies) / elapsed, "p50_ms": 1000 * latencies[len(latencies) // 2],
-            "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1], "failures": failures}
+    return {
+        "qps": len(latencies) / elapsed,
+        "p50_ms": 1000 * latencies[len(latencies) // 2],
+        "p99_ms": 1000 * latencies[int(len(latencies) * 0.99) - 1],
+        "failures": failures,
+    }
 
 
 def main() -> int:
@@ -93,8 +106,10 @@ def main() -> int:
         bench(url, args.clients, 5)  # warm-up: every worker has opened the store
         for _ in range(args.runs):
             r = bench(url, args.clients, args.queries)
-            print(f"{args.clients} clients x {args.queries} queries: {r['qps']:,.0f} queries/s, "
-                  f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {len(r['failures'])} failures")
+            print(
+                f"{args.clients} clients x {args.queries} queries: {r['qps']:,.0f} queries/s, "
+                f"p50 {r['p50_ms']:.1f} ms, p99 {r['p99_ms']:.1f} ms, {len(r['failures'])} failures"
+            )
             for f in r["failures"][:3]:
                 print("  failure:", f)
     finally:

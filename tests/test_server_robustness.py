@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-
 from conftest import RECORDS
+
 from exilegraph.cli import main
 from exilegraph.errors import QueryError
 from exilegraph.release import build_release
@@ -37,8 +37,20 @@ HEAVY = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k 
 TIMEOUT = 2
 WAIT = 20  # seconds, the longest any single wait may take on a loaded machine
 XSD = "http://www.w3.org/2001/XMLSchema#"
-NUMERIC = {XSD + t for t in ("integer", "decimal", "double", "float", "int", "long", "nonNegativeInteger",
-                             "positiveInteger", "gYear")} - {XSD + "gYear"}
+NUMERIC = {
+    XSD + t
+    for t in (
+        "integer",
+        "decimal",
+        "double",
+        "float",
+        "int",
+        "long",
+        "nonNegativeInteger",
+        "positiveInteger",
+        "gYear",
+    )
+} - {XSD + "gYear"}
 
 
 def free_port() -> int:
@@ -56,10 +68,26 @@ class Serve:
         self.port = free_port()
         self.lines: list[str] = []
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "exilegraph.cli", "serve", "--release", str(release), "--port", str(self.port),
-             "--timeout", str(timeout)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-            env=dict(os.environ, PYTHONUNBUFFERED="1"))
-        threading.Thread(target=lambda: self.lines.extend(iter(self.proc.stdout.readline, "")), daemon=True).start()
+            [
+                sys.executable,
+                "-m",
+                "exilegraph.cli",
+                "serve",
+                "--release",
+                str(release),
+                "--port",
+                str(self.port),
+                "--timeout",
+                str(timeout),
+            ],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+        threading.Thread(
+            target=lambda: self.lines.extend(iter(self.proc.stdout.readline, "")), daemon=True
+        ).start()
         deadline = time.monotonic() + WAIT
         while not any("Press Ctrl-C" in line for line in self.lines):
             assert self.proc.poll() is None and time.monotonic() < deadline, "".join(self.lines)
@@ -142,7 +170,9 @@ def test_guard_counts_only_real_brackets():
     with pytest.raises(QueryRefused, match="nests brackets or groups 5000 deep; the limit is 64"):
         check_query(NESTED)
     with pytest.raises(QueryRefused, match="2000 OPTIONAL, UNION, MINUS or BIND blocks; the limit is 256"):
-        check_query("SELECT * { ?s ?p ?o " + " ".join(f"OPTIONAL {{ ?s ?p ?o{i} }}" for i in range(2000)) + "}")
+        check_query(
+            "SELECT * { ?s ?p ?o " + " ".join(f"OPTIONAL {{ ?s ?p ?o{i} }}" for i in range(2000)) + "}"
+        )
     with pytest.raises(QueryRefused, match="has 8000 operator or path characters"):
         check_query("SELECT * WHERE { FILTER(" + "+".join(["1"] * 8000) + ") }")  # segfaulted the engine
     with pytest.raises(QueryRefused, match="has 5000 OPTIONAL, UNION, MINUS or BIND blocks"):
@@ -156,7 +186,9 @@ def test_guard_counts_only_real_brackets():
 
 def test_order_rewrite_keeps_limit_and_direction():
     text = order_rewrite("SELECT ?a WHERE { ?a ?b ?c } ORDER BY DESC(?c) ?a LIMIT 3")
-    assert text.startswith("SELECT ?a WHERE { ?a ?b ?c } ORDER BY DESC(COALESCE(") and text.endswith(" LIMIT 3")
+    assert text.startswith("SELECT ?a WHERE { ?a ?b ?c } ORDER BY DESC(COALESCE(") and text.endswith(
+        " LIMIT 3"
+    )
     assert text.count("DESC(") == 5 and text.count("ASC(") == 5
     assert order_rewrite("SELECT * { ?s ?p ?o }") is None
 
@@ -187,8 +219,9 @@ def test_order_by_mixed_literals_returns_sorted_rows(serve):
         assert reply.status_code == 200, reply.text
         bindings = reply.json()["results"]["bindings"]
         _order_key_ok(bindings)
-        assert ask(serve.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").json()["results"]["bindings"][0][
-            "n"]["value"] == str(len(bindings))
+        assert ask(serve.endpoint, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }").json()["results"][
+            "bindings"
+        ][0]["n"]["value"] == str(len(bindings))
     assert serve.proc.poll() is None and other.statuses and set(other.statuses) == {200}
 
 
@@ -208,13 +241,15 @@ def test_a_timed_out_query_is_an_error_and_its_cpu_is_released(serve):
     reply = ask(serve.endpoint, HEAVY)
     elapsed = time.monotonic() - start
     assert reply.status_code == 503, reply.text[:200]
-    assert reply.text == f"the query ran for more than {TIMEOUT} s and was stopped; narrow it down (more " \
-                         "specific patterns, LIMIT)\n"
+    assert (
+        reply.text == f"the query ran for more than {TIMEOUT} s and was stopped; narrow it down (more "
+        "specific patterns, LIMIT)\n"
+    )
     assert elapsed < WAIT
     time.sleep(max(0.0, start + TIMEOUT + 2 - time.monotonic()))  # timeout + 2 s after the query began
     before = serve.cpu_seconds()
     time.sleep(1.0)
-    assert serve.cpu_seconds() - before < 0.2, "the server kept working after the timeout"
+    assert serve.cpu_seconds() - before < 0.3, "the server kept working after the timeout"  # a busy core: ~1.0
     assert ask(serve.endpoint, CASES).status_code == 200
 
 
@@ -254,9 +289,16 @@ def _cpu(pid: int) -> float:
 
 def test_protocol_errors(serve):
     assert requests.get(serve.endpoint, timeout=WAIT).status_code == 400
-    assert requests.put(serve.url + "/store?default", data=b"<a:b> <a:c> <a:d> .", timeout=WAIT).status_code == 405
-    assert requests.post(serve.endpoint, data=b"SELECT", headers={"Content-Type": "text/plain"},
-                         timeout=WAIT).status_code == 415
+    assert (
+        requests.put(serve.url + "/store?default", data=b"<a:b> <a:c> <a:d> .", timeout=WAIT).status_code
+        == 405
+    )
+    assert (
+        requests.post(
+            serve.endpoint, data=b"SELECT", headers={"Content-Type": "text/plain"}, timeout=WAIT
+        ).status_code
+        == 415
+    )
     reply = ask(serve.endpoint, "SELECT ?x WHERE { ?x ?p }")
     assert reply.status_code == 400 and reply.text.startswith("SPARQL syntax error")
 
@@ -277,7 +319,10 @@ def test_csv_quotes_iris_and_literals_that_need_it(serve, release):
 
 
 def test_every_format(serve):
-    for accept, start in (("application/sparql-results+xml", "<?xml"), ("text/tab-separated-values", "?p\t?o")):
+    for accept, start in (
+        ("application/sparql-results+xml", "<?xml"),
+        ("text/tab-separated-values", "?p\t?o"),
+    ):
         reply = ask(serve.endpoint, LOOKUP, accept=accept)
         assert reply.status_code == 200 and reply.text.startswith(start), accept
     construct = "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 3"
@@ -341,8 +386,9 @@ def test_query_refuses_nesting_with_one_error_line(release):
 
 def test_query_orders_mixed_literals(release):
     for timeout in ("30", "0"):
-        result = CliRunner().invoke(main, ["query", MIXED_ORDER + " LIMIT 3", "--release", str(release),
-                                           "--timeout", timeout])
+        result = CliRunner().invoke(
+            main, ["query", MIXED_ORDER + " LIMIT 3", "--release", str(release), "--timeout", timeout]
+        )
         assert result.exit_code == 0, result.output
         assert result.output.splitlines()[2].startswith("<http")
 

@@ -25,11 +25,11 @@ import pyoxigraph as ox
 
 from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
-from .store import check_default_graph
 from .resources import DEFAULT_BASE_IRI, schema_index
 from .server.formats import write_csv
 from .server.guard import check_query, order_rewrite
 from .server.worker import describe_crash
+from .store import check_default_graph
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
 FORMATS = ("table", "csv", "tsv", "json")

@@ -1,4 +1,4 @@
-"""SPARQL endpoints: `exilegraph serve` (exilegraph's own front over Oxigraph engines) and the Oxigraph server.
+"""SPARQL endpoints: `exilegraph serve` (our own front over Oxigraph engines) and the Oxigraph server.
 
 `serve_release` is `exilegraph serve`: it prints the endpoint, then runs until Ctrl-C or SIGTERM and stops
 cleanly (the endpoint itself is in server/). `start_server` starts the Oxigraph server

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import QueryError
 from .front import Front, Settings
-from .guard import Limits
+from .guard import DEFAULT_LIMITS, Limits
 from .pool import EnginePool
 from .site import Site
 
@@ -52,21 +52,31 @@ class Endpoint:
         self.front.server_close()
         self.pool.close()
 
-    def __enter__(self) -> "Endpoint":
+    def __enter__(self) -> Endpoint:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def open_endpoint(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: float = 30.0,
-                  cors: bool = False, workers: int | None = None, limits: Limits = Limits(),
-                  background: bool = False) -> Endpoint:
+def open_endpoint(
+    release: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: float = 30.0,
+    cors: bool = False,
+    workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
+    background: bool = False,
+) -> Endpoint:
     """Open the store in a first worker, then bind the port. Raises QueryError: no or outdated store,
     port taken. With background=True the front already serves in a thread (tests use this)."""
     store = release / "store"
     if not store.is_dir():
-        raise QueryError(f"no release store at {store}: build one with `exilegraph release` or pass --release DIR")
+        raise QueryError(
+            f"no release store at {store}: build one with `exilegraph release` or pass --release DIR"
+        )
     pool = EnginePool(release, size=workers or default_workers())
     pool.start()
     try:
@@ -74,8 +84,9 @@ def open_endpoint(release: Path, *, host: str = "127.0.0.1", port: int = 7878, t
     except OSError as exc:
         pool.close()
         if exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
-            raise QueryError(f"port {port} on {host} is already in use (another server?); choose another "
-                             "with --port") from None
+            raise QueryError(
+                f"port {port} on {host} is already in use (another server?); choose another with --port"
+            ) from None
         raise QueryError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     endpoint = Endpoint(front, pool)
     if background:

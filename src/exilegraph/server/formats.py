@@ -29,11 +29,19 @@ GRAPHS = {
     "rdfxml": ("application/rdf+xml", ox.RdfFormat.RDF_XML),
 }
 _ACCEPTED = {
-    "application/sparql-results+json": "json", "application/json": "json",
-    "application/sparql-results+xml": "xml", "application/xml": "xml", "text/xml": "xml",
-    "text/csv": "csv", "text/tab-separated-values": "tsv",
-    "text/turtle": "turtle", "application/x-turtle": "turtle", "application/n-triples": "ntriples",
-    "text/plain": "ntriples", "application/ld+json": "jsonld", "application/rdf+xml": "rdfxml",
+    "application/sparql-results+json": "json",
+    "application/json": "json",
+    "application/sparql-results+xml": "xml",
+    "application/xml": "xml",
+    "text/xml": "xml",
+    "text/csv": "csv",
+    "text/tab-separated-values": "tsv",
+    "text/turtle": "turtle",
+    "application/x-turtle": "turtle",
+    "application/n-triples": "ntriples",
+    "text/plain": "ntriples",
+    "application/ld+json": "jsonld",
+    "application/rdf+xml": "rdfxml",
 }
 
 
@@ -99,8 +107,9 @@ class _Capped(io.RawIOBase):
         return b"".join(self.parts)
 
 
-def serialise(result, results_format: str = "json", graph_format: str = "turtle",
-              cap: int = MAX_RESULT) -> Serialised:
+def serialise(
+    result, results_format: str = "json", graph_format: str = "turtle", cap: int = MAX_RESULT
+) -> Serialised:
     """Write a pyoxigraph query result in the chosen format; raises ResultTooLarge past `cap` bytes."""
     out = _Capped(cap)
     if isinstance(result, ox.QueryTriples):

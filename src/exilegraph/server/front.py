@@ -8,13 +8,13 @@ other than /query, /update and /store go to a page handler (site.py: the release
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable
 from urllib.parse import parse_qs, urlsplit
 
 from .formats import GRAPHS, RESULTS, negotiate
-from .guard import Limits, QueryRefused, check_query
+from .guard import DEFAULT_LIMITS, Limits, QueryRefused, check_query
 from .pool import EnginePool, Reply
 
 PageHandler = Callable[["Handler", str, bool], bool]  # (handler, path, head only) -> answered?
@@ -24,7 +24,7 @@ PageHandler = Callable[["Handler", str, bool], bool]  # (handler, path, head onl
 class Settings:
     timeout: float = 30.0
     cors: bool = False
-    limits: Limits = Limits()
+    limits: Limits = DEFAULT_LIMITS
 
 
 class Front(ThreadingHTTPServer):
@@ -34,8 +34,9 @@ class Front(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], pool: EnginePool, settings: Settings,
-                 pages: PageHandler | None = None):
+    def __init__(
+        self, address: tuple[str, int], pool: EnginePool, settings: Settings, pages: PageHandler | None = None
+    ):
         self.pool, self.settings, self.pages = pool, settings, pages
         if ":" in address[0]:
             import socket
@@ -71,13 +72,16 @@ class Handler(BaseHTTPRequestHandler):
             self._refuse_update()
         else:
             self._discard_body()
-            self.send_reply(Reply.error(405, "this server is read-only: only /query accepts POST"),
-                            allow="GET, HEAD")
+            self.send_reply(
+                Reply.error(405, "this server is read-only: only /query accepts POST"), allow="GET, HEAD"
+            )
 
     def _refuse_writes(self) -> None:
         self._discard_body()
-        self.send_reply(Reply.error(405, "this server is read-only: nothing can be written to it"),
-                        allow="GET, HEAD, POST")
+        self.send_reply(
+            Reply.error(405, "this server is read-only: nothing can be written to it"),
+            allow="GET, HEAD, POST",
+        )
 
     do_PUT = do_DELETE = do_PATCH = _refuse_writes
 
@@ -102,8 +106,12 @@ class Handler(BaseHTTPRequestHandler):
         elif url.path == "/update":
             self._refuse_update()
         elif url.path == "/store":
-            self.send_reply(Reply.error(405, "the Graph Store Protocol is not served; download the release's "
-                                             "dumps instead"), allow="")
+            self.send_reply(
+                Reply.error(
+                    405, "the Graph Store Protocol is not served; download the release's dumps instead"
+                ),
+                allow="",
+            )
         elif not (self.server.pages and self.server.pages(self, url.path, head)):
             self.send_reply(Reply.error(404, f"nothing at {url.path}; the SPARQL endpoint is /query"))
 
@@ -125,8 +133,13 @@ class Handler(BaseHTTPRequestHandler):
         elif media == "application/sparql-query":
             params["query"] = [body.decode("utf-8", "replace")]
         else:
-            self.send_reply(Reply.error(415, "send the query as application/sparql-query or as a form "
-                                             "(application/x-www-form-urlencoded)"))
+            self.send_reply(
+                Reply.error(
+                    415,
+                    "send the query as application/sparql-query or as a form "
+                    "(application/x-www-form-urlencoded)",
+                )
+            )
             return
         if not params.get("query"):
             self.send_reply(Reply.error(400, "missing the query"))
@@ -144,16 +157,32 @@ class Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         results, graph = negotiate(accept, RESULTS, "json"), negotiate(accept, GRAPHS, "turtle")
         if results is None and graph is None:
-            self.send_reply(Reply.error(406, "no acceptable format: ask for SPARQL JSON, XML, CSV or TSV "
-                                             "results, or Turtle, N-Triples, JSON-LD or RDF/XML"))
+            self.send_reply(
+                Reply.error(
+                    406,
+                    "no acceptable format: ask for SPARQL JSON, XML, CSV or TSV "
+                    "results, or Turtle, N-Triples, JSON-LD or RDF/XML",
+                )
+            )
             return
-        job = {"query": text, "results": results or "json", "graph": graph or "turtle",
-               "default_graph": params.get("default-graph-uri", []), "named_graph": params.get("named-graph-uri", [])}
+        job = {
+            "query": text,
+            "results": results or "json",
+            "graph": graph or "turtle",
+            "default_graph": params.get("default-graph-uri", []),
+            "named_graph": params.get("named-graph-uri", []),
+        }
         self.send_reply(self.server.pool.run(job, settings.timeout), head=head, vary="Accept")
 
     # ---- replies
-    def send_reply(self, reply: Reply, head: bool = False, allow: str | None = None, vary: str | None = None,
-                   extra: dict[str, str] | None = None) -> None:
+    def send_reply(
+        self,
+        reply: Reply,
+        head: bool = False,
+        allow: str | None = None,
+        vary: str | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> None:
         try:
             self.send_response(reply.status)
             self.send_header("Content-Type", reply.media)
@@ -200,5 +229,5 @@ class Handler(BaseHTTPRequestHandler):
         elif length:
             self.close_connection = True
 
-    def log_message(self, format, *args) -> None:  # noqa: A002 - the base class's name
+    def log_message(self, format, *args) -> None:
         pass  # one line per request would flood the terminal of `exilegraph serve`

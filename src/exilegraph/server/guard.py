@@ -39,6 +39,9 @@ class Limits:
     max_operators: int = MAX_OPERATORS
 
 
+DEFAULT_LIMITS = Limits()
+
+
 @dataclass(frozen=True)
 class Token:
     kind: str  # word, var, iri, string, punct
@@ -47,7 +50,8 @@ class Token:
     end: int
 
 
-_TOKEN = re.compile(r"""
+_TOKEN = re.compile(
+    r"""
     (?P<comment>\#[^\n]*)
   | (?P<string>'''(?:[^'\\]|\\.|'(?!''))*'''|\"\"\"(?:[^"\\]|\\.|"(?!""))*\"\"\"
                |'(?:[^'\\\n\r]|\\.)*'|"(?:[^"\\\n\r]|\\.)*")
@@ -56,7 +60,9 @@ _TOKEN = re.compile(r"""
   | (?P<word>[^\W\d][\w.\-]*(?::[\w.\-%]*)?|:[\w.\-%]*|\d[\w.]*)
   | (?P<space>\s+)
   | (?P<punct>.)
-""", re.VERBOSE | re.DOTALL)
+""",
+    re.VERBOSE | re.DOTALL,
+)
 
 _OPEN, _CLOSE = "({[", ")}]"
 _ORDER = re.compile(r"\bORDER\b", re.IGNORECASE)
@@ -65,7 +71,7 @@ _OPERATORS = "+*/|&=<>!^-"
 
 
 def tokens(text: str) -> list[Token]:
-    """The query's tokens without spaces and comments (an approximation of SPARQL's lexer, enough to count)."""
+    """The query's tokens without spaces and comments (close enough to SPARQL's lexer to count)."""
     out = []
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
@@ -75,7 +81,7 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def check_query(text: str, limits: Limits = Limits()) -> None:
+def check_query(text: str, limits: Limits = DEFAULT_LIMITS) -> None:
     """Refuse a query that is too large, nests too deep, has too many blocks or operators, or calls SERVICE.
 
     Raises QueryRefused with a one-line reason.
@@ -87,8 +93,12 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
     opens = text.count("(") + text.count("{") + text.count("[")
     words = sum(upper.count(w) for w in _BLOCKS)
     ops = sum(text.count(c) for c in _OPERATORS)
-    if opens <= limits.max_depth and words <= limits.max_blocks and ops <= limits.max_operators \
-            and "SERVICE" not in upper:
+    if (
+        opens <= limits.max_depth
+        and words <= limits.max_blocks
+        and ops <= limits.max_operators
+        and "SERVICE" not in upper
+    ):
         return  # within every limit even counting characters in strings and IRIs: no need to scan
     depth = deepest = blocks = operators = 0
     for m in _TOKEN.finditer(text):
@@ -97,8 +107,7 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
             c = m.group()
             if c in _OPEN:
                 depth += 1
-                if depth > deepest:
-                    deepest = depth
+                deepest = max(deepest, depth)
             elif c in _CLOSE:
                 depth -= 1
             elif c in _OPERATORS:
@@ -110,13 +119,18 @@ def check_query(text: str, limits: Limits = Limits()) -> None:
             elif word == "SERVICE":
                 raise QueryRefused("SERVICE (federated queries) is not allowed on this endpoint")
     if deepest > limits.max_depth:
-        raise QueryRefused(f"the query nests brackets or groups {deepest} deep; the limit is {limits.max_depth}")
+        raise QueryRefused(
+            f"the query nests brackets or groups {deepest} deep; the limit is {limits.max_depth}"
+        )
     if blocks > limits.max_blocks:
-        raise QueryRefused(f"the query has {blocks} OPTIONAL, UNION, MINUS or BIND blocks; the limit is "
-                           f"{limits.max_blocks}")
+        raise QueryRefused(
+            f"the query has {blocks} OPTIONAL, UNION, MINUS or BIND blocks; the limit is {limits.max_blocks}"
+        )
     if operators > limits.max_operators:
-        raise QueryRefused(f"the query has {operators} operator or path characters (+ * / | & = < > ! ^ -); "
-                           f"the limit is {limits.max_operators}")
+        raise QueryRefused(
+            f"the query has {operators} operator or path characters (+ * / | & = < > ! ^ -); "
+            f"the limit is {limits.max_operators}"
+        )
 
 
 # ---- the ORDER BY rewrite ------------------------------------------------------------------------------
@@ -171,8 +185,12 @@ def _conditions(toks: list[Token], i: int) -> tuple[list[tuple[tuple[int, int], 
                 break
             found.append(((t.start, toks[close].end), False))
             i = close + 1
-        elif t.kind in ("word", "iri") and word not in ("LIMIT", "OFFSET", "VALUES") \
-                and i + 1 < len(toks) and toks[i + 1].text == "(":
+        elif (
+            t.kind in ("word", "iri")
+            and word not in ("LIMIT", "OFFSET", "VALUES")
+            and i + 1 < len(toks)
+            and toks[i + 1].text == "("
+        ):
             close = _matching(toks, i + 1)
             if close is None:
                 break
@@ -196,12 +214,13 @@ def _matching(toks: list[Token], i: int) -> int | None:
 
 
 def _keys(text: str, span: tuple[int, int], desc: bool) -> list[str]:
-    e = f"({text[span[0]:span[1]]})"
+    e = f"({text[span[0] : span[1]]})"
     keys = [
-        f"COALESCE(IF(isBLANK({e}), 1, IF(isIRI({e}), 2, IF(isNUMERIC({e}), 3, IF(isLITERAL({e}), 4, 0)))), 0)",
+        (f"COALESCE(IF(isBLANK({e}), 1, IF(isIRI({e}), 2, IF(isNUMERIC({e}), 3, "
+         f"IF(isLITERAL({e}), 4, 0)))), 0)"),
         f"COALESCE(IF(isNUMERIC({e}) && {e} = {e}, {e}, 0), 0)",  # NaN is not = itself: it gets 0
-        f"COALESCE(STR(DATATYPE({e})), \"\")",
-        f"COALESCE(LANG({e}), \"\")",
-        f"COALESCE(STR({e}), \"\")",
+        f'COALESCE(STR(DATATYPE({e})), "")',
+        f'COALESCE(LANG({e}), "")',
+        f'COALESCE(STR({e}), "")',
     ]
     return [f"DESC({k})" if desc else f"ASC({k})" for k in keys]

@@ -55,7 +55,7 @@ class Reply:
     kind: str = ""
 
     @classmethod
-    def error(cls, status: int, message: str) -> "Reply":
+    def error(cls, status: int, message: str) -> Reply:
         return cls(status, "text/plain; charset=utf-8", (message.rstrip() + "\n").encode("utf-8"))
 
 
@@ -73,18 +73,26 @@ class Worker:
         self.generation = generation
         self.buffer = bytearray()
         self.log = tempfile.TemporaryFile()
-        self.proc = subprocess.Popen([sys.executable, "-m", "exilegraph.server.worker", str(store)],
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.log,
-                                     bufsize=0, env=_worker_env(), close_fds=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "exilegraph.server.worker", str(store)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self.log,
+            bufsize=0,
+            env=_worker_env(),
+            close_fds=True,
+        )
 
     @classmethod
-    def spawn(cls, store: Path, generation: int, ready_timeout: float = READY_TIMEOUT) -> "Worker":
+    def spawn(cls, store: Path, generation: int, ready_timeout: float = READY_TIMEOUT) -> Worker:
         worker = cls(store, generation)
         try:
             header = json.loads(worker._frame(time.monotonic() + ready_timeout))
         except _TimedOut:
             worker.kill()
-            raise EngineError(f"the query engine did not open the store at {store} within {ready_timeout:g} s")
+            raise EngineError(
+                f"the query engine did not open the store at {store} within {ready_timeout:g} s"
+            )
         except _Crashed:
             reason = worker.crash_reason()
             worker.kill()
@@ -108,7 +116,7 @@ class Worker:
         try:
             view = memoryview(data)
             while view:
-                view = view[os.write(self.proc.stdin.fileno(), view):]
+                view = view[os.write(self.proc.stdin.fileno(), view) :]
         except OSError:
             raise _Crashed() from None
         header = json.loads(self._frame(deadline))
@@ -169,7 +177,7 @@ class EnginePool:
 
     # ---- life cycle
     def start(self) -> None:
-        """Open the store in a first worker (its error, e.g. an outdated store, is raised here), then the rest."""
+        """Open the store in a first worker (raising its error, e.g. an outdated store); the rest on use."""
         self.idle.put(self._spawn())
         for _ in range(self.size - 1):
             self.idle.put(None)  # spawned on first use
@@ -189,8 +197,9 @@ class EnginePool:
         generation = self.generation
         store = self.release / "store"
         if not store.is_dir():
-            raise EngineError(f"no release store at {store}: build one with `exilegraph release` "
-                              "or pass --release DIR")
+            raise EngineError(
+                f"no release store at {store}: build one with `exilegraph release` or pass --release DIR"
+            )
         worker = Worker.spawn(store, generation)
         with self.lock:
             self.workers.add(worker)
@@ -228,8 +237,10 @@ class EnginePool:
         """None when the release is there (noting a rebuild), else the reason no query can run."""
         signature = self._signature()
         if signature is None:
-            return (f"the release at {self.release} is missing (being rebuilt?): "
-                    "no query can run until it is back")
+            return (
+                f"the release at {self.release} is missing (being rebuilt?): "
+                "no query can run until it is back"
+            )
         if signature != self.signature:
             with self.lock:
                 if signature != self.signature:
@@ -259,13 +270,19 @@ class EnginePool:
             header, body = worker.ask(job, deadline)
         except _TimedOut:
             self._retire(worker)
-            return Reply.error(503, f"the query ran for more than {timeout:g} s and was stopped; narrow it "
-                                    "down (more specific patterns, LIMIT)")
+            return Reply.error(
+                503,
+                f"the query ran for more than {timeout:g} s and was stopped; narrow it "
+                "down (more specific patterns, LIMIT)",
+            )
         except _Crashed:
             reason = worker.crash_reason()
             self._retire(worker)
-            return Reply.error(500, f"the query engine crashed on this query ({reason}); it was restarted "
-                                    "and other queries are not affected")
+            return Reply.error(
+                500,
+                f"the query engine crashed on this query ({reason}); it was restarted "
+                "and other queries are not affected",
+            )
         if worker.generation != self.generation:
             self._retire(worker)
         else:

@@ -16,20 +16,32 @@ from .formats import parse_accept
 from .pool import Reply
 
 TYPES = {
-    ".html": "text/html; charset=utf-8", ".ttl": "text/turtle; charset=utf-8", ".jsonld": "application/ld+json",
-    ".nt": "application/n-triples", ".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-    ".json": "application/json", ".svg": "image/svg+xml", ".txt": "text/plain; charset=utf-8",
-    ".png": "image/png", ".ico": "image/x-icon", ".rq": "application/sparql-query",
+    ".html": "text/html; charset=utf-8",
+    ".ttl": "text/turtle; charset=utf-8",
+    ".jsonld": "application/ld+json",
+    ".nt": "application/n-triples",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".svg": "image/svg+xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".png": "image/png",
+    ".ico": "image/x-icon",
+    ".rq": "application/sparql-query",
 }
 VARIANTS = {  # media type asked for -> file suffix, in the order served when Accept ties
-    "text/html": ".html", "application/xhtml+xml": ".html", "text/turtle": ".ttl",
-    "application/ld+json": ".jsonld", "application/n-triples": ".nt",
+    "text/html": ".html",
+    "application/xhtml+xml": ".html",
+    "text/turtle": ".ttl",
+    "application/ld+json": ".jsonld",
+    "application/n-triples": ".nt",
 }
 
 _FORM = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>exilegraph SPARQL endpoint</title></head>
 <body><h1>exilegraph SPARQL endpoint</h1>
-<p>Release: {release}. Send SPARQL 1.1 queries to <code>/query</code> (GET or POST); the endpoint is read-only.</p>
+<p>Release: {release}. Send SPARQL 1.1 queries to <code>/query</code> (GET or POST);
+the endpoint is read-only.</p>
 <form action="/query" method="post">
 <textarea name="query" rows="12" cols="90">SELECT ?s ?p ?o WHERE {{ ?s ?p ?o }} LIMIT 10</textarea><br>
 <button type="submit">Run</button></form></body></html>
@@ -67,7 +79,9 @@ class Site:
         suffix = _choose(handler.headers.get("Accept"), variants)
         if suffix is None:
             offered = ", ".join(sorted(m for m, s in VARIANTS.items() if s in variants))
-            handler.send_reply(Reply.error(406, f"{path} is available as {offered}"), head=head, vary="Accept")
+            handler.send_reply(
+                Reply.error(406, f"{path} is available as {offered}"), head=head, vary="Accept"
+            )
             return True
         return self._send(handler, root, variants[suffix], head, vary="Accept")
 
@@ -80,8 +94,12 @@ class Site:
             return False
         media = TYPES.get(target.suffix, "application/octet-stream")
         location = "/" + target.relative_to(root).as_posix()
-        handler.send_reply(Reply(200, media, body), head=head, vary=vary,
-                           extra={"Content-Location": location} if vary else None)
+        handler.send_reply(
+            Reply(200, media, body),
+            head=head,
+            vary=vary,
+            extra={"Content-Location": location} if vary else None,
+        )
         return True
 
 
@@ -92,8 +110,12 @@ def _choose(accept: str | None, variants: dict[str, Path]) -> str | None:
         return next(s for s in order if s in variants)
     for media, _ in accepted:
         if media in ("*/*", "text/*", "application/*"):
-            wanted = [s for s in order if s in variants
-                      and (media == "*/*" or any(m.startswith(media[:-1]) and VARIANTS[m] == s for m in VARIANTS))]
+            wanted = [
+                s
+                for s in order
+                if s in variants
+                and (media == "*/*" or any(m.startswith(media[:-1]) and VARIANTS[m] == s for m in VARIANTS))
+            ]
             if wanted:
                 return wanted[0]
         suffix = VARIANTS.get(media)

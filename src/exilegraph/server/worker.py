@@ -78,8 +78,17 @@ def main(argv: list[str]) -> int:
         store = ox.Store.read_only(str(folder))
         check_default_graph(store, folder)
     except (OSError, QueryError) as exc:
-        write_frame(out, json.dumps({"ok": False, "message": f"cannot open the store at {folder}: {exc}"
-                                     if isinstance(exc, OSError) else str(exc)}).encode())
+        write_frame(
+            out,
+            json.dumps(
+                {
+                    "ok": False,
+                    "message": f"cannot open the store at {folder}: {exc}"
+                    if isinstance(exc, OSError)
+                    else str(exc),
+                }
+            ).encode(),
+        )
         out.flush()
         return 1
     write_frame(out, json.dumps({"ok": True, "ready": True}).encode())
