@@ -303,6 +303,19 @@ def test_protocol_errors(serve):
     assert reply.status_code == 400 and reply.text.startswith("SPARQL syntax error")
 
 
+def test_default_graph_uri_narrows_the_dataset(serve):
+    graph = "https://w3id.org/exilegraph/graph/akhmetova-zhanara"
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+    def n(params):
+        reply = requests.get(serve.endpoint, params=params, headers={"Accept": JSON}, timeout=WAIT)
+        assert reply.status_code == 200, reply.text
+        return int(reply.json()["results"]["bindings"][0]["n"]["value"])
+
+    inside = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
+    assert n({"query": count, "default-graph-uri": graph}) == n({"query": inside}) < n({"query": count})
+
+
 # ---- results that parse --------------------------------------------------------------------------------
 COMMA = 'SELECT ?x ?y WHERE { VALUES (?x ?y) { (<http://example.org/a,b> "c, \\"d\\"\\ne") } }'
 

@@ -229,5 +229,8 @@ class Handler(BaseHTTPRequestHandler):
         elif length:
             self.close_connection = True
 
+    def version_string(self) -> str:
+        return self.server_version
+
     def log_message(self, format, *args) -> None:
         pass  # one line per request would flood the terminal of `exilegraph serve`
