@@ -279,6 +279,24 @@ def test_a_killed_engine_is_an_error_and_is_replaced(release):
         serve.stop()
 
 
+def test_slow_queries_holding_every_engine_do_not_hold_up_others(release):
+    serve = Serve(release, timeout=20)  # default pool: 3 engines
+    try:
+        heavy: list[int] = []
+        clients = [threading.Thread(target=lambda: heavy.append(ask(serve.endpoint, HEAVY, timeout=60).status_code))
+                   for _ in range(3)]
+        for c in clients:
+            c.start()
+        time.sleep(1.0)
+        reply = ask(serve.endpoint, LOOKUP)
+        assert reply.status_code == 200 and heavy == [], "the look-up waited for the slow queries"
+        for c in clients:
+            c.join(60)
+        assert heavy == [503, 503, 503]
+    finally:
+        serve.stop()
+
+
 def _cpu(pid: int) -> float:
     try:
         fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()

@@ -4,6 +4,9 @@ A query runs in one worker; the front waits for the whole serialised result with
 that passes the deadline is killed (so its CPU is released at once) and one that crashes (a Rust panic
 or a stack overflow aborts the process) is reaped; either is replaced by a fresh worker in the
 background, and the client gets an error status with a one-line reason, never a partial result.
+When every worker is held by long queries, a query that waited EXTRA_AFTER seconds gets an extra
+worker of its own (up to `size` of them), so a client sending many slow queries at once does not
+hold up the others.
 
 The pool follows the release: each query first looks at `<release>/release.json` (inode, size, mtime).
 A rebuild replaces the release folder by renames, so a new file means a new release: workers opened on
@@ -31,6 +34,7 @@ from .guard import order_rewrite
 from .worker import _LEN, describe_crash
 
 READY_TIMEOUT = 20.0  # seconds for a worker to open the store
+EXTRA_AFTER = 0.5  # seconds a query waits for a busy pool before an extra worker is started for it
 
 
 class EngineError(QueryError):
@@ -71,6 +75,7 @@ class Worker:
 
     def __init__(self, store: Path, generation: int):
         self.generation = generation
+        self.extra = False  # started beyond the pool's size, retired after one query
         self.buffer = bytearray()
         self.log = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(
@@ -173,6 +178,7 @@ class EnginePool:
         self.idle: queue.Queue[Worker | None] = queue.Queue()
         self.lock = threading.Lock()
         self.workers: set[Worker] = set()
+        self.extras = 0
         self.closed = False
 
     # ---- life cycle
@@ -208,11 +214,30 @@ class EnginePool:
                 worker.kill()
         return worker
 
+    def _extra(self) -> Worker | Reply | None:
+        """A worker beyond the pool's size, or None when `size` extra ones already run."""
+        with self.lock:
+            if self.extras >= self.size or self.closed:
+                return None
+            self.extras += 1
+        try:
+            worker = self._spawn()
+        except EngineError as exc:
+            with self.lock:
+                self.extras -= 1
+            return Reply.error(503, str(exc))
+        worker.extra = True
+        return worker
+
     def _retire(self, worker: Worker, respawn: bool = True) -> None:
         """Kill a worker and put a fresh one (or an empty slot) back, in the background."""
         with self.lock:
             self.workers.discard(worker)
         worker.kill()
+        if worker.extra:  # its slot was never in the pool
+            with self.lock:
+                self.extras -= 1
+            return
 
         def refill():
             try:
@@ -283,7 +308,7 @@ class EnginePool:
                 f"the query engine crashed on this query ({reason}); it was restarted "
                 "and other queries are not affected",
             )
-        if worker.generation != self.generation:
+        if worker.generation != self.generation or worker.extra:
             self._retire(worker)
         else:
             self.idle.put(worker)
@@ -293,9 +318,15 @@ class EnginePool:
 
     def _acquire(self, deadline: float) -> Worker | Reply:
         try:
-            item = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            item = self.idle.get(timeout=max(0.0, min(EXTRA_AFTER, deadline - time.monotonic())))
         except queue.Empty:
-            return Reply.error(503, f"all {self.size} query engines are busy; try again shortly")
+            extra = self._extra()  # every engine is held by long queries: this one gets its own
+            if extra is not None:
+                return extra
+            try:
+                item = self.idle.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                return Reply.error(503, f"all {self.size} query engines are busy; try again shortly")
         if item is not None and item.alive() and item.generation == self.generation:
             return item
         if item is not None:
