@@ -362,6 +362,20 @@ def test_every_format(serve):
         assert reply.status_code == 200 and reply.headers["Content-Type"].startswith(accept)
 
 
+def test_a_result_over_the_cap_is_refused_not_cut():
+    import pyoxigraph as ox
+
+    from exilegraph.server.formats import ResultTooLarge, serialise
+
+    store = ox.Store()
+    for i in range(100):
+        store.add(ox.Quad(ox.NamedNode(f"http://example.org/{i}"), ox.NamedNode("http://example.org/p"),
+                          ox.Literal("x" * 100)))
+    assert len(serialise(store.query("SELECT * { ?s ?p ?o }"), "csv", cap=100_000).body) > 10_000
+    with pytest.raises(ResultTooLarge, match="larger than 5,000 bytes"):
+        serialise(store.query("SELECT * { ?s ?p ?o }"), "json", cap=5_000)
+
+
 # ---- serve follows the release --------------------------------------------------------------------------
 def _count(url: str) -> int:
     reply = ask(url, CASES)

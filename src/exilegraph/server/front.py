@@ -54,6 +54,7 @@ class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"  # keep-alive: every reply carries Content-Length
     server_version = "exilegraph"
     sys_version = ""
+    timeout = 120  # seconds an idle or stalled connection is kept: silent clients cannot hold threads
     disable_nagle_algorithm = True  # headers and body are two writes: Nagle would hold the body ~40 ms
     server: Front
 
