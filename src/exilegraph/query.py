@@ -5,7 +5,9 @@ the catalogue's header format and how parameters are bound). The same bound text
 a server (`render`).
 
 The query runs in a worker process (`python -m exilegraph.query --worker`) that is killed when the time
-limit passes: pyoxigraph's Python API cannot interrupt a query. The store's default graph holds the union
+limit passes: pyoxigraph's Python API cannot interrupt a query; an engine crash there is one error, not
+the end of `exilegraph query`. The text is checked first (server/guard.py: size, nesting) and ORDER BY
+runs as totally ordered keys, as on `exilegraph serve`. The store's default graph holds the union
 of the release's named graphs, de-duplicated (see store.py): a query without GRAPH sees every triple once,
 and GRAPH ?g finds the record that states it.
 """
@@ -239,7 +241,7 @@ def _worker() -> int:
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     try:
         kind, payload = _evaluate(job["store"], job["query"])
-    except (OSError, SyntaxError, RuntimeError, ValueError, QueryError) as exc:
+    except (OSError, SyntaxError, RuntimeError, ValueError, MemoryError, QueryError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
     sys.stdout.buffer.write(kind.encode() + b"\n" + payload)
