@@ -167,11 +167,14 @@ def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
               help="Seconds after which the server stops a query.")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (web pages on other sites).")
-def serve_command(release_dir, host, port, timeout, cors):
-    """Serve the release as a read-only SPARQL endpoint (Oxigraph) until Ctrl-C."""
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query engine processes (default: one per core, at least 3).")
+def serve_command(release_dir, host, port, timeout, cors, workers):
+    """Serve the release as a read-only SPARQL endpoint (Oxigraph engines) until Ctrl-C."""
     from .serve import serve_release
 
-    serve_release(release_dir, host=host, port=port, timeout=timeout, cors=cors, echo=click.echo)
+    serve_release(release_dir, host=host, port=port, timeout=timeout, cors=cors, workers=workers,
+                  echo=click.echo)
 
 
 @main.command("push")
