@@ -1,0 +1,192 @@
+"""The release's triples grouped for pages: by subject, with the nodes each entity owns.
+
+Input is N-Triples lines as the release writes them (one triple a line, IRIs without spaces), so a
+line splits on its first two spaces; objects stay N-Triples terms until a page shows them. An entity
+(case, person, organisation, source) owns the nodes under the base IRI that it reaches and that are
+not entities themselves: a case's events, citations, conflicts, residences, statements.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from ..errors import ReleaseError
+
+ENTITY_KINDS = ("case", "person", "organisation", "source")
+NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VOCAB = "https://w3id.org/exilegraph/vocab/"
+
+_LITERAL = re.compile(r'^"(?P<text>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^<(?P<dt>[^>]*)>)?$', re.S)
+_UNESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)', re.S)
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term: an IRI (`iri` set), a blank node (`blank` set) or a literal (`value`, `lang`, `datatype`)."""
+
+    value: str
+    iri: bool = False
+    blank: bool = False
+    lang: str | None = None
+    datatype: str | None = None
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        s = m.group(1)
+        if s[0] in "uU":
+            return chr(int(s[1:], 16))
+        return _SIMPLE.get(s, s)
+
+    return _UNESCAPE.sub(one, text)
+
+
+def term(text: str) -> Term:
+    """Read one N-Triples term. Raises ReleaseError for text that is no term."""
+    if text.startswith("<") and text.endswith(">"):
+        return Term(_unescape(text[1:-1]), iri=True)
+    if text.startswith("_:"):
+        return Term(text[2:], blank=True)
+    m = _LITERAL.match(text)
+    if not m:
+        raise ReleaseError(f"cannot read the N-Triples term {text[:80]!r}")
+    return Term(_unescape(m.group("text")), lang=m.group("lang"), datatype=m.group("dt"))
+
+
+@dataclass
+class Node:
+    """The statements about one subject: predicate IRI -> object terms as N-Triples text, in line order."""
+
+    iri: str
+    props: dict[str, list[str]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def all(self, pred: str) -> list[str]:
+        return self.props.get(pred, [])
+
+    def first(self, pred: str) -> str | None:
+        values = self.props.get(pred)
+        return values[0] if values else None
+
+    def types(self) -> list[str]:
+        return [v[1:-1] for v in self.props.get(RDF_TYPE, ())]
+
+
+@dataclass
+class Graph:
+    """Every subject of the release, the entities by kind, and reverse links (object IRI -> subjects)."""
+
+    base: str
+    nodes: dict[str, Node]
+    entities: dict[str, list[str]]  # kind -> sorted entity IRIs
+    inverse: dict[str, list[tuple[str, str]]]  # object IRI -> (subject IRI, predicate IRI)
+
+    def node(self, iri: str) -> Node | None:
+        return self.nodes.get(iri)
+
+    def kind(self, iri: str) -> str | None:
+        """`case`, `person`, ... for an IRI under the base; None for anything else."""
+        if not iri.startswith(self.base):
+            return None
+        head, sep, _ = iri[len(self.base):].partition("/")
+        return head if sep else None
+
+    def owned(self, iri: str) -> list[str]:
+        """The entity and the nodes it owns, in a stable order (the entity first, then by IRI)."""
+        seen = {iri}
+        todo = [iri]
+        while todo:
+            node = self.nodes.get(todo.pop())
+            if node is None:
+                continue
+            for values in node.props.values():
+                for v in values:
+                    if v[0] != "<" and not v.startswith("_:"):
+                        continue
+                    target = v[1:-1] if v[0] == "<" else v
+                    if target in seen or target not in self.nodes:
+                        continue
+                    if v[0] == "<" and (self.kind(target) in NOT_OWNED or self.kind(target) is None):
+                        continue
+                    seen.add(target)
+                    todo.append(target)
+        return [iri] + sorted(seen - {iri})
+
+    def own_lines(self, iri: str) -> list[str]:
+        """The N-Triples lines of an entity and its owned nodes, sorted."""
+        return sorted(line for n in self.owned(iri) for line in self.nodes[n].lines)
+
+    def label(self, iri: str) -> str | None:
+        node = self.nodes.get(iri)
+        if node is None:
+            return None
+        for pred in (SKOS + "prefLabel", RDFS + "label", "http://schema.org/name", "http://purl.org/dc/terms/title"):
+            values = node.all(pred)
+            if values:
+                return _pick_label(values)
+        return None
+
+
+def _pick_label(values: list[str]) -> str:
+    """An English label when there is one, else the first in sorted order."""
+    terms = [term(v) for v in sorted(values)]
+    for t in terms:
+        if t.lang in (None, "en") or (t.lang or "").startswith("en-"):
+            return t.value
+    return terms[0].value
+
+
+def read_graph(lines: Iterable[str], base: str) -> Graph:
+    """Group N-Triples lines by subject. Raises ReleaseError for a line that is no triple."""
+    nodes: dict[str, Node] = {}
+    inverse: dict[str, list[tuple[str, str]]] = {}
+    seen: set[str] = set()
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        s, p, rest = _split(line)
+        triple = f"{s} {p} {rest} ."
+        if triple in seen:
+            continue
+        seen.add(triple)
+        subj = s[1:-1] if s[0] == "<" else s
+        node = nodes.get(subj)
+        if node is None:
+            node = nodes[subj] = Node(subj)
+        pred = p[1:-1]
+        node.props.setdefault(pred, []).append(rest)
+        node.lines.append(triple)
+        if rest[0] == "<":
+            inverse.setdefault(rest[1:-1], []).append((subj, pred))
+    entities: dict[str, list[str]] = {k: [] for k in ENTITY_KINDS}
+    graph = Graph(base, nodes, entities, inverse)
+    for subj in nodes:
+        kind = graph.kind(subj)
+        if kind in entities:
+            entities[kind].append(subj)
+    for values in entities.values():
+        values.sort()
+    for node in nodes.values():
+        for values in node.props.values():
+            values.sort()
+    return graph
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    if not line.endswith("."):
+        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+    parts = line[:-1].rstrip().split(" ", 2)
+    if len(parts) != 3 or parts[1][:1] != "<":
+        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+    return parts[0], parts[1], parts[2]
