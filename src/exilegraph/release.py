@@ -25,6 +25,7 @@ from .mapper import RecordGraph
 from .progress import Reporter
 from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
 from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
+from .site import SITE_DIR, build_site
 from .writers import FORMATS
 
 PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
@@ -152,6 +153,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
+    with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
+        build_site(dataset.triples, tmp / SITE_DIR, base)
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 

@@ -7,6 +7,8 @@ the source (linked to its page), the locator or reference text, a quote, and the
 
 from __future__ import annotations
 
+import re
+
 from .html import Linker, Page, esc
 from .model import RDF_TYPE, VOCAB, Graph, Node, term
 
@@ -56,7 +58,7 @@ def heading(graph: Graph, node: Node, linker: Linker) -> str:
         name = linker.name(kind[1:-1])
     else:
         types = node.types()
-        name = linker.name(types[0]) if types else "claim"
+        name = (linker.graph.label(types[0]) or _words(types[0])) if types else "claim"
     when = literal_text(node.first(EG + "date"))
     if not when:
         start = literal_text(node.first(SDO + "startDate"))
@@ -120,6 +122,12 @@ def _citation_key(graph: Graph, iri: str, linker: Linker) -> tuple:
         return ("", "", iri)
     src = node.first(DERIVED_FROM)
     return (linker.name(src[1:-1]) if src else "", literal_text(node.first(EG + "locator")), iri)
+
+
+def _words(iri: str) -> str:
+    """`.../vocab/NameVariant` -> `name variant`, for a class without a label in the release."""
+    local = iri.rstrip("/").rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+    return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", local).replace("_", " ").lower()
 
 
 def _anchor(iri: str) -> str:

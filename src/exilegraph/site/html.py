@@ -71,6 +71,8 @@ class Linker:
         return self.short(iri)
 
     def short(self, iri: str) -> str:
+        if iri.startswith(self.vocab):
+            return f"eg:{iri[len(self.vocab):]}"
         if iri.startswith(self.graph.base):
             return iri[len(self.graph.base):]
         for p, ns in _BY_LENGTH:

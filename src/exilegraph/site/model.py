@@ -156,7 +156,7 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
         if not line or line.startswith("#"):
             continue
         s, p, rest = _split(line)
-        triple = f"{s} {p} {rest} ."
+        triple = line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."  # the release's lines are canonical
         if triple in seen:
             continue
         seen.add(triple)
