@@ -39,7 +39,7 @@ class Page:
     @property
     def root(self) -> str:
         depth = self.path.count("/")
-        return "../" * depth if depth else "./"
+        return "../" * depth
 
     def href(self, target: str) -> str:
         """A relative link from this page to another path of the site."""
@@ -136,12 +136,12 @@ def frame(page: Page, title: str, body: str, *, ld: dict | None = None, alternat
 def alternates(page: Page, stem: str) -> str:
     """`<link rel="alternate">` to the entity's data files, and the same as visible links."""
     kinds = (("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"))
-    return "\n".join(f'<link rel="alternate" type="{media}" href="{esc(page.href(f"{stem}.{ext}"))}">'
+    return "\n".join(f'<link rel="alternate" type="{media}" href="{esc(quote(f"{stem}.{ext}"))}">'
                      for ext, media in kinds)
 
 
 def data_links(page: Page, stem: str) -> str:
-    links = " · ".join(f'<a href="{esc(page.href(f"{stem}.{ext}"))}">{label}</a>'
+    links = " · ".join(f'<a href="{esc(quote(f"{stem}.{ext}"))}">{label}</a>'
                        for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")))
     return f'<p class="formats">Data: {links}</p>'
 
