@@ -110,9 +110,9 @@ def claim(page: Page, graph: Graph, iri: str, linker: Linker, css: str = "claim"
     items = sorted((_citation_key(graph, c[1:-1], linker), citation(page, graph, c[1:-1], linker)) for c in cites)
     n = len(cites)
     count = f"{n} citation{'' if n == 1 else 's'}" if n else "no citation"
-    cite_html = f'<h4>{count}</h4><ul class="citations">{"".join(h for _, h in items)}</ul>' if n else \
+    cite_html = f'<h5>{count}</h5><ul class="citations">{"".join(h for _, h in items)}</ul>' if n else \
         '<p class="warning">No citation supports this claim.</p>'
-    return (f'<article class="{css}" id="{esc(_anchor(iri))}"><h3>{heading(graph, node, linker)}</h3>'
+    return (f'<article class="{css}" id="{esc(_anchor(iri))}"><h4>{heading(graph, node, linker)}</h4>'
             f"{text}{details(page, node, linker, HEADLINE)}{cite_html}</article>")
 
 
