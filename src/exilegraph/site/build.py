@@ -9,6 +9,7 @@ for case, person, organisation and source, `vocab/<term>.*`, `by-state-of-concer
 from __future__ import annotations
 
 import json
+import multiprocessing as mp
 import os
 import shutil
 import tempfile
@@ -39,8 +40,11 @@ class SiteResult:
 
 
 def build_site(source: Path | Iterable[str], out_dir: Path, base_iri: str | None = None,
-               catalogue: dict[str, CatalogueQuery] | None = None, site_url: str | None = None) -> SiteResult:
+               catalogue: dict[str, CatalogueQuery] | None = None, site_url: str | None = None,
+               jobs: int | None = None) -> SiteResult:
     """Write the site for a release folder (its exilegraph.nt and release.json) or for N-Triples lines.
+
+    `jobs` processes render the entities' files (default: one per CPU; 1 renders in this process).
 
     `out_dir` is replaced as a whole: the site is written beside it and renamed into place. Raises
     ReleaseError when the release cannot be read or the site cannot be written.
@@ -59,7 +63,9 @@ def build_site(source: Path | Iterable[str], out_dir: Path, base_iri: str | None
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     writer = _Writer(tmp)
     try:
-        render_site(graph, load_catalogue() if catalogue is None else catalogue, writer.write, site_url)
+        cat = load_catalogue() if catalogue is None else catalogue
+        render_parallel(graph, cat, writer, site_url, jobs) if jobs != 1 else \
+            render_site(graph, cat, writer.write, site_url)
         writer.finish()
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -98,31 +104,45 @@ class _Files:
             self.emit(path, data)
 
 
-def render_site(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callable[[str, bytes], None],
-                site_url: str | None = None) -> None:
-    """Hand every file of the site to `emit(path, bytes)`. The same graph gives the same files and bytes."""
-    linker = Linker(graph)
-    files = _Files(emit)
+def owners(graph: Graph) -> dict[str, str]:
+    """Owned node IRI -> the entity that owns it (the first in kind and IRI order when two reach it)."""
     owner: dict[str, str] = {}
-    owned: dict[str, list[str]] = {}
     for kind in ENTITY_KINDS:
         for iri in graph.entities[kind]:
-            owned[iri] = graph.owned(iri)
-            for n in owned[iri][1:]:
+            for n in graph.owned(iri)[1:]:
                 owner.setdefault(n, iri)
-    for kind in ENTITY_KINDS:
-        for iri in graph.entities[kind]:
-            path = linker.path(iri)
-            if path is None:
-                continue
-            stem = path[:-len(".html")]
-            lines = sorted(line for n in owned[iri] for line in graph.nodes[n].lines)
-            _data_files(files, stem, lines)
-            html = render_case(graph, iri, linker, path) if kind == "case" else \
-                render_entity(graph, iri, kind, linker, path, owner)
-            files[path] = html.encode("utf-8")
-        if kind != "case":
-            files[f"{kind}/index.html"] = entity_list(graph, linker, kind).encode("utf-8")
+    return owner
+
+
+def entity_items(graph: Graph) -> list[tuple[str, str]]:
+    """(kind, IRI) of every entity that gets a page, cases first."""
+    return [(kind, iri) for kind in ENTITY_KINDS for iri in graph.entities[kind]]
+
+
+def render_entities(graph: Graph, items: list[tuple[str, str]], owner: dict[str, str],
+                    emit: Callable[[str, bytes], None], linker: Linker | None = None) -> None:
+    """The page and data files of each (kind, IRI), handed to `emit(path, bytes)`."""
+    linker = linker or Linker(graph)
+    files = _Files(emit)
+    for kind, iri in items:
+        path = linker.path(iri)
+        if path is None:
+            continue
+        stem = path[:-len(".html")]
+        lines = sorted(line for n in graph.owned(iri) for line in graph.nodes[n].lines)
+        _data_files(files, stem, lines)
+        html = render_case(graph, iri, linker, path) if kind == "case" else \
+            render_entity(graph, iri, kind, linker, path, owner)
+        files[path] = html.encode("utf-8")
+
+
+def render_rest(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callable[[str, bytes], None],
+                site_url: str | None = None, linker: Linker | None = None) -> None:
+    """Everything but the entities' own files: lists, term pages, index pages, query page, assets, rules."""
+    linker = linker or Linker(graph)
+    files = _Files(emit)
+    for kind in ENTITY_KINDS[1:]:
+        files[f"{kind}/index.html"] = entity_list(graph, linker, kind).encode("utf-8")
     terms = vocabulary_terms(graph)
     for iri, used_as in terms.items():
         path = linker.path(iri)
@@ -139,7 +159,14 @@ def render_site(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callab
     files["sparql.html"] = query_page(catalogue, graph.base).encode("utf-8")
     files.update(asset_files())
     files[".htaccess"] = htaccess(site_url, graph.base).encode("utf-8")
-    return files
+
+
+def render_site(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callable[[str, bytes], None],
+                site_url: str | None = None) -> None:
+    """Hand every file of the site to `emit(path, bytes)`, in one process. The same graph gives the same files."""
+    linker = Linker(graph)
+    render_entities(graph, entity_items(graph), owners(graph), emit, linker)
+    render_rest(graph, catalogue, emit, site_url, linker)
 
 
 def _data_files(files: _Files, stem: str, lines: list[str]) -> None:
@@ -151,16 +178,54 @@ def _data_files(files: _Files, stem: str, lines: list[str]) -> None:
 def vocabulary_terms(graph: Graph) -> dict[str, list[str]]:
     """Every term of the vocabulary namespace the release uses or describes -> how it is used, sorted."""
     uses: dict[str, set[str]] = {}
-    for node in graph.nodes.values():
-        if node.iri.startswith(VOCAB):
-            uses.setdefault(node.iri, set())
-        for pred, values in node.props.items():
-            if pred.startswith(VOCAB):
-                uses.setdefault(pred, set()).add("property")
-            for v in values:
-                if v.startswith("<" + VOCAB):
-                    uses.setdefault(v[1:-1], set()).add("class" if pred == RDF_TYPE else "value")
+    preds: set[str] = set()
+    for iri, node in graph.nodes.items():
+        preds.update(node.props)
+        if iri.startswith(VOCAB):
+            uses.setdefault(iri, set())
+    for pred in preds:
+        if pred.startswith(VOCAB):
+            uses.setdefault(pred, set()).add("property")
+    for obj, refs in graph.inverse.items():
+        if obj.startswith(VOCAB):
+            uses.setdefault(obj, set()).update("class" if p == RDF_TYPE else "value" for _, p in refs)
     return {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
+
+
+def render_parallel(graph: Graph, catalogue: dict[str, CatalogueQuery], writer: "_Writer",
+                    site_url: str | None, jobs: int | None) -> None:
+    """Entities in forked workers that share the graph copy-on-write; the rest in this process meanwhile."""
+    global _SHARED
+    items = entity_items(graph)
+    jobs = min(jobs or os.cpu_count() or 1, max(1, len(items) // 200))
+    if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        render_site(graph, catalogue, writer.write, site_url)
+        return
+    owner = owners(graph)
+    shares = [items[i::jobs] for i in range(jobs)]
+    _SHARED = (graph, owner, writer.folder)
+    try:
+        with mp.get_context("fork").Pool(jobs - 1) as pool:
+            pending = pool.map_async(_render_share, shares[1:])
+            linker = Linker(graph)
+            render_entities(graph, shares[0], owner, writer.write, linker)
+            render_rest(graph, catalogue, writer.write, site_url, linker)
+            for made, pages, files in pending.get():
+                writer.made |= made
+                writer.pages += pages
+                writer.files += files
+    finally:
+        _SHARED = None
+
+
+_SHARED: tuple | None = None  # what forked workers read: (graph, owner map, output folder)
+
+
+def _render_share(items: list[tuple[str, str]]) -> tuple[set[Path], int, int]:
+    graph, owner, folder = _SHARED
+    writer = _Writer(folder)
+    render_entities(graph, items, owner, writer.write)
+    return writer.made, writer.pages, writer.files
 
 
 class _Writer:

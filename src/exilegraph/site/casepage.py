@@ -117,7 +117,23 @@ def _conflicts(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
 
 def _provenance(page: Page, graph: Graph, iri: str, linker: Linker) -> str:
     """The build that made the case's citations, the toolkit and schema, and the record file it came from."""
-    builds = sorted({b[1:-1] for n in graph.owned(iri) for b in graph.nodes[n].all(GENERATED_BY)})
+    builds = tuple(sorted({b[1:-1] for n in graph.owned(iri) for b in graph.nodes[n].all(GENERATED_BY)}))
+    if builds not in linker.cache:  # every case of a release names the same build: describe it once
+        linker.cache[builds] = _build_rows(graph, builds)
+    rows = list(linker.cache[builds])
+    record = graph.nodes.get(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}")
+    if record is not None:
+        for f in record.all(DERIVED_FROM):
+            fnode = graph.nodes.get(f[1:-1])
+            if fnode:
+                rows.append(("Record file", f"{esc(literal_text(fnode.first(SDO + 'name')))} "
+                                            f"(sha256 <code>{esc(literal_text(fnode.first(SDO + 'sha256')))}</code>)"))
+    if not rows:
+        return ""
+    return f'<section id="provenance"><h2>Provenance of this build</h2>{dl(rows)}</section>'
+
+
+def _build_rows(graph: Graph, builds: tuple[str, ...]) -> list[tuple[str, str]]:
     rows: list[tuple[str, str]] = []
     for b in builds:
         bnode = graph.nodes.get(b)
@@ -139,16 +155,7 @@ def _provenance(page: Page, graph: Graph, iri: str, linker: Linker) -> str:
             unode = graph.nodes.get(used[1:-1])
             if unode and unode.first(SDO + "identifier") and graph.kind(used[1:-1]) == "commit":
                 rows.append(("Records commit", f"<code>{esc(literal_text(unode.first(SDO + 'identifier')))}</code>"))
-    record = graph.nodes.get(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}")
-    if record is not None:
-        for f in record.all(DERIVED_FROM):
-            fnode = graph.nodes.get(f[1:-1])
-            if fnode:
-                rows.append(("Record file", f"{esc(literal_text(fnode.first(SDO + 'name')))} "
-                                            f"(sha256 <code>{esc(literal_text(fnode.first(SDO + 'sha256')))}</code>)"))
-    if not rows:
-        return ""
-    return f'<section id="provenance"><h2>Provenance of this build</h2>{dl(rows)}</section>'
+    return rows
 
 
 def case_ld(graph: Graph, node: Node, linker: Linker, title: str) -> dict:

@@ -31,8 +31,18 @@ _LOCAL = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
 _HEADER = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in sorted(PREFIXES.items()))
 
 
+_COMPACT: dict[str, str] = {}
+
+
 def _compact(iri_term: str) -> str:
     """`<http://schema.org/name>` -> `schema:name` when the local part is a plain name; else unchanged."""
+    found = _COMPACT.get(iri_term)
+    if found is None:
+        found = _COMPACT[iri_term] = _compact_new(iri_term) if len(_COMPACT) < 100_000 else iri_term
+    return found
+
+
+def _compact_new(iri_term: str) -> str:
     value = iri_term[1:-1]
     for p, ns in _BY_LENGTH:
         if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
@@ -82,7 +92,7 @@ def jsonld(lines: list[str]) -> str:
             node.setdefault("@type", []).append(o[1:-1])
             continue
         node.setdefault(p[1:-1], []).append(_value(o))
-    return json.dumps(list(nodes.values()), indent=1, ensure_ascii=False, sort_keys=True) + "\n"
+    return json.dumps(list(nodes.values()), ensure_ascii=False, sort_keys=True) + "\n"  # indent would use the slow encoder
 
 
 def _value(o: str) -> dict:

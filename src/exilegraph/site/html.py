@@ -25,7 +25,7 @@ def esc(text: object) -> str:
 
 def json_ld_script(data: dict) -> str:
     """A `<script type="application/ld+json">` block that no value can close early."""
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True)
     text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     return f'<script type="application/ld+json">\n{text}\n</script>'
 
@@ -52,6 +52,7 @@ class Linker:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.vocab = VOCAB
+        self.cache: dict = {}  # parts of pages that many pages share
 
     def path(self, iri: str) -> str | None:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""

@@ -22,7 +22,6 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 VOCAB = "https://w3id.org/exilegraph/vocab/"
 
-_LITERAL = re.compile(r'^"(?P<text>(?:[^"\\]|\\.)*)"(?:@(?P<lang>[A-Za-z0-9-]+)|\^\^<(?P<dt>[^>]*)>)?$', re.S)
 _UNESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)', re.S)
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
@@ -53,14 +52,22 @@ def _unescape(text: str) -> str:
 
 def term(text: str) -> Term:
     """Read one N-Triples term. Raises ReleaseError for text that is no term."""
-    if text.startswith("<") and text.endswith(">"):
+    first = text[:1]
+    if first == "<" and text.endswith(">"):
         return Term(_unescape(text[1:-1]), iri=True)
+    if first == '"':
+        end = text.rfind('"')
+        tail = text[end + 1:]
+        if end > 0 and (not tail or tail[0] == "@" or (tail.startswith("^^<") and tail.endswith(">"))):
+            value = _unescape(text[1:end])
+            if not tail:
+                return Term(value)
+            if tail[0] == "@":
+                return Term(value, lang=tail[1:])
+            return Term(value, datatype=tail[3:-1])
     if text.startswith("_:"):
         return Term(text[2:], blank=True)
-    m = _LITERAL.match(text)
-    if not m:
-        raise ReleaseError(f"cannot read the N-Triples term {text[:80]!r}")
-    return Term(_unescape(m.group("text")), lang=m.group("lang"), datatype=m.group("dt"))
+    raise ReleaseError(f"cannot read the N-Triples term {text[:80]!r}")
 
 
 @dataclass
@@ -90,6 +97,8 @@ class Graph:
     nodes: dict[str, Node]
     entities: dict[str, list[str]]  # kind -> sorted entity IRIs
     inverse: dict[str, list[tuple[str, str]]]  # object IRI -> (subject IRI, predicate IRI)
+    labels: dict[str, str | None] = field(default_factory=dict)  # filled as pages ask
+    _owned: dict[str, list[str]] = field(default_factory=dict)
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
@@ -103,6 +112,8 @@ class Graph:
 
     def owned(self, iri: str) -> list[str]:
         """The entity and the nodes it owns, in a stable order (the entity first, then by IRI)."""
+        if iri in self._owned:
+            return self._owned[iri]
         seen = {iri}
         todo = [iri]
         while todo:
@@ -120,21 +131,26 @@ class Graph:
                         continue
                     seen.add(target)
                     todo.append(target)
-        return [iri] + sorted(seen - {iri})
+        self._owned[iri] = out = [iri] + sorted(seen - {iri})
+        return out
 
     def own_lines(self, iri: str) -> list[str]:
         """The N-Triples lines of an entity and its owned nodes, sorted."""
         return sorted(line for n in self.owned(iri) for line in self.nodes[n].lines)
 
     def label(self, iri: str) -> str | None:
+        if iri in self.labels:
+            return self.labels[iri]
         node = self.nodes.get(iri)
-        if node is None:
-            return None
-        for pred in (SKOS + "prefLabel", RDFS + "label", "http://schema.org/name", "http://purl.org/dc/terms/title"):
-            values = node.all(pred)
-            if values:
-                return _pick_label(values)
-        return None
+        found = None
+        if node is not None:
+            for pred in (SKOS + "prefLabel", RDFS + "label", "http://schema.org/name", "http://purl.org/dc/terms/title"):
+                values = node.all(pred)
+                if values:
+                    found = _pick_label(values)
+                    break
+        self.labels[iri] = found
+        return found
 
 
 def _pick_label(values: list[str]) -> str:
