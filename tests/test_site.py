@@ -216,6 +216,15 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, release):
                   for p in sorted((release / "site").rglob("*")) if p.is_file()}
 
 
+def test_forked_workers_write_the_same_site(tmp_path, release):
+    one = build_site(release, tmp_path / "one", jobs=1)
+    two = build_site(release, tmp_path / "two", jobs=3)
+    assert (one.pages, one.files) == (two.pages, two.files)
+    fa = {p.relative_to(one.path).as_posix(): p.read_bytes() for p in one.path.rglob("*") if p.is_file()}
+    fb = {p.relative_to(two.path).as_posix(): p.read_bytes() for p in two.path.rglob("*") if p.is_file()}
+    assert fa == fb and len(fa) == one.files
+
+
 def test_htaccess_negotiates_each_format():
     rules = htaccess("https://pages.example.org/eg/", BASE)
     assert "RewriteEngine on" in rules

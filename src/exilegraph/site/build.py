@@ -197,7 +197,8 @@ def render_parallel(graph: Graph, catalogue: dict[str, CatalogueQuery], writer: 
     """Entities in forked workers that share the graph copy-on-write; the rest in this process meanwhile."""
     global _SHARED
     items = entity_items(graph)
-    jobs = min(jobs or os.cpu_count() or 1, max(1, len(items) // 200))
+    if jobs is None:  # a worker pays for itself from a few hundred entities on
+        jobs = min(os.cpu_count() or 1, max(1, len(items) // 200))
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
         render_site(graph, catalogue, writer.write, site_url)
         return
