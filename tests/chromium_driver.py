@@ -40,15 +40,15 @@ def find_or_install_chromium() -> tuple[str | None, str]:
         steps = (["apt-get", "update"],) + steps
     for cmd in steps:
         try:
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True,
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
                                   timeout=max(1.0, deadline - time.monotonic()))
         except subprocess.TimeoutExpired:
             return None, f"`{' '.join(cmd)}` took more than {INSTALL_TIMEOUT} s"
         if done.returncode != 0 and cmd[1] == "install":
             # the package lists may be stale: refresh them once and try again
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True,
+            subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False,
                            timeout=max(1.0, deadline - time.monotonic()))
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True,
+            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
                                   timeout=max(1.0, deadline - time.monotonic()))
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]

@@ -241,7 +241,7 @@ def test_htaccess_negotiates_each_format():
             assert rx.match(path), path
         assert not rx.match("case/a/b") and not rx.match("graph/x")
     assert re.search(r"^RewriteRule \^\(case\|person\|organisation\|source\|vocab\)/\(\[\^/\]\+\)\$ "
-                     r"https://pages\.example\.org/eg/\$1/\$2\.html \[R=303,L\]$", rules, re.M)
+                     r"https://pages\.example\.org/eg/\$1/\$2\.html \[R=303,L\]$", rules, re.MULTILINE)
     assert "example.org/exilegraph/site/" in htaccess(None, BASE)  # the documented placeholder
     with pytest.raises(ReleaseError):
         htaccess("javascript:alert(1)", BASE)

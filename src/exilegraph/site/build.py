@@ -13,15 +13,15 @@ import multiprocessing as mp
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
 
-from ..catalogue import CatalogueQuery, catalogue as load_catalogue
+from ..catalogue import CatalogueQuery
+from ..catalogue import catalogue as load_catalogue
 from ..errors import ReleaseError
 from .casepage import render_case
-from .entitypages import render_entity
-from .entitypages import render_term
+from .entitypages import render_entity, render_term
 from .formats import jsonld, ntriples, turtle
 from .html import Linker
 from .indexes import case_rows, entity_list, index_pages, vocab_list
@@ -192,7 +192,7 @@ def vocabulary_terms(graph: Graph) -> dict[str, list[str]]:
     return {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
 
 
-def render_parallel(graph: Graph, catalogue: dict[str, CatalogueQuery], writer: "_Writer",
+def render_parallel(graph: Graph, catalogue: dict[str, CatalogueQuery], writer: _Writer,
                     site_url: str | None, jobs: int | None) -> None:
     """Entities in forked workers that share the graph copy-on-write; the rest in this process meanwhile."""
     global _SHARED

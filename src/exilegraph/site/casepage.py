@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-from .claims import DCT, EG, GENERATED_BY, PROV, SDO, STAGE, CITATION, DERIVED_FROM, claim, literal_text, sort_key
+from .claims import (
+    CITATION,
+    DCT,
+    DERIVED_FROM,
+    EG,
+    GENERATED_BY,
+    PROV,
+    SDO,
+    STAGE,
+    claim,
+    literal_text,
+    sort_key,
+)
 from .html import Linker, Page, alternates, data_links, dl, esc, frame
 from .model import Graph, Node
 
@@ -126,8 +138,9 @@ def _provenance(page: Page, graph: Graph, iri: str, linker: Linker) -> str:
         for f in record.all(DERIVED_FROM):
             fnode = graph.nodes.get(f[1:-1])
             if fnode:
-                rows.append(("Record file", f"{esc(literal_text(fnode.first(SDO + 'name')))} "
-                                            f"(sha256 <code>{esc(literal_text(fnode.first(SDO + 'sha256')))}</code>)"))
+                name = esc(literal_text(fnode.first(SDO + "name")))
+                digest = esc(literal_text(fnode.first(SDO + "sha256")))
+                rows.append(("Record file", f"{name} (sha256 <code>{digest}</code>)"))
     if not rows:
         return ""
     return f'<section id="provenance"><h2>Provenance of this build</h2>{dl(rows)}</section>'

@@ -6,7 +6,18 @@ and where the release points at it: the cases about a person, the claims a sourc
 
 from __future__ import annotations
 
-from .claims import CITATION, DCT, DERIVED_FROM, EG, SDO, claim, details, heading, literal_text, predicate_label
+from .claims import (
+    CITATION,
+    DCT,
+    DERIVED_FROM,
+    EG,
+    SDO,
+    claim,
+    details,
+    heading,
+    literal_text,
+    predicate_label,
+)
 from .html import Linker, Page, alternates, data_links, esc, frame
 from .model import RDF_TYPE, Graph, Node
 

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
-from .model import ENTITY_KINDS, VOCAB, Graph, Term, term
 from .formats import PREFIXES
+from .model import ENTITY_KINDS, VOCAB, Graph, Term, term
 
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.~-]+$")
@@ -58,7 +58,9 @@ class Linker:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""
         kind = self.graph.kind(iri)
         if kind in ENTITY_KINDS and iri in self.graph.nodes:
-            return f"{kind}/{quote(iri[len(self.graph.base) + len(kind) + 1:], safe='')}.html"
+            local = iri[len(self.graph.base) + len(kind) + 1:]
+            # ids are slugs and sources hashes; anything else would need one name on disk and another in links
+            return f"{kind}/{local}.html" if _SAFE_NAME.match(local) else None
         if iri.startswith(self.vocab):
             local = iri[len(self.vocab):]
             if _SAFE_NAME.match(local):
@@ -66,9 +68,22 @@ class Linker:
         return None
 
     def name(self, iri: str) -> str:
+        """The entity's label; for a case its subject's name, for an untitled source its outlet and year."""
         label = self.graph.label(iri)
         if label:
             return label
+        node = self.graph.nodes.get(iri)
+        kind = self.graph.kind(iri)
+        if node is not None and kind == "case":
+            subject = node.first(VOCAB + "subject")
+            label = self.graph.label(subject[1:-1]) if subject else None
+            if label:
+                return f"{label} (case)"
+        if node is not None and kind == "source":
+            who = node.first(VOCAB + "outlet") or node.first("http://purl.org/dc/terms/publisher")
+            year = node.first(VOCAB + "year") or node.first("http://purl.org/dc/terms/issued")
+            if who:
+                return term(who).value + (f" ({term(year).value})" if year else "")
         return self.short(iri)
 
     def short(self, iri: str) -> str:

@@ -79,8 +79,8 @@ def index_pages(graph: Graph, linker: Linker, rows: list[CaseRow], counts: dict[
     pages: dict[str, str] = {}
     home = Page("index.html")
     parts = ["<h1>exilegraph</h1>",
-             "<p>Case records of political exiles and transnational repression; every claim cites its sources."
-             f' <a href="{esc(home.href("sparql.html"))}">Query the data with SPARQL</a>.</p>']
+             ("<p>Case records of political exiles and transnational repression; every claim cites its sources."
+              f' <a href="{esc(home.href("sparql.html"))}">Query the data with SPARQL</a>.</p>')]
     lists = " · ".join(f'<a href="{esc(home.href(f"{k}/index.html"))}">{n} {esc(k)}s</a>'
                        for k, n in sorted(counts.items()) if k != "case")
     parts.append(f"<p>{lists} · <a href=\"{esc(home.href('vocab/index.html'))}\">vocabulary</a></p>")
