@@ -12,8 +12,11 @@ import pytest
 from chromium_driver import Chromium, SiteServer, find_or_install_chromium
 from click.testing import CliRunner
 
+from exilegraph.catalogue import bind_params, catalogue, parse_header
 from exilegraph.cli import main
+from exilegraph.query import render
 from exilegraph.release import build_release
+from exilegraph.site.querypage import binding_modes
 
 pytestmark = pytest.mark.browser
 
@@ -151,6 +154,36 @@ def test_query_page_binds_country_parameters_like_the_cli(browser, server, relea
     message = browser.wait_for("document.getElementById('status').className === 'error' && "
                                "document.getElementById('status').textContent")
     assert "unknown country 'Atlantis'" in message
+    assert browser.console_errors() == []
+
+
+def test_query_page_binds_parameters_into_the_same_text_as_the_toolkit(browser, server):
+    """The page's binding (JavaScript) and catalogue.bind_params (Python) give the same query text, inline
+    and, for a query whose BIND would clash with VALUES, with the group nested."""
+    browser.navigate(server.url + "sparql.html")
+    browser.wait_for("document.body.dataset.ready === 'true'")
+    entries = catalogue()
+    checked = 0
+    for name, entry in entries.items():
+        params = {p.name: p.example for p in entry.params if p.example}
+        if not params:
+            continue
+        js = browser.evaluate(f"""(() => {{
+            const config = JSON.parse(document.getElementById('catalogue').textContent);
+            const entry = config.queries.find(q => q.name === {json.dumps(name)});
+            return window.exilegraphQuery.bindParams(entry.text, {json.dumps(params)}, entry);
+        }})()""")
+        assert js == render(name, params), name
+        checked += 1
+    assert checked >= 5
+    text = "# title: t\n# param: case — a case\nSELECT ?x WHERE { BIND(<urn:a> AS ?case) ?x ?p ?case }\n"
+    entry = parse_header(text, Path("clash.rq"))
+    assert binding_modes(entry) == {"case": "wrapped"}
+    config = {"name": "clash", "text": text, "modes": binding_modes(entry),
+              "params": [{"name": "case", "description": "a case", "optional": False}]}
+    js = browser.evaluate(f"window.exilegraphQuery.bindParams({json.dumps(text)}, {{case: 'x'}}, "
+                          f"{json.dumps(config)})")
+    assert js == bind_params(text, {"case": "x"}, entry)
     assert browser.console_errors() == []
 
 

@@ -24,7 +24,7 @@ SCRIPT = "assets/sparql.js"
 QUERY_PREFIXES = ("eg", "prov", "schema", "dcterms", "skos", "rdfs", "rdf", "xsd", "wd", "owl")
 
 
-def _modes(entry: CatalogueQuery) -> dict[str, str]:
+def binding_modes(entry: CatalogueQuery) -> dict[str, str]:
     """For each non-empty set of the query's parameters: `inline` or `wrapped` (see catalogue.bind_params)."""
     names = sorted(p.name for p in entry.params)
     out: dict[str, str] = {}
@@ -59,7 +59,7 @@ def page_config(catalogue: dict[str, CatalogueQuery], base: str) -> dict:
             "titles": {(v.get("title") or "").casefold(): v["meaning"] for _, v in sorted(countries.items())
                        if v.get("meaning") and v.get("title")},
         },
-        "queries": [{"name": e.name, "title": e.title, "answers": e.answers, "text": e.text, "modes": _modes(e),
+        "queries": [{"name": e.name, "title": e.title, "answers": e.answers, "text": e.text, "modes": binding_modes(e),
                      "params": [{"name": p.name, "description": p.description, "example": p.example,
                                  "optional": p.optional} for p in e.params]}
                     for e in sorted(catalogue.values(), key=lambda e: e.name)],
