@@ -16,9 +16,19 @@ from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-default-apps", "--disable-extensions", "--remote-allow-origins=*"]
+FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--remote-allow-origins=*",
+]
 INSTALL_TIMEOUT = 600  # seconds for apt-get update and install together
 
 
@@ -40,16 +50,33 @@ def find_or_install_chromium() -> tuple[str | None, str]:
         steps = (["apt-get", "update"],) + steps
     for cmd in steps:
         try:
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
-                                  timeout=max(1.0, deadline - time.monotonic()))
+            done = subprocess.run(
+                cmd,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=max(1.0, deadline - time.monotonic()),
+            )
         except subprocess.TimeoutExpired:
             return None, f"`{' '.join(cmd)}` took more than {INSTALL_TIMEOUT} s"
         if done.returncode != 0 and cmd[1] == "install":
             # the package lists may be stale: refresh them once and try again
-            subprocess.run(["apt-get", "update"], env=env, capture_output=True, check=False,
-                           timeout=max(1.0, deadline - time.monotonic()))
-            done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=False,
-                                  timeout=max(1.0, deadline - time.monotonic()))
+            subprocess.run(
+                ["apt-get", "update"],
+                env=env,
+                capture_output=True,
+                check=False,
+                timeout=max(1.0, deadline - time.monotonic()),
+            )
+            done = subprocess.run(
+                cmd,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=False,
+                timeout=max(1.0, deadline - time.monotonic()),
+            )
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["(no message)"])[-1]
             return None, f"`{' '.join(cmd)}` failed: {last}"
@@ -65,9 +92,17 @@ class Chromium:
 
         profile.mkdir(parents=True, exist_ok=True)
         self.proc = subprocess.Popen(
-            [binary, *FLAGS, f"--user-data-dir={profile}", "--remote-debugging-port=0",
-             f"--window-size={width},{height}", "about:blank"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            [
+                binary,
+                *FLAGS,
+                f"--user-data-dir={profile}",
+                "--remote-debugging-port=0",
+                f"--window-size={width},{height}",
+                "about:blank",
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         port_file = profile / "DevToolsActivePort"
         deadline = time.monotonic() + 30
         while not port_file.is_file() or not port_file.read_text().strip():
@@ -103,7 +138,9 @@ class Chromium:
         self.wait_for("document.readyState === 'complete'", timeout)
 
     def evaluate(self, expression: str, await_promise: bool = False):
-        result = self.send("Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise)
+        result = self.send(
+            "Runtime.evaluate", expression=expression, returnByValue=True, awaitPromise=await_promise
+        )
         if "exceptionDetails" in result:
             raise RuntimeError(f"{expression[:60]}: {result['exceptionDetails']}")
         return result["result"].get("value")
@@ -136,7 +173,9 @@ class Chromium:
         metrics = self.send("Page.getLayoutMetrics")
         size = metrics.get("cssContentSize") or metrics["contentSize"]
         clip = {"x": 0, "y": 0, "width": size["width"], "height": min(size["height"], 16000), "scale": 1}
-        data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)["data"]
+        data = self.send("Page.captureScreenshot", format="png", captureBeyondViewport=True, clip=clip)[
+            "data"
+        ]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(base64.b64decode(data))
         return path
@@ -175,7 +214,9 @@ class _Handler(SimpleHTTPRequestHandler):
             return
         body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
         kind = (self.headers.get("Content-Type") or "").split(";")[0].strip()
-        query = body if kind == "application/sparql-query" else urllib.parse.parse_qs(body).get("query", [""])[0]
+        query = (
+            body if kind == "application/sparql-query" else urllib.parse.parse_qs(body).get("query", [""])[0]
+        )
         self._answer(query)
 
     def _answer(self, query: str):
@@ -187,7 +228,10 @@ class _Handler(SimpleHTTPRequestHandler):
             data, status, media = str(exc).encode("utf-8"), 400, "text/plain; charset=utf-8"
         else:
             if isinstance(result, ox.QueryTriples):
-                data, media = ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"", "application/n-triples"
+                data, media = (
+                    ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b"",
+                    "application/n-triples",
+                )
             else:
                 data = result.serialize(format=ox.QueryResultsFormat.JSON)
                 media = "application/sparql-results+json"
@@ -200,7 +244,7 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 class SiteServer:
-    """The site folder over HTTP on 127.0.0.1 and SPARQL on /query from the release's store, in this process."""
+    """The site folder over HTTP on 127.0.0.1, and SPARQL on /query from the release's store, in-process."""
 
     def __init__(self, site: Path, store_dir: Path):
         import pyoxigraph as ox

@@ -60,7 +60,8 @@ def test_case_page_shows_conflicts_side_by_side(browser, server):
     assert browser.evaluate("document.querySelector('h1').textContent") == "Zhanara Akhmetova"
     conflicts = browser.evaluate("""[...document.querySelectorAll('#conflicts .conflict')].map(c => {
         const sides = [...c.querySelectorAll('.sides > .claim')].map(s => s.getBoundingClientRect());
-        return {n: sides.length, tops: sides.map(r => Math.round(r.top)), lefts: sides.map(r => Math.round(r.left)),
+        return {n: sides.length, tops: sides.map(r => Math.round(r.top)),
+                lefts: sides.map(r => Math.round(r.left)),
                 cited: c.querySelectorAll('.citations li').length};
     })""")
     assert len(conflicts) == 5
@@ -68,9 +69,13 @@ def test_case_page_shows_conflicts_side_by_side(browser, server):
         assert c["n"] >= 2 and c["cited"] >= 2
         # the first two claims stand next to each other: same top, different left
         assert c["tops"][0] == c["tops"][1] and c["lefts"][0] < c["lefts"][1], c
-    stages = browser.evaluate("[...document.querySelectorAll('#timeline .stage > h3')].map(h => h.textContent)")
+    stages = browser.evaluate(
+        "[...document.querySelectorAll('#timeline .stage > h3')].map(h => h.textContent)"
+    )
     assert stages[0].startswith("Stage 1") and stages[1].startswith("Stage 2")
-    ld = json.loads(browser.evaluate("document.querySelector('script[type=\"application/ld+json\"]').textContent"))
+    ld = json.loads(
+        browser.evaluate("document.querySelector('script[type=\"application/ld+json\"]').textContent")
+    )
     assert ld["@id"] == "https://w3id.org/exilegraph/case/akhmetova-zhanara"
     shot = browser.screenshot(SCREENSHOTS / "case-akhmetova-zhanara.png")
     assert shot.stat().st_size > 10_000
@@ -96,15 +101,28 @@ def test_query_page_runs_a_catalogue_query_with_a_parameter(browser, server, rel
         document.getElementById('param-case').value = 'akhmetova-zhanara';
         document.getElementById('run').click();
     })()""")
-    status = browser.wait_for("/rows?$/.test(document.getElementById('status').textContent) && "
-                              "document.getElementById('status').textContent")
+    status = browser.wait_for(
+        "/rows?$/.test(document.getElementById('status').textContent) && "
+        "document.getElementById('status').textContent"
+    )
     table = browser.evaluate("""(() => {
         const t = document.getElementById('results-table');
         return {head: [...t.tHead.rows[0].cells].map(c => c.textContent),
                 rows: [...t.tBodies[0].rows].map(r => [...r.cells].map(c => c.textContent))};
     })()""")
-    cli = CliRunner().invoke(main, ["query", "case-timeline", "--param", "case=akhmetova-zhanara", "--format",
-                                    "json", "--release", str(release)])
+    cli = CliRunner().invoke(
+        main,
+        [
+            "query",
+            "case-timeline",
+            "--param",
+            "case=akhmetova-zhanara",
+            "--format",
+            "json",
+            "--release",
+            str(release),
+        ],
+    )
     assert cli.exit_code == 0, cli.output
     expected = json.loads(cli.output)
     names = expected["head"]["vars"]
@@ -137,10 +155,14 @@ def test_query_page_binds_country_parameters_like_the_cli(browser, server, relea
         document.getElementById('run').click();
     })()""")
     browser.wait_for("/rows?$/.test(document.getElementById('status').textContent)")
-    cells = browser.evaluate("[...document.querySelectorAll('#results-table tbody tr')]"
-                             ".map(r => [...r.cells].map(c => c.textContent))")
-    cli = CliRunner().invoke(main, ["query", "cases-by-state", "--param", "state=KZ", "--format", "json",
-                                    "--release", str(release)])
+    cells = browser.evaluate(
+        "[...document.querySelectorAll('#results-table tbody tr')]"
+        ".map(r => [...r.cells].map(c => c.textContent))"
+    )
+    cli = CliRunner().invoke(
+        main,
+        ["query", "cases-by-state", "--param", "state=KZ", "--format", "json", "--release", str(release)],
+    )
     expected = json.loads(cli.output)
     names = expected["head"]["vars"]
     assert cells == [[b.get(n, {}).get("value", "") for n in names] for b in expected["results"]["bindings"]]
@@ -149,10 +171,13 @@ def test_query_page_binds_country_parameters_like_the_cli(browser, server, relea
     href = browser.evaluate("document.querySelector('#results-table a').getAttribute('href')")
     assert href.startswith("case/") and href.endswith(".html")
     # a wrong value is one message on the page, nothing is sent
-    browser.evaluate("document.getElementById('param-state').value = 'Atlantis'; "
-                     "document.getElementById('run').click()")
-    message = browser.wait_for("document.getElementById('status').className === 'error' && "
-                               "document.getElementById('status').textContent")
+    browser.evaluate(
+        "document.getElementById('param-state').value = 'Atlantis'; document.getElementById('run').click()"
+    )
+    message = browser.wait_for(
+        "document.getElementById('status').className === 'error' && "
+        "document.getElementById('status').textContent"
+    )
     assert "unknown country 'Atlantis'" in message
     assert browser.console_errors() == []
 
@@ -179,10 +204,15 @@ def test_query_page_binds_parameters_into_the_same_text_as_the_toolkit(browser, 
     text = "# title: t\n# param: case — a case\nSELECT ?x WHERE { BIND(<urn:a> AS ?case) ?x ?p ?case }\n"
     entry = parse_header(text, Path("clash.rq"))
     assert binding_modes(entry) == {"case": "wrapped"}
-    config = {"name": "clash", "text": text, "modes": binding_modes(entry),
-              "params": [{"name": "case", "description": "a case", "optional": False}]}
-    js = browser.evaluate(f"window.exilegraphQuery.bindParams({json.dumps(text)}, {{case: 'x'}}, "
-                          f"{json.dumps(config)})")
+    config = {
+        "name": "clash",
+        "text": text,
+        "modes": binding_modes(entry),
+        "params": [{"name": "case", "description": "a case", "optional": False}],
+    }
+    js = browser.evaluate(
+        f"window.exilegraphQuery.bindParams({json.dumps(text)}, {{case: 'x'}}, {json.dumps(config)})"
+    )
     assert js == bind_params(text, {"case": "x"}, entry)
     assert browser.console_errors() == []
 

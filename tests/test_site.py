@@ -43,8 +43,7 @@ def triples(release) -> list[str]:
 
 
 def entities(triples: list[str], kind: str) -> list[str]:
-    return sorted({line.split(" ", 1)[0][1:-1] for line in triples
-                   if line.startswith(f"<{BASE}{kind}/")})
+    return sorted({line.split(" ", 1)[0][1:-1] for line in triples if line.startswith(f"<{BASE}{kind}/")})
 
 
 class _Scripts(HTMLParser):
@@ -84,11 +83,19 @@ def test_every_entity_has_a_page_and_three_data_files(site, triples):
         found = entities(triples, kind)
         assert found, kind
         for iri in found:
-            stem = site / kind / iri[len(BASE) + len(kind) + 1:]
+            stem = site / kind / iri[len(BASE) + len(kind) + 1 :]
             for ext in ("html", "ttl", "jsonld", "nt"):
                 assert stem.with_name(f"{stem.name}.{ext}").is_file(), f"{stem}.{ext}"
-    for name in ("index.html", "sparql.html", "assets/site.css", "assets/sparql.js", ".htaccess",
-                 "vocab/index.html", "vocab/ExileCase.html", "vocab/Arrest.html"):
+    for name in (
+        "index.html",
+        "sparql.html",
+        "assets/site.css",
+        "assets/sparql.js",
+        ".htaccess",
+        "vocab/index.html",
+        "vocab/ExileCase.html",
+        "vocab/Arrest.html",
+    ):
         assert (site / name).is_file(), name
 
 
@@ -96,11 +103,14 @@ def test_each_data_file_parses_and_holds_the_entitys_triples(site, triples):
     everything = set(triples)
     for kind in KINDS:
         for iri in entities(triples, kind):
-            stem = site / kind / iri[len(BASE) + len(kind) + 1:]
+            stem = site / kind / iri[len(BASE) + len(kind) + 1 :]
             own = {line for line in triples if line.startswith(f"<{iri}> ")}
             graphs = {}
-            for ext, fmt in (("ttl", ox.RdfFormat.TURTLE), ("nt", ox.RdfFormat.N_TRIPLES),
-                             ("jsonld", ox.RdfFormat.JSON_LD)):
+            for ext, fmt in (
+                ("ttl", ox.RdfFormat.TURTLE),
+                ("nt", ox.RdfFormat.N_TRIPLES),
+                ("jsonld", ox.RdfFormat.JSON_LD),
+            ):
                 data = stem.with_name(f"{stem.name}.{ext}").read_bytes()
                 graphs[ext] = {f"{t} ." for t in ox.parse(data, format=fmt)}
             assert graphs["ttl"] == graphs["nt"] == graphs["jsonld"], iri
@@ -135,8 +145,11 @@ def test_case_page_shows_timeline_citations_conflicts_and_provenance(site, tripl
     html = (site / "case" / "akhmetova-zhanara.html").read_text(encoding="utf-8")
     for section in ('id="timeline"', 'id="stage-1"', 'id="stage-2"', 'id="conflicts"', 'id="provenance"'):
         assert section in html, section
-    conflicts = [line for line in triples if line.startswith(f"<{BASE}case/akhmetova-zhanara> ")
-                 and "/vocab/conflict>" in line]
+    conflicts = [
+        line
+        for line in triples
+        if line.startswith(f"<{BASE}case/akhmetova-zhanara> ") and "/vocab/conflict>" in line
+    ]
     assert html.count('class="conflict"') == len(conflicts) >= 1
     assert html.count('class="claim side"') >= 2 * len(conflicts)
     assert "p. 2, fn. 4" in html  # a citation's locator
@@ -174,7 +187,7 @@ def test_term_pages_show_labels_from_the_release(site):
 
 def test_text_is_escaped(tmp_path):
     lines = [
-        f'<{BASE}case/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}vocab/ExileCase> .',
+        f"<{BASE}case/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}vocab/ExileCase> .",
         f'<{BASE}case/x> <http://purl.org/dc/terms/abstract> "<script>alert(1)</script> & \\"q\\""@en .',
     ]
     build_site(lines, tmp_path / "site", BASE, catalogue={})
@@ -189,10 +202,17 @@ def test_no_restricted_value_in_the_public_site(tmp_path):
     public = build_release([records], tmp_path / "pub", use_cache=False).path / "site"
     internal = build_release([records], tmp_path / "int", internal=True, use_cache=False).path / "site"
     internal_nt = (internal.parent / "exilegraph.nt").read_text(encoding="utf-8").splitlines()
-    preds = {f"<{s['uri']}>" for c in schema_index()["classes"].values() for s in c["slots"].values()
-             if s["restricted"]}
-    restricted = [term(line[:-2].split(" ", 2)[2]).value for line in internal_nt
-                  if line.split(" ", 2)[1] in preds and '"' in line]
+    preds = {
+        f"<{s['uri']}>"
+        for c in schema_index()["classes"].values()
+        for s in c["slots"].values()
+        if s["restricted"]
+    }
+    restricted = [
+        term(line[:-2].split(" ", 2)[2]).value
+        for line in internal_nt
+        if line.split(" ", 2)[1] in preds and '"' in line
+    ]
     restricted = [v for v in restricted if len(v) > 4]  # free text; a year alone could be anything
     assert restricted, "the fixtures hold restricted values to protect"
     in_internal = "".join(p.read_text(encoding="utf-8") for p in internal.rglob("*.nt"))
@@ -212,8 +232,11 @@ def test_two_builds_are_byte_identical(tmp_path, monkeypatch, release):
     fb = {p.relative_to(b).as_posix(): p.read_bytes() for p in sorted(b.rglob("*")) if p.is_file()}
     assert fa.keys() == fb.keys() and len(fa) > 100
     assert [k for k in fa if fa[k] != fb[k]] == []
-    assert fa == {p.relative_to(release / "site").as_posix(): p.read_bytes()
-                  for p in sorted((release / "site").rglob("*")) if p.is_file()}
+    assert fa == {
+        p.relative_to(release / "site").as_posix(): p.read_bytes()
+        for p in sorted((release / "site").rglob("*"))
+        if p.is_file()
+    }
 
 
 def test_forked_workers_write_the_same_site(tmp_path, release):
@@ -230,8 +253,12 @@ def test_htaccess_negotiates_each_format():
     assert "RewriteEngine on" in rules
     branches = re.findall(r"RewriteCond %\{HTTP_ACCEPT\} (\S+)\nRewriteRule (\S+) (\S+) \[R=303,L\]", rules)
     by_accept = {accept: (pattern, target) for accept, pattern, target in branches}
-    expected = {"text/turtle": "ttl", "application/ld\\+json": "jsonld", "application/n-triples": "nt",
-                "text/html": "html"}
+    expected = {
+        "text/turtle": "ttl",
+        "application/ld\\+json": "jsonld",
+        "application/n-triples": "nt",
+        "text/html": "html",
+    }
     assert set(by_accept) == set(expected)
     for accept, ext in expected.items():
         pattern, target = by_accept[accept]
@@ -240,8 +267,12 @@ def test_htaccess_negotiates_each_format():
         for path in ("case/akhmetova-zhanara", "person/p", "organisation/o", "source/abc123", "vocab/Arrest"):
             assert rx.match(path), path
         assert not rx.match("case/a/b") and not rx.match("graph/x")
-    assert re.search(r"^RewriteRule \^\(case\|person\|organisation\|source\|vocab\)/\(\[\^/\]\+\)\$ "
-                     r"https://pages\.example\.org/eg/\$1/\$2\.html \[R=303,L\]$", rules, re.MULTILINE)
+    assert re.search(
+        r"^RewriteRule \^\(case\|person\|organisation\|source\|vocab\)/\(\[\^/\]\+\)\$ "
+        r"https://pages\.example\.org/eg/\$1/\$2\.html \[R=303,L\]$",
+        rules,
+        re.MULTILINE,
+    )
     assert "example.org/exilegraph/site/" in htaccess(None, BASE)  # the documented placeholder
     with pytest.raises(ReleaseError):
         htaccess("javascript:alert(1)", BASE)

@@ -1,7 +1,8 @@
 """Build the release's static site: a page and data files per entity and vocabulary term, index pages,
 the query page, its assets and the w3id.org redirect rules.
 
-Layout (the contract with `exilegraph serve`): `index.html`, `sparql.html`, `<kind>/<id>.html|.ttl|.jsonld|.nt`
+Layout (the contract with `exilegraph serve`): `index.html`, `sparql.html`,
+`<kind>/<id>.html|.ttl|.jsonld|.nt`
 for case, person, organisation and source, `vocab/<term>.*`, `by-state-of-concern/<x>.html`,
 `by-host-state/<x>.html`, `by-category/<x>.html`, `<kind>/index.html`, `assets/`, `.htaccess`.
 """
@@ -39,9 +40,14 @@ class SiteResult:
     files: int  # every file written
 
 
-def build_site(source: Path | Iterable[str], out_dir: Path, base_iri: str | None = None,
-               catalogue: dict[str, CatalogueQuery] | None = None, site_url: str | None = None,
-               jobs: int | None = None) -> SiteResult:
+def build_site(
+    source: Path | Iterable[str],
+    out_dir: Path,
+    base_iri: str | None = None,
+    catalogue: dict[str, CatalogueQuery] | None = None,
+    site_url: str | None = None,
+    jobs: int | None = None,
+) -> SiteResult:
     """Write the site for a release folder (its exilegraph.nt and release.json) or for N-Triples lines.
 
     `jobs` processes render the entities' files (default: one per CPU; 1 renders in this process).
@@ -64,8 +70,9 @@ def build_site(source: Path | Iterable[str], out_dir: Path, base_iri: str | None
     writer = _Writer(tmp)
     try:
         cat = load_catalogue() if catalogue is None else catalogue
-        render_parallel(graph, cat, writer, site_url, jobs) if jobs != 1 else \
-            render_site(graph, cat, writer.write, site_url)
+        render_parallel(graph, cat, writer, site_url, jobs) if jobs != 1 else render_site(
+            graph, cat, writer.write, site_url
+        )
         writer.finish()
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -79,7 +86,9 @@ def build_site(source: Path | Iterable[str], out_dir: Path, base_iri: str | None
 def _release_lines(release: Path) -> tuple[Iterable[str], str | None]:
     nt = release / "exilegraph.nt"
     if not nt.is_file():
-        raise ReleaseError(f"no exilegraph.nt in {release}: build the release first with `exilegraph release`")
+        raise ReleaseError(
+            f"no exilegraph.nt in {release}: build the release first with `exilegraph release`"
+        )
     try:
         base = json.loads((release / "release.json").read_text(encoding="utf-8"))["base_iri"]
     except (OSError, ValueError, KeyError, TypeError):
@@ -119,8 +128,13 @@ def entity_items(graph: Graph) -> list[tuple[str, str]]:
     return [(kind, iri) for kind in ENTITY_KINDS for iri in graph.entities[kind]]
 
 
-def render_entities(graph: Graph, items: list[tuple[str, str]], owner: dict[str, str],
-                    emit: Callable[[str, bytes], None], linker: Linker | None = None) -> None:
+def render_entities(
+    graph: Graph,
+    items: list[tuple[str, str]],
+    owner: dict[str, str],
+    emit: Callable[[str, bytes], None],
+    linker: Linker | None = None,
+) -> None:
     """The page and data files of each (kind, IRI), handed to `emit(path, bytes)`."""
     linker = linker or Linker(graph)
     files = _Files(emit)
@@ -128,16 +142,24 @@ def render_entities(graph: Graph, items: list[tuple[str, str]], owner: dict[str,
         path = linker.path(iri)
         if path is None:
             continue
-        stem = path[:-len(".html")]
+        stem = path[: -len(".html")]
         lines = sorted(line for n in graph.owned(iri) for line in graph.nodes[n].lines)
         _data_files(files, stem, lines)
-        html = render_case(graph, iri, linker, path) if kind == "case" else \
-            render_entity(graph, iri, kind, linker, path, owner)
+        html = (
+            render_case(graph, iri, linker, path)
+            if kind == "case"
+            else render_entity(graph, iri, kind, linker, path, owner)
+        )
         files[path] = html.encode("utf-8")
 
 
-def render_rest(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callable[[str, bytes], None],
-                site_url: str | None = None, linker: Linker | None = None) -> None:
+def render_rest(
+    graph: Graph,
+    catalogue: dict[str, CatalogueQuery],
+    emit: Callable[[str, bytes], None],
+    site_url: str | None = None,
+    linker: Linker | None = None,
+) -> None:
     """Everything but the entities' own files: lists, term pages, index pages, query page, assets, rules."""
     linker = linker or Linker(graph)
     files = _Files(emit)
@@ -149,9 +171,11 @@ def render_rest(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callab
         if path is None:
             continue
         node = graph.nodes.get(iri)
-        _data_files(files, path[:-len(".html")], sorted(node.lines) if node else [])
+        _data_files(files, path[: -len(".html")], sorted(node.lines) if node else [])
         files[path] = render_term(graph, iri, linker, path, used_as).encode("utf-8")
-    files["vocab/index.html"] = vocab_list(linker, {t: u for t, u in terms.items() if linker.path(t)}).encode("utf-8")
+    files["vocab/index.html"] = vocab_list(linker, {t: u for t, u in terms.items() if linker.path(t)}).encode(
+        "utf-8"
+    )
     rows = case_rows(graph, linker)
     counts = {k: len(v) for k, v in graph.entities.items()}
     for path, html in index_pages(graph, linker, rows, counts).items():
@@ -161,9 +185,13 @@ def render_rest(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callab
     files[".htaccess"] = htaccess(site_url, graph.base).encode("utf-8")
 
 
-def render_site(graph: Graph, catalogue: dict[str, CatalogueQuery], emit: Callable[[str, bytes], None],
-                site_url: str | None = None) -> None:
-    """Hand every file of the site to `emit(path, bytes)`, in one process. The same graph gives the same files."""
+def render_site(
+    graph: Graph,
+    catalogue: dict[str, CatalogueQuery],
+    emit: Callable[[str, bytes], None],
+    site_url: str | None = None,
+) -> None:
+    """Hand every file of the site to `emit(path, bytes)`, in one process; the same graph, the same files."""
     linker = Linker(graph)
     render_entities(graph, entity_items(graph), owners(graph), emit, linker)
     render_rest(graph, catalogue, emit, site_url, linker)
@@ -192,8 +220,13 @@ def vocabulary_terms(graph: Graph) -> dict[str, list[str]]:
     return {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
 
 
-def render_parallel(graph: Graph, catalogue: dict[str, CatalogueQuery], writer: _Writer,
-                    site_url: str | None, jobs: int | None) -> None:
+def render_parallel(
+    graph: Graph,
+    catalogue: dict[str, CatalogueQuery],
+    writer: _Writer,
+    site_url: str | None,
+    jobs: int | None,
+) -> None:
     """Entities in forked workers that share the graph copy-on-write; the rest in this process meanwhile."""
     global _SHARED
     items = entity_items(graph)

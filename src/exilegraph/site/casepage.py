@@ -43,8 +43,10 @@ def case_title(graph: Graph, node: Node, linker: Linker) -> str:
 
 
 def values(page: Page, node: Node, pred: str, linker: Linker) -> str:
-    return ", ".join(linker.value(page, v).replace("_", " ") if not v.startswith("<") else linker.value(page, v)
-                     for v in node.all(pred))
+    return ", ".join(
+        linker.value(page, v).replace("_", " ") if not v.startswith("<") else linker.value(page, v)
+        for v in node.all(pred)
+    )
 
 
 def event_stage(graph: Graph, event: str) -> str:
@@ -60,8 +62,12 @@ def render_case(graph: Graph, iri: str, linker: Linker, path: str) -> str:
     page = Page(path)
     node = graph.nodes[iri]
     title = case_title(graph, node, linker)
-    stem = path[:-len(".html")].rsplit("/", 1)[-1]
-    body = [f"<h1>{esc(title)}</h1>", f'<p class="iri">Case <code>{esc(iri)}</code></p>', data_links(page, stem)]
+    stem = path[: -len(".html")].rsplit("/", 1)[-1]
+    body = [
+        f"<h1>{esc(title)}</h1>",
+        f'<p class="iri">Case <code>{esc(iri)}</code></p>',
+        data_links(page, stem),
+    ]
     subject = node.first(EG + "subject")
     if subject:
         body.append(f"<p>Subject: {linker.value(page, subject)}</p>")
@@ -75,8 +81,13 @@ def render_case(graph: Graph, iri: str, linker: Linker, path: str) -> str:
     body.append(_group(page, graph, node, linker, EG + "associate", "Associates", "associates"))
     body.append(_conflicts(page, graph, node, linker))
     body.append(_provenance(page, graph, iri, linker))
-    return frame(page, title, "\n".join(b for b in body if b), ld=case_ld(graph, node, linker, title),
-                 alternates=alternates(page, stem))
+    return frame(
+        page,
+        title,
+        "\n".join(b for b in body if b),
+        ld=case_ld(graph, node, linker, title),
+        alternates=alternates(page, stem),
+    )
 
 
 def _timeline(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
@@ -101,8 +112,10 @@ def _group(page: Page, graph: Graph, node: Node, linker: Linker, pred: str, titl
     items = sorted((v[1:-1] for v in node.all(pred)), key=lambda x: sort_key(graph, x, linker))
     if not items:
         return ""
-    return f'<section id="{anchor}"><h2>{esc(title)}</h2>{"".join(claim(page, graph, i, linker) for i in items)}' \
-           "</section>"
+    return (
+        f'<section id="{anchor}"><h2>{esc(title)}</h2>{"".join(claim(page, graph, i, linker) for i in items)}'
+        "</section>"
+    )
 
 
 def _conflicts(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
@@ -110,19 +123,25 @@ def _conflicts(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
     if not conflicts:
         return ""
     out = ['<section id="conflicts"><h2>Where the sources disagree</h2>']
-    for c in sorted(conflicts, key=lambda c: (literal_text(graph.nodes[c].first(EG + "key")) if c in graph.nodes
-                                              else "", c)):
+    for c in sorted(
+        conflicts,
+        key=lambda c: (literal_text(graph.nodes[c].first(EG + "key")) if c in graph.nodes else "", c),
+    ):
         cnode = graph.nodes.get(c)
         if cnode is None:
             continue
         key = literal_text(cnode.first(EG + "key"))
         note = cnode.first("http://www.w3.org/2004/02/skos/core#note")
-        claims = sorted((x[1:-1] for x in cnode.all(EG + "conflicting_claim")), key=lambda x: sort_key(graph, x, linker))
+        claims = sorted(
+            (x[1:-1] for x in cnode.all(EG + "conflicting_claim")), key=lambda x: sort_key(graph, x, linker)
+        )
         sides = "".join(claim(page, graph, x, linker, css="claim side") for x in claims)
-        out.append(f'<div class="conflict" id="conflict-{esc(key or c.rsplit("/", 1)[-1])}">'
-                   f"<h3>{esc(key.replace('-', ' ') if key else 'Conflict')}</h3>"
-                   f'{f"<p>{linker.value(page, note)}</p>" if note else ""}'
-                   f'<div class="sides">{sides}</div></div>')
+        out.append(
+            f'<div class="conflict" id="conflict-{esc(key or c.rsplit("/", 1)[-1])}">'
+            f"<h3>{esc(key.replace('-', ' ') if key else 'Conflict')}</h3>"
+            f"{f'<p>{linker.value(page, note)}</p>' if note else ''}"
+            f'<div class="sides">{sides}</div></div>'
+        )
     out.append("</section>")
     return "".join(out)
 
@@ -158,8 +177,15 @@ def _build_rows(graph: Graph, builds: tuple[str, ...]) -> list[tuple[str, str]]:
         for agent in bnode.all(PROV + "wasAssociatedWith"):
             anode = graph.nodes.get(agent[1:-1])
             if anode:
-                rows.append(("Software", esc(f"{literal_text(anode.first(SDO + 'name'))} "
-                                             f"{literal_text(anode.first(SDO + 'softwareVersion'))}")))
+                rows.append(
+                    (
+                        "Software",
+                        esc(
+                            f"{literal_text(anode.first(SDO + 'name'))} "
+                            f"{literal_text(anode.first(SDO + 'softwareVersion'))}"
+                        ),
+                    )
+                )
         for schema in bnode.all(DCT + "conformsTo"):
             snode = graph.nodes.get(schema[1:-1])
             version = literal_text(snode.first(SDO + "version")) if snode else ""
@@ -167,17 +193,31 @@ def _build_rows(graph: Graph, builds: tuple[str, ...]) -> list[tuple[str, str]]:
         for used in bnode.all(PROV + "used"):
             unode = graph.nodes.get(used[1:-1])
             if unode and unode.first(SDO + "identifier") and graph.kind(used[1:-1]) == "commit":
-                rows.append(("Records commit", f"<code>{esc(literal_text(unode.first(SDO + 'identifier')))}</code>"))
+                rows.append(
+                    ("Records commit", f"<code>{esc(literal_text(unode.first(SDO + 'identifier')))}</code>")
+                )
     return rows
 
 
 def case_ld(graph: Graph, node: Node, linker: Linker, title: str) -> dict:
     """schema.org description of the case page: about its subject, citing its sources."""
-    sources = sorted({s[1:-1] for n in graph.owned(node.iri) for c in graph.nodes[n].all(CITATION)
-                      for s in (graph.nodes[c[1:-1]].all(DERIVED_FROM) if c[1:-1] in graph.nodes else ())})
-    ld: dict = {"@context": "https://schema.org", "@type": "CreativeWork", "@id": node.iri, "name": title,
-                "additionalType": EG + "ExileCase", "identifier": literal_text(node.first(EG + "id")),
-                "isPartOf": {"@type": "Dataset", "name": "exilegraph"}}
+    sources = sorted(
+        {
+            s[1:-1]
+            for n in graph.owned(node.iri)
+            for c in graph.nodes[n].all(CITATION)
+            for s in (graph.nodes[c[1:-1]].all(DERIVED_FROM) if c[1:-1] in graph.nodes else ())
+        }
+    )
+    ld: dict = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "@id": node.iri,
+        "name": title,
+        "additionalType": EG + "ExileCase",
+        "identifier": literal_text(node.first(EG + "id")),
+        "isPartOf": {"@type": "Dataset", "name": "exilegraph"},
+    }
     abstract = node.first(DCT + "abstract")
     if abstract:
         ld["description"] = literal_text(abstract)

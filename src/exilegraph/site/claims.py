@@ -22,8 +22,20 @@ STAGE = EG + "stage"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 GENERATED_BY = PROV + "wasGeneratedBy"
 # shown in a claim's heading or text, or derived from the date: left out of its detail list
-HEADLINE = {RDF_TYPE, EG + "event_type", EG + "date", EG + "earliest", EG + "latest", EG + "approximate",
-            DCT + "description", SDO + "text", CITATION, EG + "key", SDO + "startDate", SDO + "endDate"}
+HEADLINE = {
+    RDF_TYPE,
+    EG + "event_type",
+    EG + "date",
+    EG + "earliest",
+    EG + "latest",
+    EG + "approximate",
+    DCT + "description",
+    SDO + "text",
+    CITATION,
+    EG + "key",
+    SDO + "startDate",
+    SDO + "endDate",
+}
 CITATION_SHOWN = {RDF_TYPE, DERIVED_FROM, GENERATED_BY, EG + "locator", EG + "reference_text", EG + "quote"}
 
 
@@ -63,7 +75,11 @@ def heading(graph: Graph, node: Node, linker: Linker) -> str:
     if not when:
         start = literal_text(node.first(SDO + "startDate"))
         end = literal_text(node.first(SDO + "endDate"))
-        when = f"{start} – {end}" if start and end else (f"from {start}" if start else (f"until {end}" if end else ""))
+        when = (
+            f"{start} – {end}"
+            if start and end
+            else (f"from {start}" if start else (f"until {end}" if end else ""))
+        )
     date = f'<span class="date">{esc(when)}</span> ' if when else '<span class="date undated">undated</span> '
     return f"{date}<strong>{esc(name)}</strong>"
 
@@ -107,13 +123,20 @@ def claim(page: Page, graph: Graph, iri: str, linker: Linker, css: str = "claim"
     text_obj = node.first(DCT + "description") or node.first(SDO + "text")
     text = f"<p>{linker.value(page, text_obj)}</p>" if text_obj else ""
     cites = node.all(CITATION)
-    items = sorted((_citation_key(graph, c[1:-1], linker), citation(page, graph, c[1:-1], linker)) for c in cites)
+    items = sorted(
+        (_citation_key(graph, c[1:-1], linker), citation(page, graph, c[1:-1], linker)) for c in cites
+    )
     n = len(cites)
     count = f"{n} citation{'' if n == 1 else 's'}" if n else "no citation"
-    cite_html = f'<h5>{count}</h5><ul class="citations">{"".join(h for _, h in items)}</ul>' if n else \
-        '<p class="warning">No citation supports this claim.</p>'
-    return (f'<article class="{css}" id="{esc(_anchor(iri))}"><h4>{heading(graph, node, linker)}</h4>'
-            f"{text}{details(page, node, linker, HEADLINE)}{cite_html}</article>")
+    cite_html = (
+        f'<h5>{count}</h5><ul class="citations">{"".join(h for _, h in items)}</ul>'
+        if n
+        else '<p class="warning">No citation supports this claim.</p>'
+    )
+    return (
+        f'<article class="{css}" id="{esc(_anchor(iri))}"><h4>{heading(graph, node, linker)}</h4>'
+        f"{text}{details(page, node, linker, HEADLINE)}{cite_html}</article>"
+    )
 
 
 def _citation_key(graph: Graph, iri: str, linker: Linker) -> tuple:

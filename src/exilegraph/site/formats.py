@@ -45,8 +45,8 @@ def _compact(iri_term: str) -> str:
 def _compact_new(iri_term: str) -> str:
     value = iri_term[1:-1]
     for p, ns in _BY_LENGTH:
-        if value.startswith(ns) and _LOCAL.match(value[len(ns):]):
-            return f"{p}:{value[len(ns):]}"
+        if value.startswith(ns) and _LOCAL.match(value[len(ns) :]):
+            return f"{p}:{value[len(ns) :]}"
     return iri_term
 
 
@@ -92,7 +92,9 @@ def jsonld(lines: list[str]) -> str:
             node.setdefault("@type", []).append(o[1:-1])
             continue
         node.setdefault(p[1:-1], []).append(_value(o))
-    return json.dumps(list(nodes.values()), ensure_ascii=False, sort_keys=True) + "\n"  # indent would use the slow encoder
+    return (
+        json.dumps(list(nodes.values()), ensure_ascii=False, sort_keys=True) + "\n"
+    )  # indent would use the slow encoder
 
 
 def _value(o: str) -> dict:

@@ -58,11 +58,11 @@ class Linker:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""
         kind = self.graph.kind(iri)
         if kind in ENTITY_KINDS and iri in self.graph.nodes:
-            local = iri[len(self.graph.base) + len(kind) + 1:]
+            local = iri[len(self.graph.base) + len(kind) + 1 :]
             # ids are slugs and sources hashes; anything else would need one name on disk and another in links
             return f"{kind}/{local}.html" if _SAFE_NAME.match(local) else None
         if iri.startswith(self.vocab):
-            local = iri[len(self.vocab):]
+            local = iri[len(self.vocab) :]
             if _SAFE_NAME.match(local):
                 return f"vocab/{local}.html"
         return None
@@ -88,12 +88,12 @@ class Linker:
 
     def short(self, iri: str) -> str:
         if iri.startswith(self.vocab):
-            return f"eg:{iri[len(self.vocab):]}"
+            return f"eg:{iri[len(self.vocab) :]}"
         if iri.startswith(self.graph.base):
-            return iri[len(self.graph.base):]
+            return iri[len(self.graph.base) :]
         for p, ns in _BY_LENGTH:
             if iri.startswith(ns) and iri != ns:
-                return f"{p}:{iri[len(ns):]}"
+                return f"{p}:{iri[len(ns) :]}"
         return iri
 
     def link(self, page: Page, iri: str, text: str | None = None) -> str:
@@ -123,8 +123,15 @@ class Linker:
 CSS_PATH = "assets/site.css"
 
 
-def frame(page: Page, title: str, body: str, *, ld: dict | None = None, alternates: str = "",
-          scripts: tuple[str, ...] = ()) -> str:
+def frame(
+    page: Page,
+    title: str,
+    body: str,
+    *,
+    ld: dict | None = None,
+    alternates: str = "",
+    scripts: tuple[str, ...] = (),
+) -> str:
     """A whole HTML page: head (title, style, JSON-LD, alternate formats), navigation, body."""
     head = [
         "<!DOCTYPE html>",
@@ -142,23 +149,28 @@ def frame(page: Page, title: str, body: str, *, ld: dict | None = None, alternat
         head.append(json_ld_script(ld))
     head += [f'<script src="{esc(page.href(s))}" defer></script>' for s in scripts]
     head.append("</head>")
-    nav = (f'<nav><a href="{esc(page.href("index.html"))}">exilegraph</a> · '
-           f'<a href="{esc(page.href("index.html#cases"))}">cases</a> · '
-           f'<a href="{esc(page.href("vocab/index.html"))}">vocabulary</a> · '
-           f'<a href="{esc(page.href("sparql.html"))}">query</a></nav>')
+    nav = (
+        f'<nav><a href="{esc(page.href("index.html"))}">exilegraph</a> · '
+        f'<a href="{esc(page.href("index.html#cases"))}">cases</a> · '
+        f'<a href="{esc(page.href("vocab/index.html"))}">vocabulary</a> · '
+        f'<a href="{esc(page.href("sparql.html"))}">query</a></nav>'
+    )
     return "\n".join(head) + f"\n<body>\n{nav}\n<main>\n{body}\n</main>\n</body>\n</html>\n"
 
 
 def alternates(page: Page, stem: str) -> str:
     """`<link rel="alternate">` to the entity's data files, and the same as visible links."""
     kinds = (("ttl", "text/turtle"), ("jsonld", "application/ld+json"), ("nt", "application/n-triples"))
-    return "\n".join(f'<link rel="alternate" type="{media}" href="{esc(quote(f"{stem}.{ext}"))}">'
-                     for ext, media in kinds)
+    return "\n".join(
+        f'<link rel="alternate" type="{media}" href="{esc(quote(f"{stem}.{ext}"))}">' for ext, media in kinds
+    )
 
 
 def data_links(page: Page, stem: str) -> str:
-    links = " · ".join(f'<a href="{esc(quote(f"{stem}.{ext}"))}">{label}</a>'
-                       for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples")))
+    links = " · ".join(
+        f'<a href="{esc(quote(f"{stem}.{ext}"))}">{label}</a>'
+        for ext, label in (("ttl", "Turtle"), ("jsonld", "JSON-LD"), ("nt", "N-Triples"))
+    )
     return f'<p class="formats">Data: {links}</p>'
 
 

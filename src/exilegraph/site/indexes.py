@@ -11,8 +11,11 @@ from .claims import EG
 from .html import Linker, Page, esc, frame
 from .model import Graph, term
 
-GROUPINGS = (("by-state-of-concern", "State of concern"), ("by-host-state", "Host state"),
-             ("by-category", "Category"))
+GROUPINGS = (
+    ("by-state-of-concern", "State of concern"),
+    ("by-host-state", "Host state"),
+    ("by-category", "Category"),
+)
 _FILE = re.compile(r"[^a-z0-9_-]+")
 
 
@@ -65,11 +68,17 @@ def case_rows(graph: Graph, linker: Linker) -> list[CaseRow]:
 
 def _case_table(page: Page, rows: list[CaseRow]) -> str:
     def cell(row: CaseRow, grouping: str) -> str:
-        return ", ".join(f'<a href="{esc(page.href(f"{grouping}/{slug}.html"))}">{esc(label)}</a>'
-                         for slug, label in row.groups.get(grouping, ()))
+        return ", ".join(
+            f'<a href="{esc(page.href(f"{grouping}/{slug}.html"))}">{esc(label)}</a>'
+            for slug, label in row.groups.get(grouping, ())
+        )
 
-    body = "".join(f'<tr><td><a href="{esc(page.href(r.path))}">{esc(r.title)}</a></td>'
-                   + "".join(f"<td>{cell(r, g)}</td>" for g, _ in GROUPINGS) + "</tr>" for r in rows)
+    body = "".join(
+        f'<tr><td><a href="{esc(page.href(r.path))}">{esc(r.title)}</a></td>'
+        + "".join(f"<td>{cell(r, g)}</td>" for g, _ in GROUPINGS)
+        + "</tr>"
+        for r in rows
+    )
     head = "<tr><th>Case</th>" + "".join(f"<th>{esc(t)}</th>" for _, t in GROUPINGS) + "</tr>"
     return f'<table class="cases"><thead>{head}</thead><tbody>{body}</tbody></table>'
 
@@ -78,19 +87,28 @@ def index_pages(graph: Graph, linker: Linker, rows: list[CaseRow], counts: dict[
     """path -> HTML of the home page and every grouping page."""
     pages: dict[str, str] = {}
     home = Page("index.html")
-    parts = ["<h1>exilegraph</h1>",
-             ("<p>Case records of political exiles and transnational repression; every claim cites its sources."
-              f' <a href="{esc(home.href("sparql.html"))}">Query the data with SPARQL</a>.</p>')]
-    lists = " · ".join(f'<a href="{esc(home.href(f"{k}/index.html"))}">{n} {esc(k)}s</a>'
-                       for k, n in sorted(counts.items()) if k != "case")
-    parts.append(f"<p>{lists} · <a href=\"{esc(home.href('vocab/index.html'))}\">vocabulary</a></p>")
+    parts = [
+        "<h1>exilegraph</h1>",
+        (
+            "<p>Case records of political exiles and transnational repression; every claim cites its sources."
+            f' <a href="{esc(home.href("sparql.html"))}">Query the data with SPARQL</a>.</p>'
+        ),
+    ]
+    lists = " · ".join(
+        f'<a href="{esc(home.href(f"{k}/index.html"))}">{n} {esc(k)}s</a>'
+        for k, n in sorted(counts.items())
+        if k != "case"
+    )
+    parts.append(f'<p>{lists} · <a href="{esc(home.href("vocab/index.html"))}">vocabulary</a></p>')
     for grouping, title in GROUPINGS:
         seen: dict[str, tuple[str, list[CaseRow]]] = {}
         for r in rows:
             for slug, label in r.groups.get(grouping, ()):
                 seen.setdefault(slug, (label, []))[1].append(r)
-        links = ", ".join(f'<a href="{esc(home.href(f"{grouping}/{slug}.html"))}">{esc(label)}</a> ({len(rs)})'
-                          for slug, (label, rs) in sorted(seen.items(), key=lambda kv: (kv[1][0].casefold(), kv[0])))
+        links = ", ".join(
+            f'<a href="{esc(home.href(f"{grouping}/{slug}.html"))}">{esc(label)}</a> ({len(rs)})'
+            for slug, (label, rs) in sorted(seen.items(), key=lambda kv: (kv[1][0].casefold(), kv[0]))
+        )
         parts.append(f'<h2 id="{grouping}">By {esc(title.lower())}</h2><p>{links or "none"}</p>')
         for slug, (label, rs) in seen.items():
             path = f"{grouping}/{slug}.html"
@@ -98,9 +116,12 @@ def index_pages(graph: Graph, linker: Linker, rows: list[CaseRow], counts: dict[
             text = f"<h1>{esc(title)}: {esc(label)}</h1><p>{len(rs)} case{'' if len(rs) == 1 else 's'}.</p>"
             pages[path] = frame(page, f"{title}: {label}", text + _case_table(page, rs))
     parts.append(f'<h2 id="cases">All cases ({len(rows)})</h2>{_case_table(home, rows)}')
-    pages["index.html"] = frame(home, "Cases", "\n".join(parts),
-                                ld={"@context": "https://schema.org", "@type": "Dataset", "name": "exilegraph",
-                                    "url": "index.html"})
+    pages["index.html"] = frame(
+        home,
+        "Cases",
+        "\n".join(parts),
+        ld={"@context": "https://schema.org", "@type": "Dataset", "name": "exilegraph", "url": "index.html"},
+    )
     return pages
 
 
@@ -108,12 +129,21 @@ def entity_list(graph: Graph, linker: Linker, kind: str) -> str:
     page = Page(f"{kind}/index.html")
     items = sorted((linker.name(i).casefold(), i) for i in graph.entities[kind])
     body = "".join(f"<li>{linker.link(page, i)}</li>" for _, i in items)
-    return frame(page, f"{kind.capitalize()}s", f"<h1>{esc(kind.capitalize())}s ({len(items)})</h1><ul>{body}</ul>")
+    return frame(
+        page, f"{kind.capitalize()}s", f"<h1>{esc(kind.capitalize())}s ({len(items)})</h1><ul>{body}</ul>"
+    )
 
 
 def vocab_list(linker: Linker, terms: dict[str, list[str]]) -> str:
     page = Page("vocab/index.html")
-    rows = "".join(f"<tr><td>{linker.link(page, t, t.rsplit('/', 1)[-1])}</td><td>{esc(linker.name(t))}</td>"
-                   f"<td>{esc(', '.join(u))}</td></tr>" for t, u in sorted(terms.items()))
-    return frame(page, "Vocabulary", f"<h1>Vocabulary</h1><table><thead><tr><th>Term</th><th>Label</th>"
-                                     f"<th>Used as</th></tr></thead><tbody>{rows}</tbody></table>")
+    rows = "".join(
+        f"<tr><td>{linker.link(page, t, t.rsplit('/', 1)[-1])}</td><td>{esc(linker.name(t))}</td>"
+        f"<td>{esc(', '.join(u))}</td></tr>"
+        for t, u in sorted(terms.items())
+    )
+    return frame(
+        page,
+        "Vocabulary",
+        f"<h1>Vocabulary</h1><table><thead><tr><th>Term</th><th>Label</th>"
+        f"<th>Used as</th></tr></thead><tbody>{rows}</tbody></table>",
+    )

@@ -22,13 +22,13 @@ SKOS = "http://www.w3.org/2004/02/skos/core#"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 VOCAB = "https://w3id.org/exilegraph/vocab/"
 
-_UNESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)', re.DOTALL)
+_UNESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
 _SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
 
 
 @dataclass(frozen=True)
 class Term:
-    """One RDF term: an IRI (`iri` set), a blank node (`blank` set) or a literal (`value`, `lang`, `datatype`)."""
+    """One RDF term: an IRI (`iri` set), a blank node (`blank` set) or a literal (`lang` or `datatype`)."""
 
     value: str
     iri: bool = False
@@ -57,7 +57,7 @@ def term(text: str) -> Term:
         return Term(_unescape(text[1:-1]), iri=True)
     if first == '"':
         end = text.rfind('"')
-        tail = text[end + 1:]
+        tail = text[end + 1 :]
         if end > 0 and (not tail or tail[0] == "@" or (tail.startswith("^^<") and tail.endswith(">"))):
             value = _unescape(text[1:end])
             if not tail:
@@ -107,7 +107,7 @@ class Graph:
         """`case`, `person`, ... for an IRI under the base; None for anything else."""
         if not iri.startswith(self.base):
             return None
-        head, sep, _ = iri[len(self.base):].partition("/")
+        head, sep, _ = iri[len(self.base) :].partition("/")
         return head if sep else None
 
     def owned(self, iri: str) -> list[str]:
@@ -144,7 +144,12 @@ class Graph:
         node = self.nodes.get(iri)
         found = None
         if node is not None:
-            for pred in (SKOS + "prefLabel", RDFS + "label", "http://schema.org/name", "http://purl.org/dc/terms/title"):
+            for pred in (
+                SKOS + "prefLabel",
+                RDFS + "label",
+                "http://schema.org/name",
+                "http://purl.org/dc/terms/title",
+            ):
                 values = node.all(pred)
                 if values:
                     found = _pick_label(values)
@@ -172,7 +177,9 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
         if not line or line.startswith("#"):
             continue
         s, p, rest = _split(line)
-        triple = line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."  # the release's lines are canonical
+        triple = (
+            line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."
+        )  # the release's lines are canonical
         if triple in seen:
             continue
         seen.add(triple)

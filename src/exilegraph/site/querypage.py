@@ -35,14 +35,14 @@ def binding_modes(entry: CatalogueQuery) -> dict[str, str]:
     except QueryError:
         return out
     text = entry.text
-    inner = text[open_at + 1:close_at]
+    inner = text[open_at + 1 : close_at]
     if where_at is not None:
         head = f"{text[:where_at]}{{{inner}}} WHERE "
         text, open_at, close_at = head + text[open_at:], len(head), len(head) + 1 + len(inner)
     for size in range(1, len(names) + 1):
         for subset in combinations(names, size):
             values = "".join(f"VALUES ?{n} {{ <urn:x:{n}> }} " for n in subset)
-            inline = f"{text[:open_at + 1]} {values}{inner}{text[close_at:]}"
+            inline = f"{text[: open_at + 1]} {values}{inner}{text[close_at:]}"
             out[",".join(subset)] = "inline" if _parse_error(inline) is None else "wrapped"
     return out
 
@@ -56,13 +56,31 @@ def page_config(catalogue: dict[str, CatalogueQuery], base: str) -> dict:
         "prefixes": {p: PREFIXES[p] for p in QUERY_PREFIXES},
         "countries": {
             "codes": {code: v["meaning"] for code, v in sorted(countries.items()) if v.get("meaning")},
-            "titles": {(v.get("title") or "").casefold(): v["meaning"] for _, v in sorted(countries.items())
-                       if v.get("meaning") and v.get("title")},
+            "titles": {
+                (v.get("title") or "").casefold(): v["meaning"]
+                for _, v in sorted(countries.items())
+                if v.get("meaning") and v.get("title")
+            },
         },
-        "queries": [{"name": e.name, "title": e.title, "answers": e.answers, "text": e.text, "modes": binding_modes(e),
-                     "params": [{"name": p.name, "description": p.description, "example": p.example,
-                                 "optional": p.optional} for p in e.params]}
-                    for e in sorted(catalogue.values(), key=lambda e: e.name)],
+        "queries": [
+            {
+                "name": e.name,
+                "title": e.title,
+                "answers": e.answers,
+                "text": e.text,
+                "modes": binding_modes(e),
+                "params": [
+                    {
+                        "name": p.name,
+                        "description": p.description,
+                        "example": p.example,
+                        "optional": p.optional,
+                    }
+                    for p in e.params
+                ],
+            }
+            for e in sorted(catalogue.values(), key=lambda e: e.name)
+        ],
     }
 
 
@@ -72,14 +90,18 @@ def query_page(catalogue: dict[str, CatalogueQuery], base: str) -> str:
     data = json.dumps(page_config(catalogue, base), ensure_ascii=False, sort_keys=True, indent=1)
     data = data.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
     prefixes = "".join(f"PREFIX {p}: <{PREFIXES[p]}>\n" for p in QUERY_PREFIXES)
-    starter = f"{prefixes}\nSELECT ?case ?name WHERE {{\n  ?case a eg:ExileCase ; eg:subject/skos:prefLabel ?name .\n}}\n" \
-              "ORDER BY ?name\nLIMIT 100\n"
+    starter = (
+        f"{prefixes}\nSELECT ?case ?name WHERE {{\n"
+        "  ?case a eg:ExileCase ; eg:subject/skos:prefLabel ?name .\n}\n"
+        "ORDER BY ?name\nLIMIT 100\n"
+    )
     body = f"""<h1>Query the data</h1>
 <noscript><p class="warning">This page needs JavaScript to send queries. Without it, send SPARQL to the
 endpoint <code>/query</code> with any client, or use <code>exilegraph query</code>.</p></noscript>
 <form id="query-form">
 <div class="controls">
-<label>Catalogue query <select id="catalogue-select"><option value="">(your own query)</option></select></label>
+<label>Catalogue query
+<select id="catalogue-select"><option value="">(your own query)</option></select></label>
 <label>Endpoint <input id="endpoint" size="40"></label>
 </div>
 <p id="description"></p>
