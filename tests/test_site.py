@@ -116,6 +116,9 @@ def test_each_data_file_parses_and_holds_the_entitys_triples(site, triples):
             assert graphs["ttl"] == graphs["nt"] == graphs["jsonld"], iri
             assert own <= graphs["nt"], iri  # its subject triples
             assert graphs["nt"] <= everything, iri  # and nothing the release does not state
+            subjects = {t.split(" ", 1)[0][1:-1] for t in graphs["nt"]}
+            others = {s[len(BASE):].split("/", 1)[0] for s in subjects - {iri}}
+            assert not others & {"case", "person", "organisation", "source", "vocab", "build", "graph"}, iri
     case = site / "case" / "akhmetova-zhanara.nt"
     lines = case.read_text(encoding="utf-8")
     assert f"<{BASE}event/" in lines.split(" ", 1)[0] or f"\n<{BASE}event/" in lines  # the events it owns

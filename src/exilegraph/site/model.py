@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from ..errors import ReleaseError
 
 ENTITY_KINDS = ("case", "person", "organisation", "source")
-NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit"}
+NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit", "vocab", "schema"}
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
