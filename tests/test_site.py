@@ -188,6 +188,26 @@ def test_term_pages_show_labels_from_the_release(site):
     assert "<h1>arrest</h1>" in arrest  # rdfs:label "arrest"@en of the vocabulary graph
 
 
+def test_term_pages_take_labels_and_comments_from_a_vocabulary_file(tmp_path, triples):
+    vocab = tmp_path / "vocab.ttl"
+    vocab.write_text(
+        "@prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
+        "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
+        'eg:ExileCase rdfs:label "exile case"@en ; rdfs:comment "A person pursued <abroad> & more."@en .\n'
+        encoding="utf-8",
+    )
+    site = build_site(triples, tmp_path / "site", BASE, catalogue={}, vocabulary=vocab).path
+    page = (site / "vocab" / "ExileCase.html").read_text(encoding="utf-8")
+    assert "<h1>exile case</h1>" in page and "A person pursued &lt;abroad&gt; &amp; more." in page
+    assert json.loads(parse_page(site / "vocab" / "ExileCase.html").ld[0])["description"].startswith("A person")
+    assert "exile case" in (site / "vocab" / "ExileCase.ttl").read_text(encoding="utf-8")
+    bad = tmp_path / "bad.ttl"
+    bad.write_text("this is not turtle", encoding="utf-8")
+    with pytest.raises(ReleaseError, match="cannot read the vocabulary"):
+        build_site(triples, tmp_path / "site2", BASE, catalogue={}, vocabulary=bad)
+    assert not (tmp_path / "site2").exists()
+
+
 def test_text_is_escaped(tmp_path):
     lines = [
         f"<{BASE}case/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}vocab/ExileCase> .",

@@ -154,7 +154,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.wait()
         raise
     with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(dataset.triples, tmp / SITE_DIR, base)
+        build_site(dataset.triples, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 

@@ -15,6 +15,7 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
+from itertools import chain
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,32 +48,36 @@ def build_site(
     catalogue: dict[str, CatalogueQuery] | None = None,
     site_url: str | None = None,
     jobs: int | None = None,
+    vocabulary: Path | None = None,
 ) -> SiteResult:
     """Write the site for a release folder (its exilegraph.nt and release.json) or for N-Triples lines.
 
-    `jobs` processes render the entities' files (default: one per CPU; 1 renders in this process).
-
+    `vocabulary` is a Turtle file whose triples (labels and comments of the terms) join the graph when it
+    exists; for a release folder it defaults to the folder's vocab.ttl. `jobs` processes render the
+    entities' files (default: one per CPU from a few hundred entities on; 1 renders in this process).
     `out_dir` is replaced as a whole: the site is written beside it and renamed into place. Raises
     ReleaseError when the release cannot be read or the site cannot be written.
     """
     if isinstance(source, Path):
         lines, base = _release_lines(source)
         base = base_iri or base
+        vocabulary = vocabulary or source / "vocab.ttl"
     else:
         lines, base = source, base_iri
     if not base:
         raise ReleaseError("build_site needs the base IRI of the release")
     base = base if base.endswith(("/", "#")) else base + "/"
-    graph = read_graph(lines, base)
+    graph = read_graph(chain(lines, _turtle_lines(vocabulary)), base)
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
     writer = _Writer(tmp)
     try:
         cat = load_catalogue() if catalogue is None else catalogue
-        render_parallel(graph, cat, writer, site_url, jobs) if jobs != 1 else render_site(
-            graph, cat, writer.write, site_url
-        )
+        if jobs == 1:
+            render_site(graph, cat, writer.write, site_url)
+        else:
+            render_parallel(graph, cat, writer, site_url, jobs)
         writer.finish()
         if out_dir.exists():
             shutil.rmtree(out_dir)
@@ -80,7 +85,22 @@ def build_site(
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ReleaseError(f"cannot write the site to {out_dir}: {exc}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
     return SiteResult(out_dir, writer.pages, writer.files)
+
+
+def _turtle_lines(path: Path | None) -> list[str]:
+    """N-Triples lines of a Turtle file; none when there is no file. Raises ReleaseError if it does not parse."""
+    if path is None or not path.is_file():
+        return []
+    import pyoxigraph as ox
+
+    try:
+        return [f"{q.triple} ." for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE)]
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise ReleaseError(f"cannot read the vocabulary {path}: {exc}") from None
 
 
 def _release_lines(release: Path) -> tuple[Iterable[str], str | None]:
