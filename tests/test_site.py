@@ -193,7 +193,7 @@ def test_term_pages_take_labels_and_comments_from_a_vocabulary_file(tmp_path, tr
     vocab.write_text(
         "@prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
         "@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> .\n"
-        'eg:ExileCase rdfs:label "exile case"@en ; rdfs:comment "A person pursued <abroad> & more."@en .\n'
+        'eg:ExileCase rdfs:label "exile case"@en ; rdfs:comment "A person pursued <abroad> & more."@en .\n',
         encoding="utf-8",
     )
     site = build_site(triples, tmp_path / "site", BASE, catalogue={}, vocabulary=vocab).path

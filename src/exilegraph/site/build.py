@@ -15,8 +15,8 @@ import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable
-from itertools import chain
 from dataclasses import dataclass
+from itertools import chain
 from pathlib import Path
 
 from ..catalogue import CatalogueQuery
