@@ -208,6 +208,31 @@ def test_term_pages_take_labels_and_comments_from_a_vocabulary_file(tmp_path, tr
     assert not (tmp_path / "site2").exists()
 
 
+def test_claim_attribution_is_shown_when_the_release_has_it(tmp_path):
+    """Basis (reported or assessed), the curators' note, and each citation's locator and support."""
+    eg, case, event, cit = f"{BASE}vocab/", f"<{BASE}case/x>", f"<{BASE}event/e1>", f"<{BASE}citation/c1>"
+    src = f"<{BASE}source/s1>"
+    lines = [
+        f"{case} <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{eg}ExileCase> .",
+        f"{case} <{eg}event> {event} .",
+        f"{event} <{eg}event_type> <{eg}Arrest> .",
+        f"{event} <{eg}basis> <{eg}Assessed> .",
+        f'{event} <{eg}assessmentNote> "Two sources agree on the month only."@en .',
+        f"{event} <{eg}citation> {cit} .",
+        f"{cit} <http://www.w3.org/ns/prov#wasDerivedFrom> {src} .",
+        f'{cit} <{eg}locator> "p. 7" .',
+        f'{cit} <{eg}support> "partial" .',
+        f'{src} <http://purl.org/dc/terms/title> "A report" .',
+        f'<{eg}Assessed> <http://www.w3.org/2004/02/skos/core#prefLabel> "assessed"@en .',
+    ]
+    site = build_site(lines, tmp_path / "site", BASE, catalogue={}).path
+    html = (site / "case" / "x.html").read_text(encoding="utf-8")
+    assert '<span class="basis">assessed</span>' in html
+    assert "Two sources agree on the month only." in html
+    assert '<span class="locator">p. 7</span>' in html and "<dd>partial</dd>" in html
+    assert 'href="../source/s1.html">A report</a>' in html
+
+
 def test_text_is_escaped(tmp_path):
     lines = [
         f"<{BASE}case/x> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> <{BASE}vocab/ExileCase> .",

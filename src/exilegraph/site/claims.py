@@ -18,11 +18,13 @@ DCT = "http://purl.org/dc/terms/"
 SDO = "http://schema.org/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 CITATION = EG + "citation"
+BASIS = EG + "basis"
 STAGE = EG + "stage"
 DERIVED_FROM = PROV + "wasDerivedFrom"
 GENERATED_BY = PROV + "wasGeneratedBy"
 # shown in a claim's heading or text, or derived from the date: left out of its detail list
 HEADLINE = {
+    BASIS,
     RDF_TYPE,
     EG + "event_type",
     EG + "date",
@@ -81,7 +83,13 @@ def heading(graph: Graph, node: Node, linker: Linker) -> str:
             else (f"from {start}" if start else (f"until {end}" if end else ""))
         )
     date = f'<span class="date">{esc(when)}</span> ' if when else '<span class="date undated">undated</span> '
-    return f"{date}<strong>{esc(name)}</strong>"
+    basis = node.first(BASIS)  # reported by a source, or assessed by the curators (see the claim's note)
+    badge = ""
+    if basis:
+        shown = linker.name(basis[1:-1]) if basis.startswith("<") else term(basis).value
+        shown = shown.removeprefix("eg:")
+        badge = f' <span class="basis">{esc(shown.lower())}</span>'
+    return f"{date}<strong>{esc(name)}</strong>{badge}"
 
 
 def details(page: Page, node: Node, linker: Linker, skip: set[str]) -> str:
