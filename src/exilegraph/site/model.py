@@ -168,21 +168,17 @@ def _pick_label(values: list[str]) -> str:
 
 
 def read_graph(lines: Iterable[str], base: str) -> Graph:
-    """Group N-Triples lines by subject. Raises ReleaseError for a line that is no triple."""
+    """Group N-Triples lines by subject; repeated triples count once. Raises ReleaseError for a line that is
+    no triple."""
     nodes: dict[str, Node] = {}
     inverse: dict[str, list[tuple[str, str]]] = {}
-    seen: set[str] = set()
     for raw in lines:
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         s, p, rest = _split(line)
-        triple = (
-            line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."
-        )  # the release's lines are canonical
-        if triple in seen:
-            continue
-        seen.add(triple)
+        # the release's lines are canonical (`s p o .`): keep the line itself rather than a copy
+        triple = line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."
         subj = s[1:-1] if s[0] == "<" else s
         node = nodes.get(subj)
         if node is None:
@@ -200,9 +196,17 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
             entities[kind].append(subj)
     for values in entities.values():
         values.sort()
-    for node in nodes.values():
-        for values in node.props.values():
-            values.sort()
+    for node in nodes.values():  # a set per node, not one for the whole release: far less memory
+        if len(set(node.lines)) != len(node.lines):
+            node.lines = sorted(set(node.lines))
+            for pred, values in node.props.items():
+                node.props[pred] = sorted(set(values))
+        else:
+            for values in node.props.values():
+                values.sort()
+    for obj, refs in inverse.items():
+        if len(set(refs)) != len(refs):
+            inverse[obj] = sorted(set(refs))
     return graph
 
 
