@@ -31,6 +31,7 @@ from ..records import RecordGraph, sha256_bytes
 from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
 from ..validate import check_dataset
 from ..writers import FORMATS
+from ..site import SITE_DIR, build_site
 
 
 
@@ -174,6 +175,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
+    with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
+        build_site(dataset.triples, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 
