@@ -20,6 +20,7 @@ from .changelog import Changelog, case_digests, compare
 from .dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .errors import ReleaseError
+from .evidence_pages import write_evidence_pages
 from .gcpause import paused_gc
 from .mapper import RecordGraph
 from .progress import Reporter
@@ -152,6 +153,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
+    with rep.stage("evidence pages"):
+        write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 
