@@ -55,7 +55,7 @@ class SourceInfo:
         """Title, then who published it and when: one line."""
         who = ", ".join(self.authors) or self.outlet or self.publisher or ""
         parts = [f'"{self.title}"' if self.title else f"[untitled source `{self.key}`]"]
-        parts += [p for p in (who, self.date, self.source_type.replace("_", " ")) if p]
+        parts += [p for p in (who, self.date, words(self.source_type)) if p]
         return ", ".join(parts)
 
 
@@ -244,7 +244,7 @@ class _Builder:
             return SourceInfo(key, defined=False)
         t = lambda slot: self.text(s, slot)  # noqa: E731 - a short local reader
         authors = tuple(s.authors or ()) if self.public("Source", "authors") else ()
-        return SourceInfo(key, words(s.source_type), t("title"), t("outlet"), t("publisher"), authors,
+        return SourceInfo(key, str(s.source_type), t("title"), t("outlet"), t("publisher"), authors,
                           t("publication_date") or (str(s.year) if s.year and self.public("Source", "year") else None),
                           t("url"), t("accessed_date"), t("note"))
 
