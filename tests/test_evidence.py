@@ -181,7 +181,7 @@ def restricted_values(records) -> list[str]:
             for x in obj:
                 walk(x)
             return
-        if not hasattr(obj, "model_fields"):
+        if not hasattr(type(obj), "model_fields"):
             return
         slots = classes.get(type(obj).__name__, {}).get("slots", {})
         for name in type(obj).model_fields:
