@@ -198,8 +198,11 @@ def test_registered_for_txt_files():
 
 def test_fields_of_the_full_profile():
     raw = read_file(FULL)
-    # the one-line "International arrest warrant" value has no reference: it rests on the profile alone
-    assert [(f.rule, f.line) for f in raw.findings] == [("profile-only", line_of(FULL, "International arrest"))]
+    # the one-line "International arrest warrant" value and the residences have no reference: they rest on
+    # the profile alone
+    countries = line_of(FULL, "Countries of transit")
+    assert [(f.rule, f.line) for f in raw.findings] == [("profile-only", line_of(FULL, "International arrest")),
+                                                        ("profile-only", countries), ("profile-only", countries)]
     assert raw.data["persons"] == [{"id": "quillfeather-ambrin", "preferred_name": "Ambrin Quillfeather",
                                     "gender": "female"}]
     case = dict(raw.data["case"])
@@ -210,7 +213,9 @@ def test_fields_of_the_full_profile():
         "alleged_affiliation": "Member of a banned opposition movement", "stages": [1, 2, 3],
         "most_serious_incident_date": "2018-03-14", "violence_reported": True,
         "violence_description": "pushed to the ground while being handcuffed",
-        "residences": [{"country": "KZ", "residence_role": "transit"}, {"country": "LT", "residence_role": "asylum"}],
+        "residences": [{"country": country, "residence_role": role, "citations": [
+            {"source": "profile", "locator": "Countries of transit, asylum and/or residence"}]}
+            for country, role in (("KZ", "transit"), ("LT", "asylum"))],
         "legal_status": "refugee", "current_status": "Living in Vilnius; the notice was withdrawn in 2019",
     }
     assert raw.locate(("case", "state_of_concern")) == (line_of(FULL, "State of concern:"), 19)
@@ -448,7 +453,9 @@ def test_import_returns_paths_in_order_and_warnings(tmp_path):
     assert result.written[0].read_text(encoding="utf-8").startswith("# Imported from ")
     assert [(Path(w.path).name, w.line, w.rule) for w in result.warnings] == [
         ("brannigan_moss_crlf.txt", 20, "unresolved-reference"), ("brannigan_moss_crlf.txt", 19, "profile-only"),
-        ("quillfeather_ambrin.txt", line_of(FULL, "International arrest"), "profile-only")]
+        ("quillfeather_ambrin.txt", line_of(FULL, "International arrest"), "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only")]
 
 
 def test_import_prints_warnings_with_file_and_line(tmp_path):

@@ -27,6 +27,10 @@ CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affili
               "most_serious_incident_date", "violence_reported", "violence_description", "residences", "legal_status",
               "legal_status_note", "current_status", "attributions", "statements")
 PERSON_FIELDS = ("gender",)
+CLAIM_FIELDS = ("residences",)  # fields whose items are claims, each needing a citation
+PROFILE_ONLY = ("supported only by the profile: no in-text reference of the source list supports this claim, "
+                "so it cites the profile itself")
+PROFILE_ONLY_FIX = "end the sentence with the reference of a source that says it, e.g. (Outlet, 2017)"
 ATTRIBUTABLE = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
 
 
@@ -170,6 +174,10 @@ class _Builder:
             if name in ATTRIBUTABLE and ATTRIBUTABLE_IN_SCHEMA():
                 self.positions[("case", "attributions", len(self.attributions))] = where
                 self.attributions.append({"field": name, "citations": [self.cite_profile(sec)]})
+            if name in CLAIM_FIELDS:  # claims read from a one-line value: the profile is their only source
+                for j, item in enumerate(v):
+                    item["citations"] = [self.cite_profile(sec)]
+                    self.warn(*where, "profile-only", ("case", name, j, "citations"), PROFILE_ONLY, PROFILE_ONLY_FIX)
             target = ("persons", 0, name) if name in PERSON_FIELDS else ("case", name)
             (self.person if name in PERSON_FIELDS else self.case)[name] = v
             self.positions[target] = where
@@ -217,10 +225,8 @@ class _Builder:
         if not citations:
             citations.append(self.cite_profile(sec))
             self.positions[spath + ("citations", 0)] = block.where(span.start)
-            self.warn(*block.where(span.start), "profile-only", spath + ("citations",),
-                      "supported only by the profile: no in-text reference of the source list closes this "
-                      "sentence, so it cites the profile itself",
-                      "end the sentence with the reference of a source that says it, e.g. (Outlet, 2017)")
+            self.warn(*block.where(span.start), "profile-only", spath + ("citations",), PROFILE_ONLY,
+                      PROFILE_ONLY_FIX)
         st["citations"] = citations
         self.statements.append(st)
 
