@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: release test generate bench clean
+.PHONY: release test lint generate bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) output
+
+## Lint: the layers contract (import-linter), ruff's rules and formatting
+lint: $(STAMP)
+	$(BIN)/lint-imports
+	$(BIN)/ruff check src tests scripts
+	$(BIN)/ruff format --check src tests scripts

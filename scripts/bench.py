@@ -142,16 +142,16 @@ def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
     as a listing over the whole release with only the required ones. `query_p50_ms` is over the questions,
     `listing_p50_ms` over the listings; a run over 5 s is not repeated."""
     from exilegraph.catalogue import catalogue
-    from exilegraph.query import release_base, render
-    from exilegraph.store import open_store
+    from exilegraph.query import render
+    from exilegraph.release.folder import ReleaseDir
 
     first = sorted(records.glob("synth-*.yaml"))[0].stem
     values = {"case": first, "person": f"{first}-person", "state": "KZ"}
     outlet = re.search(r"^\s*outlet: (.+)$", (records / f"{first}.yaml").read_text(encoding="utf-8"), re.M)
     if outlet:
         values["outlet"] = outlet.group(1).strip().strip("'\"")
-    store = open_store(release)
-    base = release_base(release)
+    store = ReleaseDir(release).open_store()
+    base = ReleaseDir(release).base_iri
     def timed(text: str) -> float:
         times = []
         for _ in range(repeats):

@@ -14,7 +14,7 @@ from exilegraph.readers import read_file
 from exilegraph.readers.cape_citations import find_references
 from exilegraph.readers.cape_mapping import load_mapping
 from exilegraph.readers.cape_sentences import split_sentences
-from exilegraph.records import iter_records, type_record
+from exilegraph.check import iter_records, type_record
 from exilegraph.release import build_release
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cape"

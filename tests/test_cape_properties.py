@@ -13,7 +13,8 @@ from exilegraph.findings import ERROR
 from exilegraph.importers import dump_record
 from exilegraph.readers.cape import CapeReader
 from exilegraph.readers.yaml_reader import YamlReader
-from exilegraph.records import sha256_bytes, type_record
+from exilegraph.check import type_record
+from exilegraph.records import sha256_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cape"
 BASES = [p.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n") for p in sorted(FIXTURES.glob("*.txt"))]

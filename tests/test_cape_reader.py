@@ -15,7 +15,8 @@ from exilegraph.importers import dump_record, import_cape
 from exilegraph.readers import READERS, read_file, reader_for
 from exilegraph.readers.cape import CapeReader
 from exilegraph.readers.cape_mapping import MAPPING_FILE, MappingError, load_mapping
-from exilegraph.records import load_record, sha256_bytes, type_record
+from exilegraph.check import load_record, type_record
+from exilegraph.records import sha256_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cape"
 FULL = FIXTURES / "quillfeather_ambrin.txt"

@@ -12,9 +12,8 @@ import ryaml
 from click.testing import CliRunner
 
 from exilegraph.cli import main
-from exilegraph.evidence import CaseNotFoundError, build_evidence
-from exilegraph.evidence_render import render_html, render_markdown, render_text
-from exilegraph.records import iter_records
+from exilegraph.check import iter_records
+from exilegraph.evidence import CaseNotFoundError, build_evidence, render_html, render_markdown, render_text
 from exilegraph.release import build_release
 from exilegraph.resources import schema_index
 

@@ -14,7 +14,7 @@ import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
 from exilegraph.mapper import Mapper
-from exilegraph.records import load_record
+from exilegraph.check import load_record
 from exilegraph.writers.turtle import prefixes
 
 ROOT = Path(__file__).resolve().parents[1]

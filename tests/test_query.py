@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from conftest import RECORDS
 from exilegraph.catalogue import bind_params, catalogue, param_term, parse_params, resolve
 from exilegraph.cli import main
-from exilegraph.errors import QueryError
+from exilegraph.errors import NoReleaseError, QueryError
 from exilegraph.query import FORMATS, execute, format_result, render, run_query
 from exilegraph.release import build_release
 from exilegraph.resources import DEFAULT_BASE_IRI, QUERIES
@@ -228,22 +228,8 @@ def test_syntax_errors_in_files_name_the_file(tmp_path, release):
 
 
 def test_missing_release_is_explained(tmp_path):
-    with pytest.raises(QueryError, match=r"no release store at .*nowhere.store.*exilegraph release"):
+    with pytest.raises(NoReleaseError, match=r"no release at .*nowhere.*exilegraph release"):
         execute(tmp_path / "nowhere", CASES)
-
-
-@pytest.mark.parametrize("timeout", [None, 10])
-def test_a_store_without_the_union_as_default_graph_is_refused(tmp_path, release, timeout):
-    """A store built before the default graph held the union would answer every query with nothing."""
-    old = tmp_path / "old"
-    old.mkdir()
-    (old / "release.json").write_text((release / "release.json").read_text(encoding="utf-8"), encoding="utf-8")
-    store = ox.Store(str(old / "store"))
-    store.bulk_load(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)  # named graphs only
-    store.flush()
-    del store
-    with pytest.raises(QueryError, match=r"earlier exilegraph .* empty default graph.*exilegraph release"):
-        execute(old, CASES, timeout=timeout)
 
 
 # ---- output formats ----------------------------------------------------------------------------------
@@ -331,7 +317,7 @@ def test_cli_errors_are_one_line(release, args, message):
 
 def test_cli_missing_release(tmp_path):
     result = CliRunner().invoke(main, ["query", "cases-by-state", "--release", str(tmp_path / "none")])
-    assert result.exit_code == 1 and "no release store at" in result.output
+    assert result.exit_code == 1 and "no release at" in result.output
 
 
 def test_cli_timeout(release):

@@ -27,7 +27,8 @@ from exilegraph.model import (
     Statement,
 )
 from exilegraph.readers import find_record_files, read_file
-from exilegraph.records import Record, iter_records, type_record
+from exilegraph.check import iter_records, type_record
+from exilegraph.records import Record
 from exilegraph.resources import schema_index
 
 CITED = (Event, NameVariant, Affiliation, Residence, Association, Statement)

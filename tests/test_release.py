@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 from exilegraph import writers
 from exilegraph.cli import main
 from exilegraph.errors import ReleaseError
-from exilegraph.records import iter_records
+from exilegraph.check import iter_records
 from exilegraph.release import build_release
 from exilegraph.resources import schema_index
 

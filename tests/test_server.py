@@ -25,7 +25,7 @@ from click.testing import CliRunner
 from conftest import RECORDS
 from exilegraph.catalogue import catalogue
 from exilegraph.cli import main
-from exilegraph.errors import PushError
+from exilegraph.errors import NoReleaseError, PushError
 from exilegraph.push import credentials, default_graph, push
 from exilegraph.query import render, run_query
 from exilegraph.release import build_release
@@ -161,6 +161,7 @@ def test_a_push_replaces_what_an_earlier_push_left(release, store, tmp_path):
     smaller.mkdir()
     lines = (release / "exilegraph.nt").read_bytes().splitlines(keepends=True)
     (smaller / "exilegraph.nt").write_bytes(b"".join(lines[::2]))  # every other triple of the release
+    (smaller / "release.json").write_bytes((release / "release.json").read_bytes())
     push(smaller, store.store_endpoint, graph=graph)
     assert count(store, graph) == len(lines[::2]) < len(lines)
 
@@ -179,7 +180,7 @@ def test_push_to_a_closed_port(release):
 
 
 def test_push_without_a_release(tmp_path):
-    with pytest.raises(PushError, match="no release at .*exilegraph.nt is missing"):
+    with pytest.raises(NoReleaseError, match="no release at .*exilegraph release"):
         push(tmp_path, "http://127.0.0.1:9/store")
 
 
@@ -273,25 +274,7 @@ def test_serve_reports_a_taken_port(release):
 
 def test_serve_without_a_release(tmp_path):
     result = CliRunner().invoke(main, ["serve", "--release", str(tmp_path), "--port", str(free_port())])
-    assert result.exit_code == 1 and "no release store at" in result.output
-
-
-def test_serve_refuses_a_store_without_the_union_as_default_graph(tmp_path, release):
-    old = tmp_path / "old"
-    old.mkdir()
-    store = ox.Store(str(old / "store"))
-    store.bulk_load(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)  # named graphs only
-    store.flush()
-    del store
-    port = free_port()
-    result = CliRunner().invoke(main, ["serve", "--release", str(old), "--port", str(port)])
-    assert result.exit_code == 1
-    assert "earlier exilegraph and has an empty default graph" in result.output
-    assert "Press Ctrl-C" not in result.output
-    deadline = time.monotonic() + WAIT
-    while not port_free("127.0.0.1", port) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert port_free("127.0.0.1", port), "the server was left running"
+    assert result.exit_code == 1 and "no release at" in result.output
 
 
 def test_a_server_that_dies_at_start_up_is_reported(tmp_path):

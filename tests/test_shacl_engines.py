@@ -18,7 +18,7 @@ import pytest
 from exilegraph.errors import RecordError
 from exilegraph.mapper import Mapper
 from exilegraph.provenance import vocabulary_lines
-from exilegraph.records import load_record
+from exilegraph.check import load_record
 from exilegraph.resources import RECORDS, ROOT, SHAPES
 from exilegraph.shacl import Violation
 from exilegraph.shacl.fast import FastEngine, UnsupportedShape

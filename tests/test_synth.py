@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from exilegraph.errors import ExilegraphError
 from exilegraph.readers import READERS
-from exilegraph.records import load_record, sha256_bytes, type_record
+from exilegraph.check import load_record, type_record
+from exilegraph.records import sha256_bytes
 from exilegraph.resources import RECORDS, schema_index
 from exilegraph.synth import MARK, dump_yaml, estimate_triples, generate_corpus, iter_corpus, iter_records
 

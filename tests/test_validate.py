@@ -218,30 +218,47 @@ def test_no_cache_validates_everything(monkeypatch, two_records):
     assert spy.files == ["a.yaml", "b.yaml", "a.yaml", "b.yaml"]
 
 
-def test_the_compiled_engine_on_disk_is_reused_not_recompiled(monkeypatch, tmp_path):
-    """Start-up depends on it: once the engine's code changes, the engine is compiled once, kept on disk
-    beside the old one, and later runs load it without compiling the shapes again."""
-    from exilegraph.shacl import fast
-    from exilegraph.validate import shacl_layer
+class _Planted:
+    """A pickle that, if anything unpickled it, would create a marker file."""
 
-    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
-    real = fast.COMPILER
-    monkeypatch.setattr(fast, "COMPILER", "an-older-engine")
-    shacl_layer._fast_engine.cache_clear()
-    shacl_layer._fast_engine()  # kept on disk by the "older" code
-    monkeypatch.setattr(fast, "COMPILER", real)
-    shacl_layer._fast_engine.cache_clear()
-    compiled = shacl_layer._fast_engine()  # the current code compiles its own
-    assert len(list((tmp_path / "cache" / "compiled").glob("shacl-engine-*.pickle"))) == 2
-    shacl_layer._fast_engine.cache_clear()
+    def __init__(self, marker: Path):
+        self.marker = marker
 
-    def no_compiling(self, shapes_ttl=None):
-        raise AssertionError("the engine was compiled again")
+    def __reduce__(self):
+        return (Path.touch, (self.marker,))
 
-    monkeypatch.setattr(fast.FastEngine, "__init__", no_compiling)
-    loaded = shacl_layer._fast_engine()
-    assert [q.text for q in loaded.queries] == [q.text for q in compiled.queries]
-    shacl_layer._fast_engine.cache_clear()
+
+def test_planted_cache_files_cannot_run_code(tmp_path, monkeypatch):
+    """A cache folder sits in the working folder, where anyone could plant files: pickles where older
+    versions kept compiled code, and crafted rows in the results database are ignored, never executed."""
+    import marshal
+    import pickle
+    import sqlite3
+
+    marker = tmp_path / "code-ran"
+    cache_dir = tmp_path / "cache"
+    (cache_dir / "compiled").mkdir(parents=True)
+    for name in ("jsonschema-0123456789abcdef.pickle", "shacl-engine-0123456789abcdef.pickle"):
+        (cache_dir / "compiled" / name).write_bytes(pickle.dumps(_Planted(marker)))
+    db = sqlite3.connect(cache_dir / "results.sqlite")
+    db.execute("CREATE TABLE results_v3 (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+    db.execute("CREATE TABLE results_v2 (key TEXT PRIMARY KEY, value BLOB NOT NULL)")
+    code = compile(f"open({str(marker)!r}, 'w').close()", "<planted>", "exec")
+    db.execute("INSERT INTO results_v2 VALUES (?, ?)", ("x", marshal.dumps(code)))
+    db.commit()
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(cache_dir))
+    bad = FIXTURES / "invalid" / "unknown-value--misspelt-event-type.yaml"
+    from exilegraph.pipeline import Options
+    from exilegraph.records import sha256_bytes
+
+    key = Options().cache_key(rel(bad), sha256_bytes(bad.read_bytes()))
+    db.execute("INSERT INTO results_v3 VALUES (?, ?)", (key, '{"findings": [["x", "not", "a finding"]]}'))
+    db.commit()
+    db.close()
+    result = run("--format", "json", rel(bad))
+    assert not marker.exists()
+    assert result.exit_code == 1
+    assert [f["rule"] for f in json.loads(result.stdout)["findings"]] == ["unknown-value"]
 
 
 def test_record_files_are_found_without_entering_symlinked_folders(tmp_path, monkeypatch):
@@ -272,20 +289,21 @@ def test_shown_paths_are_relative_also_through_a_symlinked_working_folder(tmp_pa
 
 
 def test_the_cache_fingerprint_follows_every_module_and_the_mappings(tmp_path, monkeypatch):
-    from exilegraph.validate import cache
+    from exilegraph import diskcache
+    from exilegraph.resources import MAPPINGS
 
     package, mappings = tmp_path / "pkg", tmp_path / "mappings"
-    shutil.copytree(cache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
-    shutil.copytree(cache.MAPPINGS, mappings)
-    monkeypatch.setattr(cache, "PACKAGE", package)
-    monkeypatch.setattr(cache, "MAPPINGS", mappings)
+    shutil.copytree(diskcache.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copytree(MAPPINGS, mappings)
+    monkeypatch.setattr(diskcache, "PACKAGE", package)
     seen = set()
-    for changed in (None, package / "readers" / "cape.py", package / "positions.py", mappings / "cape.yaml"):
+    for changed in (None, package / "readers" / "cape.py", package / "readers" / "positions.py",
+                    mappings / "cape.yaml"):
         if changed is not None:
             changed.write_text(changed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
-        cache.code_fingerprint.cache_clear()
-        seen.add(cache.code_fingerprint())
-    cache.code_fingerprint.cache_clear()
+        diskcache.code_fingerprint.cache_clear()
+        seen.add(diskcache.code_fingerprint((mappings,)))
+    diskcache.code_fingerprint.cache_clear()
     assert len(seen) == 4
 
 

@@ -26,7 +26,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError
-from .rdfterms import iri
+from .rdf.terms import iri
 from .resources import DEFAULT_BASE_IRI, QUERIES, schema_index
 
 COUNTRY_PARAMS = {"state", "host", "country", "citizenship"}  # and every name ending in _state

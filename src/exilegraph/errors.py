@@ -38,6 +38,14 @@ class ReleaseError(ExilegraphError):
     """The release could not be built or published; the previous release is untouched."""
 
 
+class NoReleaseError(ExilegraphError):
+    """No release (or no store) where one was expected, or its manifest cannot be read."""
+
+
+class MappingError(ExilegraphError):
+    """A mapping file (mappings/*.yaml) that cannot be read or does not say what the reader needs."""
+
+
 class QueryError(ExilegraphError):
     """A query that cannot run: syntax error, missing release, unknown parameter."""
 

@@ -22,6 +22,7 @@ CONTEXT = "schema/generated/exilegraph.context.jsonld"
 JSON_SCHEMA = "schema/generated/exilegraph.schema.json"
 INDEX = "schema/generated/exilegraph.index.json"
 MODEL = "src/exilegraph/model.py"
+VALIDATOR = "src/exilegraph/_schema_validator.py"
 DOCS = "docs/schema"
 
 
@@ -89,6 +90,21 @@ def build_index(schema_path: Path = SCHEMA) -> dict:
     }
 
 
+def compiled_validator(json_schema: dict) -> str:
+    """The JSON Schema as Python code (fastjsonschema), with `validate` naming the root schema's check.
+
+    Raises ValueError when fastjsonschema's output has no function for the root schema."""
+    import re
+
+    import fastjsonschema
+
+    code = fastjsonschema.compile_to_code(json_schema)
+    entry = re.search(r"^def (validate_\w+)\(", code, re.M)
+    if entry is None:
+        raise ValueError("fastjsonschema wrote no validation function")
+    return f'"""{GENERATED_NOTE}"""\n# ruff: noqa\n{code}\n\nvalidate = {entry.group(1)}\n'
+
+
 def generate(schema_path: Path = SCHEMA) -> dict[str, str]:
     """Every generated artifact as {path relative to the repository: text}."""
     with warnings.catch_warnings():
@@ -106,6 +122,7 @@ def generate(schema_path: Path = SCHEMA) -> dict[str, str]:
         out[CONTEXT] = ContextGenerator(path, metadata=False).serialize()
         out[JSON_SCHEMA] = JsonSchemaGenerator(path, metadata=False).serialize()
         out[INDEX] = json.dumps(build_index(schema_path), indent=2, sort_keys=True) + "\n"
+        out[VALIDATOR] = compiled_validator(json.loads(out[JSON_SCHEMA]))
         out[MODEL] = '"""' + GENERATED_NOTE + '"""\n' + PydanticGenerator(path, metadata_mode="None").serialize()
         with tempfile.TemporaryDirectory() as tmp:
             DocGenerator(path, mergeimports=True).serialize(directory=tmp)

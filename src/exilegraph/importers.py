@@ -16,7 +16,7 @@ import yaml
 
 from .errors import RecordError
 from .findings import ERROR, WARNING, Finding
-from .records import type_record
+from .check import type_record
 
 
 
@@ -77,6 +77,9 @@ def import_cape(files: list[Path], out_dir: Path) -> Imported:
 
     Every profile is read and typed before anything is written, so a bad profile or an existing
     target leaves the folder untouched.
+
+    Example: ``import_cape([Path("profile.txt")], Path("records")).written``.
+    Raises RecordError for a profile with errors, an existing target file or a folder that cannot be written.
     """
     from .readers import read_file
 

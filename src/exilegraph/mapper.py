@@ -7,11 +7,13 @@ same records always give the same graph. Restricted slots are left out of public
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
-from .rdfterms import RDF_TYPE, XSD, edtf_bounds, hash_id, iri, literal, normalise_url, typed
-from .records import Record
+from .rdf.namespaces import RDF_TYPE, XSD
+from .rdf.terms import hash_id, iri, iri_value, literal, typed
+from .rdf.values import edtf_bounds, normalise_url
+from .records import Record, RecordGraph
 from .resources import DEFAULT_BASE_IRI, schema_index
 
 DERIVED = ("earliest", "latest", "approximate", "generated_by")
@@ -32,21 +34,9 @@ class SlotPlan:
     restricted: bool = False
 
 
-@dataclass
-class RecordGraph:
-    """The triples of one record, as sorted N-Triples lines, and the named graph they go in."""
-
-    record_id: str
-    path: str
-    sha256: str
-    graph: str  # IRI, without <>
-    lines: list[str] = field(default_factory=list)
-    case_iri: str | None = None
-    paths: dict[str, tuple] = field(default_factory=dict)  # node IRI -> field path in the record, for findings
-    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (target class, id, field path) of references
-
-
 class Mapper:
+    """Maps typed records to RecordGraphs; the class and property IRIs come from the schema index."""
+
     def __init__(self, base_iri: str = DEFAULT_BASE_IRI, *, internal: bool = False, build_iri: str | None = None,
                  language: str = "en"):
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
@@ -135,6 +125,7 @@ class Mapper:
 
     # ---- mapping ----------------------------------------------------------------------------
     def map(self, record: Record) -> RecordGraph:
+        """The record's triples as sorted N-Triples lines, with each node's field path (for findings)."""
         m = record.model
         run = _Run(self, lines=[], sources={}, claims={}, paths={}, refs=[])
         for i, s in enumerate(m.sources or []):
@@ -150,7 +141,7 @@ class Mapper:
             run.emit(m.case, "ExileCase", case_iri, owner=m.case.id, fpath=("case",))
         lines = sorted(set(run.lines))
         return RecordGraph(record.id, record.path, record.sha256, self.graph_iri(record.id), lines,
-                           case_iri[1:-1] if case_iri else None, run.paths, run.refs)
+                           iri_value(case_iri) if case_iri else None, run.paths, run.refs)
 
 
 @dataclass
@@ -209,7 +200,7 @@ class _Run:
             po.append(f"{pred} {child_iri}")
         for pred, keys in deferred:
             po.extend(f"{pred} {self.claims[k]}" for k in keys if k in self.claims)
-        self.paths.setdefault(node[1:-1], fpath)
+        self.paths.setdefault(iri_value(node), fpath)
         self.lines.append(f"{node} {RDF_TYPE} {mp.class_iri[cname]} .")
         self.lines.extend(f"{node} {x} ." for x in po)
         return node

@@ -13,12 +13,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .rdfterms import RDF_TYPE, XSD, hash_id, iri, literal
+from .rdf.namespaces import DCT, PROV, RDF_TYPE, RDFS, SDO, XSD
+from .rdf.terms import hash_id, iri, literal
 from .resources import schema_index
-
-PROV = "http://www.w3.org/ns/prov#"
-SDO = "http://schema.org/"
-DCT = "http://purl.org/dc/terms/"
 
 
 def iso(moment: datetime) -> str:
@@ -110,7 +107,7 @@ class Build:
 def vocabulary_lines() -> list[str]:
     """Labels of the schema's enum values used as IRIs, and the stage of each event type."""
     idx = schema_index()
-    rdfs_label = "<http://www.w3.org/2000/01/rdf-schema#label>"
+    rdfs_label = f"<{RDFS}label>"
     stage = iri(idx["classes"]["Statement"]["slots"]["stage"]["uri"])
     out = []
     for ename, values in idx["enums"].items():

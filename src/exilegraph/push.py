@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
-from .errors import PushError
-from .resources import DEFAULT_BASE_IRI
+from .errors import NoReleaseError, PushError
+from .release.folder import ReleaseDir
 
 DUMP = "exilegraph.nt"
 MEDIA_TYPE = "application/n-triples"
@@ -49,24 +49,18 @@ def credentials(user: str | None, password_env: str | None) -> tuple[str, str] |
     return user, password
 
 
-def default_graph(release: Path) -> str:
+def default_graph(release: Path | ReleaseDir) -> str:
     """`<base IRI>graph/release`, the base read from the release's manifest."""
-    try:
-        base = json.loads((release / "release.json").read_text(encoding="utf-8"))["base_iri"]
-    except (OSError, ValueError, KeyError, TypeError):
-        base = DEFAULT_BASE_IRI
-    return f"{base}graph/release"
+    return f"{ReleaseDir(release).base_iri if isinstance(release, Path) else release.base_iri}graph/release"
 
 
-def push(release: Path, endpoint: str, *, graph: str | None = None, auth: tuple[str, str] | None = None,
+def push(release: Path | ReleaseDir, endpoint: str, *, graph: str | None = None, auth: tuple[str, str] | None = None,
          timeout: float = 300.0) -> PushResult:
     """Replace `graph` at the Graph Store endpoint with the release's triples, in one streamed PUT."""
     import requests  # only pushes need it
 
-    dump = release / DUMP
-    if not dump.is_file():
-        raise PushError(f"no release at {release}: {DUMP} is missing (build one with `exilegraph release` "
-                        f"or pass --release DIR)")
+    release = release if isinstance(release, ReleaseDir) else ReleaseDir(release)
+    dump = release.require().ntriples
     parts = urlsplit(endpoint)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise PushError(f"the endpoint must be an http(s) URL, got '{endpoint}'")
@@ -110,10 +104,10 @@ def _message(text: str) -> str:
     return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
 
 
-def _triples(release: Path) -> int | None:
+def _triples(release: ReleaseDir) -> int | None:
     try:
-        return int(json.loads((release / "release.json").read_text(encoding="utf-8"))["counts"]["triples"])
-    except (OSError, ValueError, KeyError, TypeError):
+        return int(release.manifest.counts["triples"])
+    except (NoReleaseError, KeyError, TypeError, ValueError):
         return None
 
 

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
-from .store import check_default_graph
+from .release.folder import ReleaseDir
 from .resources import DEFAULT_BASE_IRI, schema_index
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
@@ -71,19 +71,13 @@ class QueryResult:
         return sorted({q.triple for q in ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES)}, key=str)
 
 
-def release_base(release: Path) -> str:
-    try:
-        return json.loads((release / "release.json").read_text(encoding="utf-8"))["base_iri"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return DEFAULT_BASE_IRI
+def execute(release: Path | ReleaseDir, text: str, timeout: float | None = 30.0) -> QueryResult:
+    """Run an already bound query on the release's store; in a worker process when there is a time limit.
 
-
-def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResult:
-    """Run an already bound query on the release's store; in a worker process when there is a time limit."""
-    folder = release / "store"
-    if not folder.is_dir():
-        raise QueryError(f"no release store at {folder}: build one with `exilegraph release` or pass --release DIR")
-    base = release_base(release)
+    Raises NoReleaseError without a release there, QueryError when the query fails or runs too long."""
+    rel = release if isinstance(release, ReleaseDir) else ReleaseDir(release)
+    folder = rel.require(store=True).store_path
+    base = rel.base_iri
     if not timeout:
         try:
             kind, payload = _evaluate(str(folder), text)
@@ -110,7 +104,6 @@ def execute(release: Path, text: str, timeout: float | None = 30.0) -> QueryResu
 def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
     """Run one query on the store, returning (kind, payload). The worker process calls this."""
     store = ox.Store.read_only(store_dir)
-    check_default_graph(store, Path(store_dir))
     result = store.query(text)
     if isinstance(result, ox.QueryTriples):
         return "graph", ox.serialize(result, format=ox.RdfFormat.N_TRIPLES) or b""
@@ -120,10 +113,14 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
 
 def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
               timeout: float | None = 30.0) -> QueryResult:
-    """Resolve, check, bind and run a query on a release; every problem is a QueryError."""
+    """Resolve, check, bind and run a query (SPARQL text, a .rq file or a catalogue name) on a release.
+
+    Example: ``run_query("cases-by-state", Path("output/exilegraph"), {"state": "KZ"}).values()``.
+    Raises QueryError for a syntax error, an unknown query or parameter, a failure or time-out, and
+    NoReleaseError when there is no release (or store) at `release`."""
     text, entry, label = resolve(query_or_file)
     check_syntax(text, label)
-    bound = bind_params(text, params or {}, entry, release_base(release), label)
+    bound = bind_params(text, params or {}, entry, ReleaseDir(release).base_iri, label)
     return execute(release, bound, timeout)
 
 

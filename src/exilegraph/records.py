@@ -1,8 +1,9 @@
-"""Typed records passed between the pipeline stages, and the stage that types them.
+"""The typed values passed between the stages: a leaf module that imports no stage.
 
-A reader turns a file into a RawRecord (plain data plus a way to locate a field's line);
-`type_record` checks it against the generated JSON Schema and the record's internal
-references, and returns a Record holding the generated pydantic model.
+A reader turns a file into a RawRecord (plain data plus a way to locate a field's line); the schema
+check (check.py) types it into a Record holding the generated pydantic model; the mapper turns a
+Record into a RecordGraph (its N-Triples lines); the pipeline keeps a RecordSummary of what the
+dataset-wide checks need.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, NamedTuple
 
-from .errors import RecordError
-from .findings import ERROR, Finding, has_errors
+from .findings import ERROR, Finding
 from .model import RecordFile
 
 FieldPath = tuple  # keys and list indexes from the top of the record, e.g. ("case", "events", 3, "event_date")
@@ -21,10 +21,15 @@ Locator = Callable[[FieldPath], "tuple[int, int]"]
 
 
 def dotted(path: FieldPath) -> str:
+    """("case", "events", 3, "event_date") -> "case.events[3].event_date"."""
     out = ""
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 @dataclass
@@ -38,7 +43,9 @@ class RawRecord:
     locate: Locator
     findings: list[Finding] = field(default_factory=list)  # reader warnings (damaged fields, unresolved references)
 
-    def finding(self, fpath: FieldPath, rule: str, message: str, fix: str | None = None, severity: str = ERROR) -> Finding:
+    def finding(
+        self, fpath: FieldPath, rule: str, message: str, fix: str | None = None, severity: str = ERROR
+    ) -> Finding:
         line, col = self.locate(fpath)
         return Finding(self.path, line, col, severity, rule, dotted(fpath), message, fix)
 
@@ -65,37 +72,49 @@ class Record:
         return Path(self.raw.path).stem.lower().replace("_", "-")
 
 
-def sha256_bytes(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
+@dataclass
+class RecordGraph:
+    """The triples of one record, as sorted N-Triples lines, and the named graph they go in."""
+
+    record_id: str
+    path: str
+    sha256: str
+    graph: str  # IRI, without <>
+    lines: list[str] = field(default_factory=list)
+    case_iri: str | None = None
+    paths: dict[str, tuple] = field(default_factory=dict)  # node IRI -> field path in the record, for findings
+    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (target class, id, field path) of references
 
 
-def type_record(raw: RawRecord) -> tuple[Record | None, list[Finding]]:
-    """Schema-check and type one raw record. Returns the record (None on errors) and all findings."""
-    from .schemacheck import check_references, check_schema
+class Located(NamedTuple):
+    """One thing a record defines, refers to or describes, with where it stands in the record."""
 
-    findings = list(raw.findings) + check_schema(raw)
-    if has_errors(findings):
-        return None, findings
-    model = RecordFile.model_validate(raw.data)
-    findings += check_references(raw, model)
-    if has_errors(findings):
-        return None, findings
-    return Record(raw, model), findings
+    kind: str  # case | person | organisation, or a source node's IRI
+    key: str  # the id, or a digest of a source's description
+    field: str
+    line: int
+    column: int
 
 
-def load_record(path: str | Path) -> Record:
-    """Read and type one file; raise RecordError with every error finding."""
-    from .readers import read_file
+class RecordSummary(NamedTuple):
+    """What the dataset-wide checks need from one record; plain values, so it can be cached."""
 
-    record, findings = type_record(read_file(Path(path)))
-    if record is None:
-        raise RecordError([f for f in findings if f.severity == ERROR])
-    return record
+    path: str
+    defines: tuple[Located, ...]
+    refs: tuple[Located, ...]
+    sources: tuple[Located, ...]
 
+    def as_data(self) -> list:
+        """Nested lists (marshal, which the cache uses, takes no tuple subclass)."""
+        return [self.path, [list(x) for x in self.defines], [list(x) for x in self.refs], [list(x) for x in self.sources]]
 
-def iter_records(paths: Iterable[str | Path]) -> Iterator[Record]:
-    """Typed records of every record file under `paths`, in a stable order; stops at the first bad file."""
-    from .readers import find_record_files
-
-    for p in find_record_files(paths):
-        yield load_record(p)
+    @classmethod
+    def from_data(cls, data: list) -> "RecordSummary":
+        """Raises ValueError or TypeError for data of another shape (a damaged cache entry)."""
+        path, defines, refs, sources = data
+        return cls(
+            str(path),
+            tuple(Located(*x) for x in defines),
+            tuple(Located(*x) for x in refs),
+            tuple(Located(*x) for x in sources),
+        )

@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import QueryError
+from .release.folder import ReleaseDir
 
 READY_TIMEOUT = 20.0  # seconds for the server to open its store and answer
 
@@ -158,12 +159,12 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
 def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
                   cors: bool = False, echo: Callable[[str], object] = print) -> None:
     """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM)."""
+    release = ReleaseDir(release).require(store=True).path
     server = start_server(release / "store", host=host, port=port, timeout=timeout, cors=cors)
     previous = None
     try:  # from here on, Ctrl-C or SIGTERM at any moment stops the server with us
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _interrupt)
-        _check_default_graph(server, release / "store")
         echo(f"SPARQL endpoint: {server.endpoint}  (read-only; queries stop after {timeout} s)")
         echo(f"Query page:      {server.url}/")
         echo("Press Ctrl-C to stop.")
@@ -176,20 +177,6 @@ def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, t
         server.stop()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
-
-
-def _check_default_graph(server: Server, location: Path) -> None:
-    """A store from before the default graph held the union would answer every query with nothing."""
-    def ask(query: str) -> bool:
-        url = f"{server.endpoint}?{urllib.parse.urlencode({'query': query})}"
-        request = urllib.request.Request(url, headers={"Accept": "application/sparql-results+json"})
-        with urllib.request.urlopen(request, timeout=READY_TIMEOUT) as reply:
-            return bool(json.loads(reply.read())["boolean"])
-
-    if not ask("ASK { ?s ?p ?o }") and ask("ASK { GRAPH ?g { ?s ?p ?o } }"):
-        from .store import outdated
-
-        raise outdated(location)
 
 
 def _interrupt(signum, frame):  # SIGTERM ends the server like Ctrl-C does

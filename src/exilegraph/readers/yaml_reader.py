@@ -8,7 +8,7 @@ import ryaml
 
 from ..errors import RecordError
 from ..findings import ERROR, Finding
-from ..positions import YamlLocator
+from .positions import YamlLocator
 from ..records import RawRecord
 
 _WHERE = re.compile(r"line (\d+) column (\d+)")

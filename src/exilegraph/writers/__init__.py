@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..dataset import Dataset
+from ..rdf.dataset import Dataset
 from . import jsonld, nquads, ntriples, turtle
 
 

@@ -8,16 +8,14 @@ exactly, so that expanding the file with any JSON-LD processor yields the same g
 from __future__ import annotations
 
 import json
-import re
 from functools import cache
 from pathlib import Path
 
-from ..dataset import Dataset
+from ..rdf.dataset import Dataset
+from ..rdf.namespaces import RDF_TYPE_IRI as RDF_TYPE
+from ..rdf.namespaces import XSD_STRING
+from ..rdf.terms import split_line, unescape
 from ..resources import GENERATED
-
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
-LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
 
 @cache
@@ -79,23 +77,6 @@ def _namespaces(prefixes: dict[str, str]) -> tuple[dict[str, str], list[tuple[st
     return by_ns, others
 
 
-_ESCAPES = {"n": "\n", "r": "\r", '"': '"', "\\": "\\"}
-_ESCAPED = re.compile(r"\\(.)")
-
-
-def _unescape(text: str) -> str:
-    """Undo the escapes rdfterms.literal writes (backslash, quote, newline, carriage return)."""
-    return _ESCAPED.sub(lambda m: _ESCAPES[m.group(1)], text) if "\\" in text else text
-
-
-def split_line(line: str) -> tuple[str, str, str]:
-    """Subject, predicate and object term of one N-Triples line as the mapper writes it."""
-    s_end = line.index("> ", 1)
-    rest = line[s_end + 2:]
-    p_end = rest.index("> ")
-    return line[1:s_end], rest[1:p_end], rest[p_end + 2:-2]
-
-
 def node_objects(dataset: Dataset) -> list[dict]:
     terms, prefixes = _terms()
     nodes: dict[str, dict] = {}
@@ -121,7 +102,7 @@ def node_objects(dataset: Dataset) -> list[dict]:
             value = compact(o[1:-1]) if coercion == "@id" else {"@id": o[1:-1]}
         else:
             close = o.rindex('"')
-            text, suffix = _unescape(o[1:close]), o[close + 1:]
+            text, suffix = unescape(o[1:close]), o[close + 1:]
             if suffix.startswith("@"):
                 value = {"@value": text, "@language": suffix[1:]}
             elif not suffix and coercion is None:

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from ..dataset import Dataset
+from ..rdf.dataset import Dataset
 
 
 def write(dataset: Dataset, path: Path) -> None:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..dataset import Dataset
+from ..rdf.dataset import Dataset
 from ..resources import schema_index
 
 EXTRA_PREFIXES = {"rdfs": "http://www.w3.org/2000/01/rdf-schema#"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .evidence import all_evidence
-from .evidence_render import render_html, render_markdown
-from .records import Record
+from ..records import Record
+from .build import all_evidence
+from .render import render_html, render_markdown
 
 EVIDENCE_DIR = "evidence"
 
@@ -14,8 +14,8 @@ EVIDENCE_DIR = "evidence"
 def _typed(paths: list[str]) -> list[Record]:
     """The records the release has already validated, typed again from their files (the worker processes
     that validated them keep no typed records)."""
-    from .model import RecordFile
-    from .readers import read_file
+    from ..model import RecordFile
+    from ..readers import read_file
 
     out = []
     for p in paths:

@@ -1,8 +1,9 @@
-"""Layer 1 of validation: the generated JSON Schema, and the references inside one record.
+"""Layer 1 of validation, and typing: the generated JSON Schema, the references inside one record,
+and the typed Record that the later stages take.
 
-The JSON Schema is compiled once per process (fastjsonschema) and only a record that fails it
-is re-checked with jsonschema, which lists every error with its path; those become findings
-whose messages read as advice, not as validator dumps.
+The JSON Schema is compiled ahead of time (fastjsonschema, by `exilegraph generate`) and only a record
+that fails it is re-checked with jsonschema, which lists every error with its path; those become
+findings whose messages read as advice, not as validator dumps.
 """
 
 from __future__ import annotations
@@ -11,36 +12,25 @@ import difflib
 import functools
 import re
 
-from .findings import Finding
-from .records import FieldPath, RawRecord
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .errors import RecordError
+from .findings import ERROR, Finding, has_errors
+from .model import RecordFile
+from .readers import find_record_files, read_file
+from .records import FieldPath, RawRecord, Record
 from .resources import json_schema
 
 CLAIM_LISTS = ("events", "statements", "alternative_names", "affiliations", "residences", "associates")
 
 
-@functools.cache
 def _fast_validator():
-    """The generated JSON Schema compiled to Python by fastjsonschema (~2 s); the bytecode is kept on
-    disk, so later runs start in a fraction of that."""
-    import json
-    import marshal
-    import sys
+    """The generated JSON Schema compiled to Python by fastjsonschema; `exilegraph generate` writes it
+    into the package (_schema_validator.py), so nothing is compiled or executed from a working folder."""
+    from ._schema_validator import validate
 
-    import fastjsonschema
-
-    from .validate.cache import compiled
-
-    schema = json_schema()
-
-    def build() -> tuple[str, bytes]:
-        code = fastjsonschema.compile_to_code(schema)
-        entry = re.search(r"^def (validate_\w+)\(", code, re.M).group(1)  # the root schema's function
-        return entry, marshal.dumps(compile(code, "<exilegraph json schema>", "exec"))
-
-    entry, code = compiled("jsonschema", json.dumps(schema, sort_keys=True) + sys.version, build)
-    namespace: dict = {}
-    exec(marshal.loads(code), namespace)
-    return namespace[entry]
+    return validate
 
 
 @functools.cache
@@ -206,3 +196,33 @@ def _citations(data: dict):
         for i, cit in enumerate(claim.get("citations") or []):
             if isinstance(cit, dict):
                 yield path + ("citations", i), cit
+
+
+def type_record(raw: RawRecord) -> tuple[Record | None, list[Finding]]:
+    """Schema-check and type one raw record. Returns the record (None on errors) and all findings."""
+    findings = list(raw.findings) + check_schema(raw)
+    if has_errors(findings):
+        return None, findings
+    model = RecordFile.model_validate(raw.data)
+    findings += check_references(raw, model)
+    if has_errors(findings):
+        return None, findings
+    return Record(raw, model), findings
+
+
+def load_record(path: str | Path) -> Record:
+    """Read and type one record file.
+
+    Raises RecordError with every error finding (unreadable file, syntax, schema, references)."""
+    record, findings = type_record(read_file(Path(path)))
+    if record is None:
+        raise RecordError([f for f in findings if f.severity == ERROR])
+    return record
+
+
+def iter_records(paths: Iterable[str | Path]) -> Iterator[Record]:
+    """Typed records of every record file under `paths`, in a stable order.
+
+    Raises RecordError at the first file that cannot be read or typed."""
+    for p in find_record_files(paths):
+        yield load_record(p)

@@ -1,54 +1,15 @@
-"""N-Triples terms as text: IRIs, literals, dates typed by precision, stable IRIs.
-
-The mapper writes N-Triples lines directly (about 40x faster than building rdflib or pyoxigraph
-objects per triple, see ../shared/notes); every helper here returns a term ready for a line.
-"""
+"""Value rules of the domain: the identity of a source's URL, and the bounds of an EDTF date."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-XSD = "http://www.w3.org/2001/XMLSchema#"
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+from .namespaces import XSD
+from .terms import literal
 
-_IRI_BAD = re.compile(r'[\x00-\x20<>"{}|^`\\]')
-_ESC = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r"}
-_ESC_RE = re.compile(r'[\\"\n\r]')
 TRACKING = re.compile(r"^(utm_[a-z]+|mc_cid|mc_eid|fbclid|gclid|yclid|_hsenc|_hsmi)$", re.I)
-
-
-def iri(value: str) -> str:
-    """An IRI term; characters N-Triples forbids inside <> are percent-encoded."""
-    if _IRI_BAD.search(value):
-        value = _IRI_BAD.sub(lambda m: "%{:02X}".format(ord(m.group())), value)
-    return f"<{value}>"
-
-
-def literal(value: str, datatype: str | None = None, lang: str | None = None) -> str:
-    text = _ESC_RE.sub(lambda m: _ESC[m.group()], value)
-    if lang:
-        return f'"{text}"@{lang}'
-    if datatype and datatype != XSD + "string":
-        return f'"{text}"^^<{datatype}>'
-    return f'"{text}"'
-
-
-def typed(value, kind: str) -> str:
-    if kind == "boolean":
-        return literal("true" if value else "false", XSD + "boolean")
-    if kind == "integer":
-        return literal(str(int(value)), XSD + "integer")
-    return literal(str(value))
-
-
-def hash_id(*parts: str, length: int = 20) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8"))
-        h.update(b"\x00")
-    return h.hexdigest()[:length]
+WEB_SCHEMES = ("http", "https")
 
 
 def normalise_url(url: str) -> str:
@@ -57,11 +18,12 @@ def normalise_url(url: str) -> str:
     url = url.strip()
     try:
         parts = urlsplit(url)
+        port = parts.port
     except ValueError:
         return url
     host = (parts.hostname or "").lower()
-    if parts.port and not ((parts.scheme == "http" and parts.port == 80) or (parts.scheme == "https" and parts.port == 443)):
-        host = f"{host}:{parts.port}"
+    if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
+        host = f"{host}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)])
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
     return urlunsplit((parts.scheme.lower(), host, path, query, parts.fragment))
@@ -72,6 +34,23 @@ def has_tracking(url: str) -> bool:
         return any(TRACKING.match(k) for k, _ in parse_qsl(urlsplit(url).query, keep_blank_values=True))
     except ValueError:
         return False
+
+
+def url_problem(url: str) -> str | None:
+    """Why a source URL cannot be published (not http(s), no host, malformed), or None when it can."""
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 - raises ValueError for a port out of range or not a number
+    except ValueError as exc:
+        return f"it is not a well-formed URL ({exc})"
+    if parts.scheme.lower() not in WEB_SCHEMES:
+        shown = f"`{parts.scheme}:`" if parts.scheme else "no scheme"
+        return f"it has {shown}; sources are published with http or https addresses only"
+    if not parts.hostname:
+        return "it names no host"
+    if any(c.isspace() for c in url.strip()):
+        return "it contains spaces"
+    return None
 
 
 _EDTF_PART = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?([~?%]?)$")

@@ -1,21 +1,14 @@
-"""The evidence report of one case: every claim, what it says, its basis and each citation with its
-source, locator, support and reference text, and the conflicts side by side.
-
-It is the checklist a reviewer reads against the source documents, so it is built from the typed
-records (not the RDF) and follows the release's rule for restricted slots: a public report leaves
-out every value of a slot the schema marks `restricted`. Renderers are in evidence_render.py.
-"""
+"""Build the evidence report of a case from the typed records of the whole dataset."""
 
 from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable
 
-from .errors import ExilegraphError
-from .records import Record
-from .resources import schema_index
+from ..records import Record
+from ..resources import schema_index
+from .report import CaseNotFoundError, CitationInfo, ClaimInfo, ConflictInfo, Evidence, Section, SourceInfo, words
 
 # fields of the case the schema lets a record attribute to sources (ExileCase.attributions)
 ATTRIBUTED = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
@@ -29,115 +22,6 @@ STAGE_TITLES = {1: "Stage 1: accusations, charges, notices and extradition reque
                 2: "Stage 2: arrest, detention and removal",
                 3: "Stage 3: rendition and violence",
                 None: "Other actions and the legal path"}
-
-
-class CaseNotFoundError(ExilegraphError):
-    """The case id names no case of the records."""
-
-
-@dataclass(frozen=True)
-class SourceInfo:
-    """A cited source as a reviewer needs it to find the document."""
-
-    key: str
-    source_type: str = "unknown"
-    title: str | None = None
-    outlet: str | None = None
-    publisher: str | None = None
-    authors: tuple[str, ...] = ()
-    date: str | None = None
-    url: str | None = None
-    accessed_date: str | None = None
-    note: str | None = None
-    defined: bool = True  # False when the record names a source it does not define
-
-    def label(self) -> str:
-        """Title, then who published it and when: one line."""
-        who = ", ".join(self.authors) or self.outlet or self.publisher or ""
-        parts = [f'"{self.title}"' if self.title else f"[untitled source `{self.key}`]"]
-        parts += [p for p in (who, self.date, words(self.source_type)) if p]
-        return ", ".join(parts)
-
-
-@dataclass(frozen=True)
-class CitationInfo:
-    source: SourceInfo
-    locator: str | None = None
-    support: str = "text"  # text: the source's text says it; title: only its title does
-    quote: str | None = None
-    reference_text: str | None = None
-    accessed_date: str | None = None
-
-
-@dataclass
-class ClaimInfo:
-    """One claim of the case as the report lists it; `number` is its place in the checklist."""
-
-    kind: str
-    what: str
-    key: str | None = None
-    details: tuple[tuple[str, str], ...] = ()
-    basis: str = "reported"
-    assessment_note: str | None = None
-    citations: tuple[CitationInfo, ...] = ()
-    number: int = 0
-
-    @property
-    def flags(self) -> tuple[str, ...]:
-        """What a reviewer should look at first."""
-        out = []
-        if not self.citations:
-            out.append("no citation")
-        else:
-            titles = [c.support == "title" for c in self.citations]
-            if all(titles):
-                out.append("title-only support")
-            elif any(titles):
-                out.append("some title-only support")
-            if len({c.source.key for c in self.citations}) == 1:
-                out.append("single source")
-            if all(c.source.source_type == "database_entry" for c in self.citations):
-                out.append("supported only by a database entry")
-        if self.basis == "assessed":
-            out.append("assessed")
-        return tuple(out)
-
-
-@dataclass(frozen=True)
-class Section:
-    title: str
-    claims: tuple[ClaimInfo, ...]
-
-
-@dataclass(frozen=True)
-class ConflictInfo:
-    key: str | None
-    note: str | None
-    claims: tuple[ClaimInfo, ...]
-    missing: tuple[str, ...] = ()  # keys the conflict names that match no claim
-
-
-@dataclass(frozen=True)
-class Evidence:
-    case_id: str
-    subject: str
-    record_path: str
-    internal: bool
-    context: tuple[tuple[str, str], ...]
-    sections: tuple[Section, ...]
-    conflicts: tuple[ConflictInfo, ...]
-
-    @property
-    def claims(self) -> list[ClaimInfo]:
-        return [c for s in self.sections for c in s.claims]
-
-    def counts(self) -> dict[str, int]:
-        """Claims in total and per flag, for the report's head."""
-        out = {"claims": len(self.claims)}
-        for c in self.claims:
-            for f in c.flags:
-                out[f] = out.get(f, 0) + 1
-        return out
 
 
 # --- the dataset's index ---------------------------------------------------------------------------
@@ -187,10 +71,6 @@ def _stage_of() -> dict[str, int | None]:
 
 def _ranges(rng) -> list[str]:
     return [rng] if isinstance(rng, str) else [str(r) for r in rng or []]
-
-
-def words(value: str) -> str:
-    return str(value).replace("_", " ")
 
 
 class _Builder:
@@ -398,18 +278,3 @@ def all_evidence(records: list[Record], *, internal: bool = False) -> list[Evide
     """The report of every case of `records`, sorted by case id."""
     index = _Index(records)
     return [_Builder(index, index.cases[cid], internal).build() for cid in sorted(index.cases)]
-
-
-def load_records(paths: list[Path]) -> list[Record]:
-    """Typed records of every record file under `paths`. Raises RecordError for a file that cannot be typed."""
-    from .records import iter_records
-
-    return list(iter_records(paths))
-
-
-def report(case_id: str, paths: list[Path], fmt: str = "text", *, internal: bool = False) -> str:
-    """The evidence report of one case of the records under `paths`, rendered as text, md or html.
-    Raises CaseNotFoundError for an unknown case and RecordError for a record that cannot be read."""
-    from .evidence_render import RENDERERS
-
-    return RENDERERS[fmt](build_evidence(case_id, load_records(paths), internal=internal))

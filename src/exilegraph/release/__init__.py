@@ -10,25 +10,29 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
-from . import findings as F
+from .. import __version__
+from .. import findings as F
 from .changelog import Changelog, case_digests, compare
-from .dataset import Dataset
+from ..rdf.dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
-from .errors import ReleaseError
-from .evidence_pages import write_evidence_pages
-from .gcpause import paused_gc
-from .mapper import RecordGraph
-from .progress import Reporter
-from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
-from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
-from .writers import FORMATS
+from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
+from ..errors import ReleaseError
+from ..evidence.pages import write_evidence_pages
+from ..gcpause import paused_gc
+from ..pipeline import Options, process_files
+from ..progress import Reporter
+from ..provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
+from ..readers import display_path, find_record_files
+from ..records import RecordGraph, sha256_bytes
+from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
+from ..validate import check_dataset
+from ..writers import FORMATS
 
-PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
 
 
 @dataclass
@@ -50,6 +54,11 @@ class ReleaseResult:
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
                   jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
+    """Validate the records under `paths`, map them and write the release into `out` atomically.
+
+    Example: ``build_release([Path("records")], Path("output")).summary()``.
+    Raises RecordError for a path that does not exist, ReleaseError when validation finds errors or the
+    release cannot be written (the previous release is then untouched)."""
     with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
         return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
                               use_cache=use_cache)
@@ -57,17 +66,13 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
 
 def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
                    jobs: int | None, use_cache: bool) -> ReleaseResult:
-    from .readers import display_path, find_record_files
-    from .records import sha256_bytes
-    from .validate import Options, check_dataset, process_files
-
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
     files = find_record_files(paths)
     if not files:
         raise ReleaseError(f"no record files found in {', '.join(map(str, paths))}")
     build = Build(base, [], internal=internal, commit=records_commit(paths))
-    build.inputs = [Input(display_path(f), sha256_bytes(f.read_bytes()), "") for f in files]
+    build.inputs = [Input(display_path(f), _sha256(f), "") for f in files]
     options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
         processed, spent = process_files(files, options, jobs, rep)
@@ -95,14 +100,22 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     dataset.add(f"{base}graph/provenance", build.lines())
     dataset.add(f"{base}graph/vocabulary", vocabulary_lines())
 
-    out.mkdir(parents=True, exist_ok=True)
     target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
-    _remove_stale(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
-    tmp.chmod(0o755)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        _remove_stale(out)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
+        tmp.chmod(0o755)
+    except OSError as exc:
+        raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
     try:
         result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep)
-        _swap(tmp, target)
+        swap_into_place(tmp, target)
+    except OSError as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        where = f" ({Path(exc.filename).name})" if exc.filename else ""
+        raise ReleaseError(f"writing the release failed{where}: {exc.strerror or exc}; "
+                           f"the previous release in {target} is untouched") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -130,7 +143,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
         with rep.stage("describe"):
             counts = count(dataset.triples)
             digests = case_digests(graphs, base)
-            changelog = compare(target, digests, dataset.triples, base)
+            changelog = compare(ReleaseDir(target), digests, dataset.triples, base)
             void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
@@ -185,8 +198,21 @@ def _checksums(folder: Path) -> None:
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
-def _swap(tmp: Path, target: Path) -> None:
-    """Move the finished release into place; the old one is removed only after the rename."""
+def _sha256(path: Path) -> str:
+    """The file's checksum; "" when it cannot be read (the pipeline reports it as a finding)."""
+    try:
+        return sha256_bytes(path.read_bytes())
+    except OSError:
+        return ""
+
+
+def swap_into_place(tmp: Path, target: Path) -> None:
+    """Put the finished release in place so that at every instant either the old or the new one is there:
+    an atomic exchange of the two folders (renameat2 RENAME_EXCHANGE on Linux), then the old one removed.
+    Where the exchange is not available the old release is renamed aside first (a short window)."""
+    if target.exists() and _exchange(tmp, target):
+        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
+        return
     old = None
     if target.exists():
         old = target.with_name(f".{target.name}.old-{os.getpid()}")
@@ -196,8 +222,28 @@ def _swap(tmp: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
+def _exchange(a: Path, b: Path) -> bool:
+    """Atomically swap two paths on the same file system; False where the system cannot."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    renameat2 = getattr(libc, "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_fdcwd, rename_exchange = -100, 2
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
+    if done == 0:
+        return True
+    err = ctypes.get_errno()
+    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
+        return False
+    raise OSError(err, os.strerror(err), str(b))
+
+
 def _remove_stale(out: Path) -> None:
     """Folders left by a build that was killed midway (they are hidden; the release itself is intact)."""
-    for p in out.glob(".exilegraph*.tmp-*"):
+    for p in [*out.glob(".exilegraph*.tmp-*"), *out.glob(".exilegraph*.old-*")]:
         if p.is_dir():
             shutil.rmtree(p, ignore_errors=True)

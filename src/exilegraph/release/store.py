@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .errors import QueryError
+from ..errors import ReleaseError
+from .folder import STORE_DIR
 
-STORE_DIR = "store"
+__all__ = ["STORE_DIR", "StoreLoader"]
 
 
 class StoreLoader:
@@ -32,7 +33,7 @@ class StoreLoader:
         self.proc: subprocess.Popen | None = None
 
     def start(self) -> "StoreLoader":
-        self.proc = subprocess.Popen([sys.executable, "-m", "exilegraph.store", str(self.path), str(self.nquads),
+        self.proc = subprocess.Popen([sys.executable, "-m", "exilegraph.release.store", str(self.path), str(self.nquads),
                                       str(self.ntriples)],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         return self
@@ -41,7 +42,9 @@ class StoreLoader:
         if self.proc is not None:
             _, err = self.proc.communicate()
             if self.proc.returncode != 0:
-                raise OSError(f"loading the store failed: {err.decode('utf-8', 'replace').strip()[-500:]}")
+                lines = err.decode("utf-8", "replace").strip().splitlines()
+                reason = lines[-1] if lines else f"the loader stopped with status {self.proc.returncode}"
+                raise ReleaseError(f"loading the store failed: {reason[-300:]}")
 
     def finish(self, description: list[str], description_graph: str) -> None:
         self.wait()
@@ -60,33 +63,6 @@ def _load(path: str, nquads: str, ntriples: str) -> None:
     store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
     store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)  # the union, into the default graph
     store.flush()
-
-
-def open_store(release: Path) -> ox.Store:
-    """Open a release's store read-only; a clear error when there is no release there."""
-    folder = release / STORE_DIR
-    if not folder.is_dir():
-        raise QueryError(f"no release store at {folder}: build one with `exilegraph release` "
-                         f"or pass --release DIR")
-    try:
-        store = ox.Store.read_only(str(folder))
-    except OSError as exc:
-        raise QueryError(f"cannot open the store at {folder}: {exc}") from None
-    check_default_graph(store, folder)
-    return store
-
-
-def check_default_graph(store: ox.Store, folder: Path) -> None:
-    """Queries read the default graph; a store from before it held the union would answer nothing."""
-    if (next(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) is None
-            and next(store.quads_for_pattern(None, None, None, None), None) is not None):
-        raise outdated(folder)
-
-
-def outdated(folder: Path) -> QueryError:
-    """The error for a store built before its default graph held the union (query and serve both check)."""
-    return QueryError(f"the store at {folder} was built by an earlier exilegraph and has an empty default graph, "
-                      "so every query would answer nothing: rebuild the release with `exilegraph release`")
 
 
 if __name__ == "__main__":  # the loader process of StoreLoader

@@ -1,4 +1,4 @@
-"""Layer 2: SHACL over each record's graph, with violations turned into located findings."""
+"""SHACL over record graphs: the engine in use, and its violations turned into located findings."""
 
 from __future__ import annotations
 
@@ -9,11 +9,10 @@ import re
 import pyoxigraph as ox
 
 from ..findings import Finding
-from ..mapper import RecordGraph
 from ..provenance import vocabulary_lines
-from ..records import Record, dotted
+from ..records import Record, RecordGraph, dotted
 from ..resources import schema_index
-from ..shacl import RULES_NS, Violation, shape_files
+from . import RULES_NS, Violation, shape_files
 
 DEFAULT_MESSAGES = {
     "MinCountConstraintComponent": "a required value is missing",
@@ -36,13 +35,10 @@ def engine_name() -> str:
 
 @functools.cache
 def _fast_engine():
-    from .. import __version__
-    from ..shacl import shapes_text
-    from ..shacl.fast import FastEngine
-    from ..shacl.fast import COMPILER
-    from .cache import compiled
+    """The shapes compiled to SPARQL, once per process, from the shapes files (nothing is read from a cache)."""
+    from .fast import FastEngine
 
-    return compiled("shacl-engine", __version__ + COMPILER + shapes_text(), FastEngine)
+    return FastEngine()
 
 
 ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes set 1 (the cores are theirs)
@@ -52,7 +48,7 @@ def run_engine(lines: list[str]) -> list[Violation]:
     data = lines + vocabulary_lines()
     if engine_name() == "fast":
         return _fast_engine().validate_lines(data, ENGINE_THREADS)
-    from ..shacl.reference import validate_reference
+    from .reference import validate_reference
 
     return validate_reference(data)
 

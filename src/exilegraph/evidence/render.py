@@ -7,7 +7,7 @@ import html
 import re
 from typing import Callable
 
-from .evidence import CitationInfo, ClaimInfo, ConflictInfo, Evidence
+from .report import CitationInfo, ClaimInfo, ConflictInfo, Evidence
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 

@@ -5,15 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from . import __version__
-from .rdfterms import RDF_TYPE, XSD, iri, literal
-from .provenance import iso
-from .resources import schema_index
-
-VOID = "http://rdfs.org/ns/void#"
-DCAT = "http://www.w3.org/ns/dcat#"
-DCT = "http://purl.org/dc/terms/"
-FOAF = "http://xmlns.com/foaf/0.1/"
+from .. import __version__
+from ..provenance import iso
+from ..rdf.namespaces import DCAT, DCT, FOAF, RDF_TYPE, VOID, XSD
+from ..rdf.terms import iri, iri_value, literal
+from ..resources import schema_index
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "xsd": XSD}
 
@@ -77,12 +73,12 @@ def description(base: str, *, counts: Counts, files: list[tuple[str, str, int]],
     ]
     for name, value in sorted(counts.as_dict().items()):
         if name != "triples":
-            cls = iri(f"{ds[1:-1]}/class/{name}")
+            cls = iri(f"{iri_value(ds)}/class/{name}")
             out += [f"{ds} <{VOID}classPartition> {cls} .",
                     f"{cls} <{DCT}title> {literal(name)} .",
                     f"{cls} <{VOID}entities> {literal(str(value), XSD + 'integer')} ."]
     for name, media, size in files:
-        dist = iri(f"{ds[1:-1]}/dump/{name}")
+        dist = iri(f"{iri_value(ds)}/dump/{name}")
         out += [f"{ds} <{VOID}dataDump> {dist} .",
                 f"{ds} <{DCAT}distribution> {dist} .",
                 f"{dist} {RDF_TYPE} <{DCAT}Distribution> .",

@@ -8,7 +8,9 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .mapper import RecordGraph
+from ..errors import NoReleaseError
+from ..records import RecordGraph
+from .folder import ReleaseDir
 
 
 GENERATED_BY = "<http://www.w3.org/ns/prov#wasGeneratedBy>"
@@ -64,20 +66,20 @@ class Changelog:
         return "\n".join(lines) + "\n"
 
 
-def compare(previous: Path, digests: dict[str, str], triples: list[str], base: str) -> Changelog:
+def compare(previous: ReleaseDir, digests: dict[str, str], triples: list[str], base: str) -> Changelog:
     """Compare with the release in `previous` (a release directory), if there is one. Triples that
     only record the build (activity, input files, generated-by links) are not counted as changes."""
-    manifest = previous / "release.json"
-    if not manifest.is_file():
+    try:
+        old = previous.manifest
+    except NoReleaseError:
         return Changelog(previous_version=None, cases_added=sorted(digests),
                          triples_added=len(content_lines(triples, base)))
-    old = json.loads(manifest.read_text(encoding="utf-8"))
-    old_cases = old.get("cases", {})
-    log = Changelog(previous_version=f"{old.get('version')} built {old.get('issued')}")
+    old_cases = old.cases
+    log = Changelog(previous_version=f"{old.version} built {old.issued}")
     log.cases_added = sorted(set(digests) - set(old_cases))
     log.cases_removed = sorted(set(old_cases) - set(digests))
     log.cases_changed = sorted(c for c in set(digests) & set(old_cases) if digests[c] != old_cases[c])
-    old_nt = previous / "exilegraph.nt"
+    old_nt = previous.ntriples
     if old_nt.is_file():
         with open(old_nt, encoding="utf-8") as f:
             # split on \n only: literals may hold U+2028, \x0c and other breaks splitlines() would cut at

@@ -1,0 +1,253 @@
+"""The per-record pipeline that `validate` and `release` share: read, type, map, SHACL-check.
+
+Records are processed in chunks in worker processes, so a record is read and mapped once whether it
+is validated or published. SHACL verdicts and the summaries the dataset-wide checks need are cached by
+content hash (diskcache.py): an unchanged record is not checked again.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import sys
+import time
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .check import type_record
+from .diskcache import ResultCache, code_fingerprint, digest
+from .errors import RecordError
+from .findings import Finding
+from .gcpause import paused_gc
+from .mapper import Mapper
+from .rdf.terms import subject_of
+from .readers import display_path, read_file
+from .records import Located, Record, RecordGraph, RecordSummary, dotted
+from .resources import DEFAULT_BASE_IRI, MAPPINGS, schema_index
+from .shacl import report as shacl_report
+from .shacl import shapes_text
+
+PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
+KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
+
+
+@dataclass
+class Processed:
+    """What the later stages need of one record file, as computed by a worker."""
+
+    path: str
+    sha256: str
+    findings: list[Finding] = field(default_factory=list)
+    graph: RecordGraph | None = None
+    summary: RecordSummary | None = None
+    synthetic: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return self.graph is not None
+
+
+@dataclass(frozen=True)
+class Options:
+    base: str = DEFAULT_BASE_IRI
+    internal: bool = False
+    build_iri: str | None = None
+    use_cache: bool = True
+    cache_dir: str | None = None
+
+    def cache_key(self, path: str, sha256: str) -> str:
+        return f"{fingerprint()}:{sha256}:{path}|{self.base}|{int(self.internal)}"
+
+
+@functools.cache
+def fingerprint() -> str:
+    """Everything besides a record's bytes that can change its verdict: toolkit and Python versions, the
+    package's code and the mappings, the SHACL engine, the schema and the shapes."""
+    idx = schema_index()
+    return digest(
+        (
+            __version__,
+            sys.version,
+            code_fingerprint((MAPPINGS,)),
+            shacl_report.engine_name(),
+            str(idx["version"]),
+            shapes_text(),
+            hashlib.sha256(repr(sorted(idx.items())).encode("utf-8")).hexdigest(),
+        )
+    )
+
+
+def _jobs(jobs: int | None) -> int:
+    return max(1, jobs or min(4, os.cpu_count() or 1))
+
+
+def load_one(path: Path) -> tuple[Record | None, list[Finding]]:
+    """Read and type one file: the record (None when it has errors) and its findings."""
+    try:
+        return type_record(read_file(path))
+    except RecordError as exc:
+        return None, exc.findings
+
+
+def summarise(record: Record, graph: RecordGraph) -> RecordSummary:
+    """What the dataset-wide checks need from one record."""
+    loc = record.raw.locate
+    m = record.model
+    defines = []
+    if m.case is not None:
+        defines.append(("case", m.case.id, ("case", "id")))
+    defines += [("person", p.id, ("persons", i, "id")) for i, p in enumerate(m.persons or [])]
+    defines += [("organisation", o.id, ("organisations", i, "id")) for i, o in enumerate(m.organisations or [])]
+    refs = [(KINDS.get(cls, cls.lower()), ident, fpath) for cls, ident, fpath in graph.refs]
+    by_subject: dict[str, list[str]] = {}
+    for line in graph.lines:
+        by_subject.setdefault(subject_of(line), []).append(line)
+    sources = []
+    for node, fpath in graph.paths.items():
+        if fpath and fpath[0] == "sources" and len(fpath) == 2:
+            described = hashlib.sha256("\n".join(by_subject.get(node, [])).encode("utf-8")).hexdigest()[:16]
+            sources.append((node, described, fpath))
+
+    def located(items) -> tuple[Located, ...]:
+        return tuple(Located(a, b, dotted(p), *loc(p)) for a, b, p in items)
+
+    return RecordSummary(record.path, located(defines), located(refs), located(sources))
+
+
+def shacl_findings(records: list[Record], graphs: list[RecordGraph], base: str = DEFAULT_BASE_IRI) -> list[list[Finding]]:
+    """Layer 2 for a batch of records, run as one engine call. A violation on a node that several
+    records describe (a shared source) is reported in each of them, so verdicts do not depend on
+    how records are batched."""
+    owners: dict[str, list[int]] = {}
+    lines: set[str] = set()
+    for i, g in enumerate(graphs):
+        lines.update(g.lines)
+        for node in g.paths:
+            owners.setdefault(node, []).append(i)
+    per: list[list] = [[] for _ in graphs]
+    for v in shacl_report.run_engine(sorted(lines)):
+        found_in = owners.get(v.focus, [0])
+        if shacl_report.is_reference(v, base) or (len(found_in) > 1 and v.component == "MaxCountConstraintComponent"):
+            continue  # judged once across the dataset (undefined-reference, source-described-differently)
+        for i in found_in:
+            per[i].append(v)
+    return [shacl_report.to_findings(vs, r, g) for vs, r, g in zip(per, records, graphs)]
+
+
+def _batches(todo: list[tuple]) -> list[list[tuple]]:
+    """Split records so that no two in one engine run define the same case, person or organisation:
+    two records that reuse an id would otherwise be judged on each other's triples (the duplicate
+    itself is reported by the dataset-wide checks). Shared sources may share a run: identical
+    descriptions merge harmlessly, differing ones are an error of their own."""
+    batches: list[tuple[set, list]] = []
+    for entry in todo:
+        graph = entry[0].graph
+        ids = {n for n, p in graph.paths.items() if len(p) == 2 and p[0] in ("persons", "organisations")}
+        if graph.case_iri:
+            ids.add(graph.case_iri)
+        for claimed, members in batches:
+            if not ids & claimed:
+                claimed |= ids
+                members.append(entry)
+                break
+        else:
+            batches.append((set(ids), [entry]))
+    return [members for _, members in batches]
+
+
+def cached_result(entry: object) -> tuple[list[Finding], RecordSummary] | None:
+    """A cache entry read back, or None when it is not of the shape this code writes."""
+    try:
+        findings = [Finding(*map(_plain, t)) for t in entry["findings"]]  # type: ignore[index]
+        return findings, RecordSummary.from_data(entry["summary"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int)):
+        return value
+    raise TypeError("not a finding field")
+
+
+def cache_entry(findings: list[Finding], summary: RecordSummary) -> dict:
+    return {"findings": [list(f) for f in findings], "summary": summary.as_data()}
+
+
+def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
+    """Read, type, map and SHACL-check a chunk of files; SHACL verdicts come from the cache when they can.
+    Returns the results and the seconds this worker spent in each stage."""
+    with paused_gc():
+        return _process_chunk(paths, options)
+
+
+def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
+    clock = {"read": 0.0, "map": 0.0, "validate": 0.0}
+    mapper = Mapper(options.base, internal=options.internal, build_iri=options.build_iri)
+    cache = ResultCache(Path(options.cache_dir) if options.cache_dir else None, enabled=options.use_cache)
+    out: list[Processed] = []
+    todo: list[tuple[Processed, Record, str]] = []
+    loaded = []
+    for p in paths:
+        t0 = time.perf_counter()
+        record, found = load_one(Path(p))
+        t1 = time.perf_counter()
+        clock["read"] += t1 - t0
+        if record is None:
+            out.append(Processed(display_path(Path(p)), "", found))
+            continue
+        item = Processed(record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic))
+        clock["map"] += time.perf_counter() - t1
+        loaded.append((item, record, options.cache_key(record.path, record.sha256)))
+        out.append(item)
+    t0 = time.perf_counter()
+    cached = cache.get_many([k for _, _, k in loaded])
+    for item, record, key in loaded:
+        hit = cached_result(cached[key]) if key in cached else None
+        if hit:
+            item.findings, item.summary = hit
+        else:
+            todo.append((item, record, key))
+    if todo:
+        fresh = {}
+        for batch in _batches(todo):
+            layer2 = shacl_findings([r for _, r, _ in batch], [i.graph for i, _, _ in batch], options.base)
+            for (item, record, key), extra in zip(batch, layer2):
+                item.findings = item.findings + extra
+                item.summary = summarise(record, item.graph)
+                fresh[key] = cache_entry(item.findings, item.summary)
+        cache.put_many(fresh)
+    clock["validate"] += time.perf_counter() - t0
+    return out, clock
+
+
+def _in_worker() -> None:
+    """Each worker process has a core: the SHACL engine runs its queries on one thread there."""
+    shacl_report.ENGINE_THREADS = 1
+
+
+def process_files(
+    files: list[Path], options: Options, jobs: int | None = None, reporter=None
+) -> tuple[list[Processed], dict[str, float]]:
+    """process_chunk over all files, in worker processes when there are many; results in file order,
+    with the CPU seconds spent per stage summed over the workers."""
+    paths = [str(f) for f in files]
+    n = _jobs(jobs)
+    if len(paths) < PARALLEL_FROM or n == 1:
+        return process_chunk(paths, options)
+    size = max(50, -(-len(paths) // (n * 8)))
+    chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
+    out: list[Processed] = []
+    clock: dict[str, float] = {}
+    with ProcessPoolExecutor(n, initializer=_in_worker) as pool:
+        results = pool.map(process_chunk, chunks, [options] * len(chunks))
+        if reporter is not None:
+            results = reporter.iterate(results, "records", len(chunks))
+        for part, spent in results:
+            out.extend(part)
+            for k, v in spent.items():
+                clock[k] = clock.get(k, 0.0) + v
+    return out, clock
