@@ -11,8 +11,8 @@ import pytest
 import ryaml
 from click.testing import CliRunner
 
-from exilegraph.cli import main
 from exilegraph.check import iter_records
+from exilegraph.cli import main
 from exilegraph.evidence import CaseNotFoundError, build_evidence, render_html, render_markdown, render_text
 from exilegraph.release import build_release
 from exilegraph.resources import schema_index
@@ -43,8 +43,12 @@ def claims_of(records, case_id):
     """Every claim (with citations) the record of `case_id` makes, as the raw model objects."""
     rec = next(r for r in records if r.model.case is not None and r.model.case.id == case_id)
     case = rec.model.case
-    out = list(case.events or []) + list(case.statements or []) + list(case.residences or []) + list(
-        case.associates or [])
+    out = (
+        list(case.events or [])
+        + list(case.statements or [])
+        + list(case.residences or [])
+        + list(case.associates or [])
+    )
     subject = next((p for r in records for p in r.model.persons or [] if p.id == case.subject), None)
     if subject is not None:
         out += list(subject.alternative_names or []) + list(subject.affiliations or [])
@@ -230,7 +234,9 @@ def test_cli(monkeypatch):
     ok = runner.invoke(main, ["evidence", "akhmetova-zhanara"])
     assert ok.exit_code == 0, ok.output
     assert ok.output.startswith("Evidence report: akhmetova-zhanara")
-    md = runner.invoke(main, ["evidence", "fixture-yodgorov-iskandar", "--records", str(VALID), "--format", "md"])
+    md = runner.invoke(
+        main, ["evidence", "fixture-yodgorov-iskandar", "--records", str(VALID), "--format", "md"]
+    )
     assert md.exit_code == 0 and md.output.startswith("# Evidence report: fixture-yodgorov-iskandar")
     page = runner.invoke(main, ["evidence", "akhmetova-zhanara", "--format", "html", "--internal"])
     assert page.exit_code == 0 and "INTERNAL" in page.output
@@ -248,7 +254,9 @@ def test_release_holds_a_page_pair_per_case(tmp_path):
     result = build_release([VALID], tmp_path, use_cache=False)
     cases = sorted(r.model.case.id for r in records_of(VALID) if r.model.case is not None)
     folder = result.path / "evidence"
-    assert sorted(p.name for p in folder.iterdir()) == sorted(f"{c}{s}" for c in cases for s in (".html", ".md"))
+    assert sorted(p.name for p in folder.iterdir()) == sorted(
+        f"{c}{s}" for c in cases for s in (".html", ".md")
+    )
     sums = (result.path / "SHA256SUMS").read_text()
     for c in cases:
         assert f"  evidence/{c}.md\n" in sums and f"  evidence/{c}.html\n" in sums

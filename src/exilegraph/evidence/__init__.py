@@ -18,9 +18,23 @@ from .build import all_evidence, build_evidence, close_ids
 from .render import RENDERERS, render_html, render_markdown, render_text
 from .report import CaseNotFoundError, CitationInfo, ClaimInfo, ConflictInfo, Evidence, Section, SourceInfo
 
-__all__ = ["RENDERERS", "CaseNotFoundError", "CitationInfo", "ClaimInfo", "ConflictInfo", "Evidence", "Section",
-           "SourceInfo", "all_evidence", "build_evidence", "close_ids", "render_html", "render_markdown",
-           "render_text", "report"]
+__all__ = [
+    "RENDERERS",
+    "CaseNotFoundError",
+    "CitationInfo",
+    "ClaimInfo",
+    "ConflictInfo",
+    "Evidence",
+    "Section",
+    "SourceInfo",
+    "all_evidence",
+    "build_evidence",
+    "close_ids",
+    "render_html",
+    "render_markdown",
+    "render_text",
+    "report",
+]
 
 
 def report(case_id: str, paths: list[Path], fmt: str = "text", *, internal: bool = False) -> str:

@@ -3,25 +3,56 @@
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
 from ..records import Record
 from ..resources import schema_index
-from .report import CaseNotFoundError, CitationInfo, ClaimInfo, ConflictInfo, Evidence, Section, SourceInfo, words
+from .report import (
+    CaseNotFoundError,
+    CitationInfo,
+    ClaimInfo,
+    ConflictInfo,
+    Evidence,
+    Section,
+    SourceInfo,
+    words,
+)
 
 # fields of the case the schema lets a record attribute to sources (ExileCase.attributions)
 ATTRIBUTED = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
 # case fields shown as context: they carry no citations of their own
-CONTEXT = ("alleged_affiliation", "violence_reported", "violence_description", "legal_status", "legal_status_note",
-           "current_status", "summary")
+CONTEXT = (
+    "alleged_affiliation",
+    "violence_reported",
+    "violence_description",
+    "legal_status",
+    "legal_status_note",
+    "current_status",
+    "summary",
+)
 # never shown as a claim's details: shown elsewhere, derived by the mapper, or the claim's own bookkeeping
-_NOT_DETAILS = frozenset({"event_type", "key", "citations", "basis", "assessment_note", "earliest", "latest", "approximate",
-                          "description", "text", "generated_by"})
-STAGE_TITLES = {1: "Stage 1: accusations, charges, notices and extradition requests",
-                2: "Stage 2: arrest, detention and removal",
-                3: "Stage 3: rendition and violence",
-                None: "Other actions and the legal path"}
+_NOT_DETAILS = frozenset(
+    {
+        "event_type",
+        "key",
+        "citations",
+        "basis",
+        "assessment_note",
+        "earliest",
+        "latest",
+        "approximate",
+        "description",
+        "text",
+        "generated_by",
+    }
+)
+STAGE_TITLES = {
+    1: "Stage 1: accusations, charges, notices and extradition requests",
+    2: "Stage 2: arrest, detention and removal",
+    3: "Stage 3: rendition and violence",
+    None: "Other actions and the legal path",
+}
 
 
 # --- the dataset's index ---------------------------------------------------------------------------
@@ -57,8 +88,10 @@ class _Index:
 
 def _restricted() -> dict[str, frozenset]:
     """Class name -> names of its restricted slots, from the generated schema index."""
-    return {c: frozenset(s for s, v in meta["slots"].items() if v.get("restricted"))
-            for c, meta in schema_index()["classes"].items()}
+    return {
+        c: frozenset(s for s, v in meta["slots"].items() if v.get("restricted"))
+        for c, meta in schema_index()["classes"].items()
+    }
 
 
 def _countries() -> dict[str, str]:
@@ -79,8 +112,12 @@ class _Builder:
         self.restricted = _restricted()
         self.countries = _countries()
         enums = schema_index()["enums"]
-        self.enum_slots = frozenset(n for c in schema_index()["classes"].values() for n, v in c["slots"].items()
-                                    if any(r in enums for r in _ranges(v["range"])))
+        self.enum_slots = frozenset(
+            n
+            for c in schema_index()["classes"].values()
+            for n, v in c["slots"].items()
+            if any(r in enums for r in _ranges(v["range"]))
+        )
 
     # values ------------------------------------------------------------------------------------
     def country(self, code) -> str:
@@ -124,23 +161,45 @@ class _Builder:
             return SourceInfo(key, defined=False)
         t = lambda slot: self.text(s, slot)  # noqa: E731 - a short local reader
         authors = tuple(s.authors or ()) if self.public("Source", "authors") else ()
-        return SourceInfo(key, str(s.source_type), t("title"), t("outlet"), t("publisher"), authors,
-                          t("publication_date") or (str(s.year) if s.year and self.public("Source", "year") else None),
-                          t("url"), t("accessed_date"), t("note"))
+        return SourceInfo(
+            key,
+            str(s.source_type),
+            t("title"),
+            t("outlet"),
+            t("publisher"),
+            authors,
+            t("publication_date") or (str(s.year) if s.year and self.public("Source", "year") else None),
+            t("url"),
+            t("accessed_date"),
+            t("note"),
+        )
 
     def citations(self, claim, record: Record | None = None) -> tuple[CitationInfo, ...]:
         rec = record or self.record
         out = []
         for c in getattr(claim, "citations", None) or []:
-            out.append(CitationInfo(self.source(rec, c.source), self.text(c, "locator"),
-                                    str(getattr(c, "support", None) or "text"), self.text(c, "quote"),
-                                    self.text(c, "reference_text"), self.text(c, "accessed_date")))
+            out.append(
+                CitationInfo(
+                    self.source(rec, c.source),
+                    self.text(c, "locator"),
+                    str(getattr(c, "support", None) or "text"),
+                    self.text(c, "quote"),
+                    self.text(c, "reference_text"),
+                    self.text(c, "accessed_date"),
+                )
+            )
         return tuple(out)
 
     def claim(self, kind: str, what: str, obj, record: Record | None = None) -> ClaimInfo:
-        return ClaimInfo(kind, what, getattr(obj, "key", None), self.details(obj),
-                         str(getattr(obj, "basis", None) or "reported"), self.text(obj, "assessment_note")
-                         if hasattr(obj, "assessment_note") else None, self.citations(obj, record))
+        return ClaimInfo(
+            kind,
+            what,
+            getattr(obj, "key", None),
+            self.details(obj),
+            str(getattr(obj, "basis", None) or "reported"),
+            self.text(obj, "assessment_note") if hasattr(obj, "assessment_note") else None,
+            self.citations(obj, record),
+        )
 
     # claims ------------------------------------------------------------------------------------
     def event(self, e, record: Record | None = None, owner: str | None = None) -> ClaimInfo:
@@ -166,41 +225,69 @@ class _Builder:
                 continue
             shown = ", ".join(map(str, value)) if name == "stages" else self.show(name, value)
             attrs = by_field.get(name, [])
-            basis = "assessed" if any(str(getattr(a, "basis", "")) == "assessed" for a in attrs) else "reported"
+            basis = (
+                "assessed" if any(str(getattr(a, "basis", "")) == "assessed" for a in attrs) else "reported"
+            )
             notes = "; ".join(a.assessment_note for a in attrs if getattr(a, "assessment_note", None))
             cits = tuple(c for a in attrs for c in self.citations(a))
-            out.append(ClaimInfo("case field", f"{words(name).capitalize()}: {shown}", name, (), basis,
-                                 notes or None, cits))
+            out.append(
+                ClaimInfo(
+                    "case field", f"{words(name).capitalize()}: {shown}", name, (), basis, notes or None, cits
+                )
+            )
         return out
 
     def build(self) -> Evidence:
-        m, case = self.record.model, self.record.model.case
+        case = self.record.model.case
         subject = self.index.persons.get(case.subject, (None, None))[0]
         sections: list[Section] = [Section("Case fields", tuple(self.case_fields(case, subject)))]
         stage = _stage_of()
-        events = sorted(case.events or [], key=lambda e: (stage.get(e.event_type) or 4, _date_key(e.event_date),
-                                                           e.event_type, e.key or ""))
+        events = sorted(
+            case.events or [],
+            key=lambda e: (stage.get(e.event_type) or 4, _date_key(e.event_date), e.event_type, e.key or ""),
+        )
         for n in (1, 2, 3, None):
             chosen = [self.event(e) for e in events if stage.get(e.event_type) == n]
             if chosen:
                 sections.append(Section(STAGE_TITLES[n], tuple(chosen)))
-        statements = [self.claim("statement", (f"[{st.section}] " if self.text(st, "section") else "") + st.text, st)
-                      for st in case.statements or []]
+        statements = [
+            self.claim("statement", (f"[{st.section}] " if self.text(st, "section") else "") + st.text, st)
+            for st in case.statements or []
+        ]
         sections.append(Section("Statements", tuple(statements)))
         if subject is not None:
-            names = [self.claim("name", f'Also named "{n.name}"' + (f" ({n.note})" if self.text(n, "note") else ""), n)
-                     for n in subject.alternative_names or []]
+            names = [
+                self.claim(
+                    "name", f'Also named "{n.name}"' + (f" ({n.note})" if self.text(n, "note") else ""), n
+                )
+                for n in subject.alternative_names or []
+            ]
             sections.append(Section("Names of the subject", tuple(names)))
             affs = [self.claim("affiliation", self.affiliation(a), a) for a in subject.affiliations or []]
             sections.append(Section("Affiliations of the subject", tuple(affs)))
-        res = [self.claim("residence", f"{words(r.residence_role).capitalize()} in {self.country(r.country)}"
-                          + _period(r.start_date, r.end_date), r) for r in case.residences or []]
+        res = [
+            self.claim(
+                "residence",
+                f"{words(r.residence_role).capitalize()} in {self.country(r.country)}"
+                + _period(r.start_date, r.end_date),
+                r,
+            )
+            for r in case.residences or []
+        ]
         sections.append(Section("Countries of transit, asylum and residence", tuple(res)))
-        assoc = [self.claim("association", f"{a.relation or 'linked person'}: {self.index.person_name(a.person)}"
-                            + (f". {a.description}" if self.text(a, "description") else ""), a)
-                 for a in case.associates or []]
+        assoc = [
+            self.claim(
+                "association",
+                f"{a.relation or 'linked person'}: {self.index.person_name(a.person)}"
+                + (f". {a.description}" if self.text(a, "description") else ""),
+                a,
+            )
+            for a in case.associates or []
+        ]
         sections.append(Section("Associated persons", tuple(assoc)))
-        sections.append(Section("Events of organisations the case relies on", tuple(self.organisation_events())))
+        sections.append(
+            Section("Events of organisations the case relies on", tuple(self.organisation_events()))
+        )
         sections = [s for s in sections if s.claims]
         n = 0
         for s in sections:
@@ -208,12 +295,21 @@ class _Builder:
                 n += 1
                 c.number = n
         name = subject.preferred_name if subject is not None else case.subject
-        return Evidence(case.id, name, self.record.path, self.internal, self.context(case), tuple(sections),
-                        self.conflicts(sections))
+        return Evidence(
+            case.id,
+            name,
+            self.record.path,
+            self.internal,
+            self.context(case),
+            tuple(sections),
+            self.conflicts(sections),
+        )
 
     def affiliation(self, a) -> str:
         role = self.text(a, "role") or "member"
-        return f"{role.capitalize()} of {self.index.organisation_name(a.organisation)}" + _period(a.start_date, a.end_date)
+        return f"{role.capitalize()} of {self.index.organisation_name(a.organisation)}" + _period(
+            a.start_date, a.end_date
+        )
 
     def organisation_events(self) -> list[ClaimInfo]:
         m, case = self.record.model, self.record.model.case
@@ -224,21 +320,29 @@ class _Builder:
         out = []
         for oid in sorted(wanted):
             org, rec = self.index.organisations.get(oid, (None, None))
-            for e in sorted(org.events or [] if org else [], key=lambda e: (_date_key(e.event_date), e.key or "")):
+            for e in sorted(
+                org.events or [] if org else [], key=lambda e: (_date_key(e.event_date), e.key or "")
+            ):
                 out.append(self.event(e, rec, owner=org.name or oid))
         return out
 
     def context(self, case) -> tuple[tuple[str, str], ...]:
-        return tuple((words(n).capitalize(), self.show(n, getattr(case, n))) for n in CONTEXT
-                     if getattr(case, n, None) is not None and self.public("ExileCase", n))
+        return tuple(
+            (words(n).capitalize(), self.show(n, getattr(case, n)))
+            for n in CONTEXT
+            if getattr(case, n, None) is not None and self.public("ExileCase", n)
+        )
 
     def conflicts(self, sections: list[Section]) -> tuple[ConflictInfo, ...]:
         by_key = {c.key: c for s in sections for c in s.claims if c.key and c.kind != "case field"}
         out = []
         for cf in self.record.model.case.conflicts or []:
             found = tuple(by_key[k] for k in cf.claims if k in by_key)
-            out.append(ConflictInfo(cf.key, self.text(cf, "note"), found,
-                                    tuple(k for k in cf.claims if k not in by_key)))
+            out.append(
+                ConflictInfo(
+                    cf.key, self.text(cf, "note"), found, tuple(k for k in cf.claims if k not in by_key)
+                )
+            )
         return tuple(out)
 
 
@@ -268,8 +372,15 @@ def build_evidence(case_id: str, records: list[Record], *, internal: bool = Fals
     record = index.cases.get(case_id)
     if record is None:
         near = close_ids(case_id, index.cases)
-        hint = f"; did you mean {', '.join(near)}?" if near else (
-            f"; known cases: {', '.join(sorted(index.cases)[:5])}" if index.cases else "; the records hold no case")
+        hint = (
+            f"; did you mean {', '.join(near)}?"
+            if near
+            else (
+                f"; known cases: {', '.join(sorted(index.cases)[:5])}"
+                if index.cases
+                else "; the records hold no case"
+            )
+        )
         raise CaseNotFoundError(f"no case `{case_id}` in the records{hint}")
     return _Builder(index, record, internal).build()
 

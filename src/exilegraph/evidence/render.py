@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .report import CitationInfo, ClaimInfo, ConflictInfo, Evidence
 
@@ -17,21 +17,36 @@ def _letter(i: int) -> str:
 
 
 def _kind(ev: Evidence) -> str:
-    return ("INTERNAL report: restricted values are included; do not publish it." if ev.internal
-            else "Public report: values of restricted slots are left out.")
+    return (
+        "INTERNAL report: restricted values are included; do not publish it."
+        if ev.internal
+        else "Public report: values of restricted slots are left out."
+    )
 
 
 def _summary(ev: Evidence) -> str:
     counts = ev.counts()
     flagged = ", ".join(f"{v} {k}" for k, v in sorted(counts.items()) if k != "claims")
-    return f"{counts['claims']} claims" + (f" ({flagged})" if flagged else "") + f", {len(ev.conflicts)} conflict{'' if len(ev.conflicts) == 1 else 's'}"
+    return (
+        f"{counts['claims']} claims"
+        + (f" ({flagged})" if flagged else "")
+        + f", {len(ev.conflicts)} conflict{'' if len(ev.conflicts) == 1 else 's'}"
+    )
 
 
 def _citation_bits(c: CitationInfo) -> list[tuple[str, str]]:
     s = c.source
     bits = [("locator", c.locator or "none given"), ("support", c.support)]
-    bits += [(k, v) for k, v in (("reference", c.reference_text), ("quote", c.quote), ("URL", s.url),
-                                 ("accessed", c.accessed_date or s.accessed_date)) if v]
+    bits += [
+        (k, v)
+        for k, v in (
+            ("reference", c.reference_text),
+            ("quote", c.quote),
+            ("URL", s.url),
+            ("accessed", c.accessed_date or s.accessed_date),
+        )
+        if v
+    ]
     if not s.defined:
         bits.append(("problem", "the record does not define this source"))
     return bits
@@ -60,7 +75,12 @@ def _text_claim(c: ClaimInfo, indent: str = "") -> list[str]:
 
 
 def render_text(ev: Evidence) -> str:
-    lines = [f"Evidence report: {ev.case_id} ({ev.subject})", f"Record: {ev.record_path}", _kind(ev), _summary(ev)]
+    lines = [
+        f"Evidence report: {ev.case_id} ({ev.subject})",
+        f"Record: {ev.record_path}",
+        _kind(ev),
+        _summary(ev),
+    ]
     if ev.context:
         lines += ["", "Case details (context; these fields carry no citations)"]
         lines += [f"  {k}: {v}" for k, v in ev.context]
@@ -118,8 +138,11 @@ def _md_cell(c: ClaimInfo) -> str:
     if c.flags:
         bits.append("check: " + md(", ".join(c.flags)))
     for i, cit in enumerate(c.citations):
-        bits.append(f"{_letter(i)}) {md(cit.source.label())}; locator: {md(cit.locator or 'none given')}; "
-                    f"support: {md(cit.support)}" + (f"; reference: {md(cit.reference_text)}" if cit.reference_text else ""))
+        bits.append(
+            f"{_letter(i)}) {md(cit.source.label())}; locator: {md(cit.locator or 'none given')}; "
+            f"support: {md(cit.support)}"
+            + (f"; reference: {md(cit.reference_text)}" if cit.reference_text else "")
+        )
     if not c.citations:
         bits.append("sources: none")
     return "<br>".join(bits)
@@ -139,8 +162,15 @@ def _md_conflict(cf: ConflictInfo) -> list[str]:
 
 
 def render_markdown(ev: Evidence) -> str:
-    lines = [f"# Evidence report: {md(ev.case_id)}", "", f"Subject: {md(ev.subject)}  ", f"Record: `{ev.record_path}`  ",
-             md(_kind(ev)) + "  ", md(_summary(ev)), ""]
+    lines = [
+        f"# Evidence report: {md(ev.case_id)}",
+        "",
+        f"Subject: {md(ev.subject)}  ",
+        f"Record: `{ev.record_path}`  ",
+        md(_kind(ev)) + "  ",
+        md(_summary(ev)),
+        "",
+    ]
     if ev.context:
         lines += ["## Case details", "", "Context; these fields carry no citations.", ""]
         lines += [f"- {md(k)}: {md(v)}" for k, v in ev.context] + [""]
@@ -183,7 +213,9 @@ def _html_citations(c: ClaimInfo) -> str:
         return '<p class="meta"><strong>Sources: none</strong></p>'
     items = []
     for cit in c.citations:
-        rows = "".join(f"<dt>{h(k)}</dt><dd>{_link(v) if k == 'URL' else h(v)}</dd>" for k, v in _citation_bits(cit))
+        rows = "".join(
+            f"<dt>{h(k)}</dt><dd>{_link(v) if k == 'URL' else h(v)}</dd>" for k, v in _citation_bits(cit)
+        )
         items.append(f"<li><code>{h(cit.source.key)}</code>: {h(cit.source.label())}<dl>{rows}</dl></li>")
     return f'<ol class="cites" type="a">{"".join(items)}</ol>'
 
@@ -192,9 +224,11 @@ def _html_claim(c: ClaimInfo, anchor: bool = True) -> str:
     flags = "".join(f'<span class="flag">{h(f)}</span>' for f in c.flags)
     ident = f' id="claim-{c.number}"' if anchor else ""
     meta = ([f"key <code>{h(c.key)}</code>"] if c.key else []) + [f"basis: {h(c.basis)}"]
-    parts = [f'<div class="claim{" flagged" if c.flags else ""}"{ident}>',
-             f'<h3><label><input type="checkbox"> {c.number}.</label> {h(c.what)}</h3>',
-             f'<p class="meta">{" · ".join(meta)} {flags}</p>']
+    parts = [
+        f'<div class="claim{" flagged" if c.flags else ""}"{ident}>',
+        f'<h3><label><input type="checkbox"> {c.number}.</label> {h(c.what)}</h3>',
+        f'<p class="meta">{" · ".join(meta)} {flags}</p>',
+    ]
     if c.assessment_note:
         parts.append(f'<p class="meta">assessment: {h(c.assessment_note)}</p>')
     if c.details:
@@ -209,7 +243,9 @@ def _html_conflict(cf: ConflictInfo) -> str:
     if cf.note:
         parts.append(f"<p>{h(cf.note)}</p>")
     if cf.claims:
-        head = "".join(f"<th>Claim {_letter(i).upper()} (no. {c.number})</th>" for i, c in enumerate(cf.claims))
+        head = "".join(
+            f"<th>Claim {_letter(i).upper()} (no. {c.number})</th>" for i, c in enumerate(cf.claims)
+        )
         cells = "".join(f"<td>{_html_claim(c, anchor=False)}</td>" for c in cf.claims)
         parts.append(f"<table><tr>{head}</tr><tr>{cells}</tr></table>")
     parts += [f"<p>names <code>{h(k)}</code>, which is no claim of the case</p>" for k in cf.missing]
@@ -218,20 +254,36 @@ def _html_conflict(cf: ConflictInfo) -> str:
 
 def render_html(ev: Evidence) -> str:
     kind = f'<p class="internal">{h(_kind(ev))}</p>' if ev.internal else f'<p class="meta">{h(_kind(ev))}</p>'
-    body = [f"<h1>Evidence report: {h(ev.case_id)}</h1>", f"<p>Subject: {h(ev.subject)}<br>Record: "
-            f"<code>{h(ev.record_path)}</code></p>", kind, f"<p>{h(_summary(ev))}</p>"]
+    body = [
+        f"<h1>Evidence report: {h(ev.case_id)}</h1>",
+        f"<p>Subject: {h(ev.subject)}<br>Record: <code>{h(ev.record_path)}</code></p>",
+        kind,
+        f"<p>{h(_summary(ev))}</p>",
+    ]
     if ev.context:
-        body.append("<h2>Case details</h2><p class=\"meta\">Context; these fields carry no citations.</p><dl>"
-                    + "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in ev.context) + "</dl>")
+        body.append(
+            '<h2>Case details</h2><p class="meta">Context; these fields carry no citations.</p><dl>'
+            + "".join(f"<dt>{h(k)}</dt><dd>{h(v)}</dd>" for k, v in ev.context)
+            + "</dl>"
+        )
     for s in ev.sections:
         body.append(f"<h2>{h(s.title)}</h2>")
         body += [_html_claim(c) for c in s.claims]
     if ev.conflicts:
-        body.append("<h2>Conflicts</h2><p class=\"meta\">Claims that sources report differently, side by side.</p>")
+        body.append(
+            '<h2>Conflicts</h2><p class="meta">Claims that sources report differently, side by side.</p>'
+        )
         body += [_html_conflict(cf) for cf in ev.conflicts]
-    return ("<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
-            f"<title>Evidence report: {h(ev.case_id)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
-            + "\n".join(body) + "\n</body>\n</html>\n")
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>Evidence report: {h(ev.case_id)}</title>\n<style>\n{_CSS}\n</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
 
 
-RENDERERS: dict[str, Callable[[Evidence], str]] = {"text": render_text, "md": render_markdown, "html": render_html}
+RENDERERS: dict[str, Callable[[Evidence], str]] = {
+    "text": render_text,
+    "md": render_markdown,
+    "html": render_html,
+}

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from ..errors import ExilegraphError
 
+
 def words(value) -> str:
     """An enum value as words: `database_entry` -> `database entry`."""
     return str(value).replace("_", " ")

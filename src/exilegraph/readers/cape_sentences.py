@@ -107,6 +107,6 @@ def split_sentences(text: str, m: Mapping, reference_groups: list[tuple[int, int
             spans.append(Span(start + lead, start + lead + len(body), body))
         elif body and spans:  # stray punctuation after the last sentence stays with it
             last = spans[-1]
-            spans[-1] = Span(last.start, cut, text[last.start:cut].rstrip())
+            spans[-1] = Span(last.start, cut, text[last.start : cut].rstrip())
         start = cut
     return spans
