@@ -122,7 +122,7 @@ def test_a_profile_url_that_is_no_address_is_kept_as_a_statement():
 
 
 def profiles(seeds: Path | None) -> list[Path]:
-    out = [UNREFERENCED, FIXTURES / "brannigan_moss_crlf.txt"]
+    out = [UNREFERENCED, FIXTURES / "brannigan_moss_crlf.txt", FIXTURES / "quillfeather_ambrin.txt"]
     return out + sorted(seeds.glob("000_*.txt")) if seeds else out
 
 

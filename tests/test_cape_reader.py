@@ -199,11 +199,12 @@ def test_registered_for_txt_files():
 
 def test_fields_of_the_full_profile():
     raw = read_file(FULL)
-    # the one-line "International arrest warrant" value and the residences have no reference: they rest on
-    # the profile alone
+    # the violence answer, the one-line "International arrest warrant" value and the residences have no
+    # reference: they rest on the profile alone
     countries = line_of(FULL, "Countries of transit")
-    assert [(f.rule, f.line) for f in raw.findings] == [("profile-only", line_of(FULL, "International arrest")),
-                                                        ("profile-only", countries), ("profile-only", countries)]
+    assert [(f.rule, f.line) for f in raw.findings] == [
+        ("profile-only", line_of(FULL, "Violence experienced")), ("profile-only", line_of(FULL, "International arrest")),
+        ("profile-only", countries), ("profile-only", countries)]
     assert raw.data["persons"] == [{"id": "quillfeather-ambrin", "preferred_name": "Ambrin Quillfeather",
                                     "gender": "female"}]
     case = dict(raw.data["case"])
@@ -224,7 +225,11 @@ def test_fields_of_the_full_profile():
     assert raw.locate(("case", "categories", 1)) == (line_of(FULL, "Category of exile:"), 20)
     model = typed(raw).model
     assert model.case.state_of_concern == "UZ"
-    assert [s.stage for s in model.case.statements] == [None, None, 1, 2, 2, 3, None, None]
+    assert [s.stage for s in model.case.statements] == [None, None, None, 1, 2, 2, 3, None, None]
+    # reported violence is also a statement of its section, saying what is known
+    violence = model.case.statements[2]
+    assert (violence.section, violence.text) == ("Violence experienced",
+                                                 "Yes: pushed to the ground while being handcuffed.")
     # an inline value with no field to go to is a statement
     assert model.case.statements[-1].section == "International arrest warrant"
 
@@ -235,6 +240,7 @@ def test_full_profile_citation_styles():
     assert citations(raw) == [
         ("(Northwind Courier, 2016)", "northwind-courier-2016", who),
         ("(Harbour Watch, n.d.)", "harbour-watch-nd", who),
+        (None, "profile", "Violence experienced"),
         ("(Northwind Courier, 2016)", "northwind-courier-2016", st1),
         ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3; " + st1),
         ("(Northwind Courier, 2018)", "northwind-courier-2018", st2),
@@ -267,11 +273,11 @@ def test_full_profile_citation_styles():
 def test_wrapped_paragraph_positions():
     raw = read_file(FULL)
     first_line = line_of(FULL, "Prosecutors in the capital")
-    assert raw.locate(("case", "statements", 2, "text")) == (first_line, 1)
-    text = raw.data["case"]["statements"][2]["text"]
+    assert raw.locate(("case", "statements", 3, "text")) == (first_line, 1)
+    text = raw.data["case"]["statements"][3]["text"]
     assert "information and asked Interpol" in text  # two lines joined by one space
     # the citation on the paragraph's second line is located there
-    line, col = raw.locate(("case", "statements", 2, "citations", 1))
+    line, col = raw.locate(("case", "statements", 3, "citations", 1))
     assert line == first_line + 1
     assert (FULL.read_text(encoding="utf-8").split("\n")[line - 1][col - 1:]).startswith("Pellworth and")
     assert raw.locate(("sources", 2, "accessed_date"))[0] == line_of(FULL, "Harbour Watch (n.d.)")
@@ -454,6 +460,7 @@ def test_import_returns_paths_in_order_and_warnings(tmp_path):
     assert result.written[0].read_text(encoding="utf-8").startswith("# Imported from ")
     assert [(Path(w.path).name, w.line, w.rule) for w in result.warnings] == [
         ("brannigan_moss_crlf.txt", 20, "unresolved-reference"), ("brannigan_moss_crlf.txt", 19, "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Violence experienced"), "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "International arrest"), "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only")]

@@ -184,6 +184,10 @@ class _Builder:
             if isinstance(v, list):
                 for j in range(len(v)):
                     self.positions[target + (j,)] = where
+        if got.get("violence_reported") is True:
+            # the answer as written is the statement that says what is known of the violence (the profile
+            # has no stage-3 event to show it), so the case releases; it rests on the profile alone
+            self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
 
     def statement(self, sec: Section, block: Block) -> None:
         """One statement per sentence of the paragraph, each citing the references that close it."""
