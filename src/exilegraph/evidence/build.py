@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -86,6 +87,7 @@ class _Index:
         return f"{found[0].name} ({oid})" if found and found[0].name else oid
 
 
+@functools.cache
 def _restricted() -> dict[str, frozenset]:
     """Class name -> names of its restricted slots, from the generated schema index."""
     return {
@@ -94,10 +96,12 @@ def _restricted() -> dict[str, frozenset]:
     }
 
 
+@functools.cache
 def _countries() -> dict[str, str]:
     return {k: v.get("title") or k for k, v in schema_index()["enums"]["Country"].items()}
 
 
+@functools.cache
 def _stage_of() -> dict[str, int | None]:
     return {k: v.get("stage") for k, v in schema_index()["enums"]["EventType"].items()}
 
@@ -106,18 +110,25 @@ def _ranges(rng) -> list[str]:
     return [rng] if isinstance(rng, str) else [str(r) for r in rng or []]
 
 
+@functools.cache
+def _enum_slots() -> frozenset:
+    """Names of the slots whose values are enum values (shown as words)."""
+    enums = schema_index()["enums"]
+    return frozenset(
+        n
+        for c in schema_index()["classes"].values()
+        for n, v in c["slots"].items()
+        if any(r in enums for r in _ranges(v["range"]))
+    )
+
+
 class _Builder:
     def __init__(self, index: _Index, record: Record, internal: bool):
         self.index, self.record, self.internal = index, record, internal
         self.restricted = _restricted()
         self.countries = _countries()
-        enums = schema_index()["enums"]
-        self.enum_slots = frozenset(
-            n
-            for c in schema_index()["classes"].values()
-            for n, v in c["slots"].items()
-            if any(r in enums for r in _ranges(v["range"]))
-        )
+        self.enum_slots = _enum_slots()
+        self.sources = {s.key: s for s in record.model.sources or []}
 
     # values ------------------------------------------------------------------------------------
     def country(self, code) -> str:
@@ -156,7 +167,9 @@ class _Builder:
 
     # citations ---------------------------------------------------------------------------------
     def source(self, record: Record, key: str) -> SourceInfo:
-        s = next((s for s in record.model.sources or [] if s.key == key), None)
+        s = (self.sources if record is self.record else {x.key: x for x in record.model.sources or []}).get(
+            key
+        )
         if s is None:
             return SourceInfo(key, defined=False)
         t = lambda slot: self.text(s, slot)  # noqa: E731 - a short local reader

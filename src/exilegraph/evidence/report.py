@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 from ..errors import ExilegraphError
 
@@ -63,7 +64,7 @@ class ClaimInfo:
     citations: tuple[CitationInfo, ...] = ()
     number: int = 0
 
-    @property
+    @cached_property  # the citations are fixed once the claim is built
     def flags(self) -> tuple[str, ...]:
         """What a reviewer should look at first."""
         out = []

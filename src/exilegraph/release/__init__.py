@@ -159,6 +159,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
                 "files": {name: media for name, media, _ in files},
             })
+        with rep.stage("evidence pages"):  # while the store loads in its own process
+            write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
@@ -166,8 +168,6 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
-    with rep.stage("evidence pages"):
-        write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 
