@@ -177,3 +177,23 @@ def test_a_profile_releases_as_it_is(tmp_path):
     assert [f for f in result.findings if f.severity == ERROR] == []
     report = (result.path / "validation.txt").read_text(encoding="utf-8")
     assert report.count("[profile-only]") == 6  # four sentences and two residences
+
+
+def test_the_profiles_fields_are_attributed_to_it():
+    from exilegraph.resources import schema_index
+
+    if "attributions" not in schema_index()["classes"]["ExileCase"]["slots"]:
+        pytest.skip(
+            "the schema has no ExileCase.attributions yet (it comes with the records' basis and support)"
+        )
+    raw = read_file(UNREFERENCED)
+    got = {a["field"]: a["citations"] for a in raw.data["case"]["attributions"]}
+    assert got == {
+        "gender": [{"source": "profile", "locator": "Gender"}],
+        "state_of_concern": [{"source": "profile", "locator": "State of concern"}],
+        "categories": [{"source": "profile", "locator": "Category of exile"}],
+        "stages": [{"source": "profile", "locator": "Which stages experienced"}],
+        "most_serious_incident_date": [{"source": "profile", "locator": "Date of most serious incident"}],
+    }
+    record, findings = type_record(raw)
+    assert record is not None, [f.text() for f in findings]

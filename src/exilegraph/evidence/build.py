@@ -238,9 +238,9 @@ class _Builder:
                 continue
             shown = ", ".join(map(str, value)) if name == "stages" else self.show(name, value)
             attrs = by_field.get(name, [])
-            basis = (
-                "assessed" if any(str(getattr(a, "basis", "")) == "assessed" for a in attrs) else "reported"
-            )
+            assessed = any(str(getattr(a, "basis", "")) == "assessed" for a in attrs)
+            # a field set without an attribution is unattributed, not reported
+            basis = "assessed" if assessed else "reported" if attrs else "unattributed"
             notes = "; ".join(a.assessment_note for a in attrs if getattr(a, "assessment_note", None))
             cits = tuple(c for a in attrs for c in self.citations(a))
             out.append(

@@ -193,8 +193,8 @@ h1{font-size:1.5rem}h2{font-size:1.2rem;border-bottom:1px solid #ccc;margin-top:
 .claim{border-left:3px solid #bbb;padding:.2rem .8rem;margin:.8rem 0}.claim.flagged{border-color:#c60}
 .claim h3{font-size:1rem;margin:.2rem 0}.meta{color:#555;font-size:.9rem}.flag{background:#fde3c8;color:#7a3300;
 padding:0 .3rem;border-radius:3px;margin-right:.3rem;font-size:.85rem}ol.cites{margin:.3rem 0}
-dl{display:grid;grid-template-columns:max-content auto;gap:0 .8rem;margin:.3rem 0}dt{color:#555}dd{margin:0}
-table{border-collapse:collapse;width:100%}td,th{border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
+dl{display:grid;grid-template-columns:max-content auto;gap:0 .8rem;margin:.3rem 0}dt{color:#555}dd{margin:0;overflow-wrap:anywhere}
+table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{overflow-wrap:anywhere;border:1px solid #ccc;padding:.4rem;vertical-align:top;text-align:left}
 .internal{background:#fdd;padding:.4rem;border:1px solid #c00}@media print{input{display:none}}"""
 
 
@@ -244,7 +244,8 @@ def _html_conflict(cf: ConflictInfo) -> str:
         parts.append(f"<p>{h(cf.note)}</p>")
     if cf.claims:
         head = "".join(
-            f"<th>Claim {_letter(i).upper()} (no. {c.number})</th>" for i, c in enumerate(cf.claims)
+            f'<th>Claim {_letter(i).upper()} (<a href="#claim-{c.number}">no. {c.number}</a>)</th>'
+            for i, c in enumerate(cf.claims)
         )
         cells = "".join(f"<td>{_html_claim(c, anchor=False)}</td>" for c in cf.claims)
         parts.append(f"<table><tr>{head}</tr><tr>{cells}</tr></table>")
