@@ -285,3 +285,13 @@ def test_case_fields_show_their_attributions():
                 assert (c.source, c.locator) in [(x.source.key, x.locator) for x in claim.citations]
             checked += 1
     assert checked
+
+
+def test_pages_refuse_a_record_that_changed_since_validation(tmp_path):
+    from exilegraph.errors import RecordError
+    from exilegraph.evidence.pages import write_evidence_pages
+
+    changed = tmp_path / "changed.yaml"
+    changed.write_text("case:\n  id: fixture-changed\n", encoding="utf-8")  # no subject: not a valid record
+    with pytest.raises(RecordError, match=r"changed\.yaml:1:1: error \[changed-record\]"):
+        write_evidence_pages(tmp_path / "out", [str(changed)])

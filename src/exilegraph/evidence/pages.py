@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import RecordError
+from ..findings import ERROR, Finding
 from ..records import Record
 from .build import all_evidence
 from .render import render_html, render_markdown
@@ -20,7 +22,25 @@ def _typed(paths: list[str]) -> list[Record]:
     out = []
     for p in paths:
         raw = read_file(Path(p))
-        out.append(Record(raw, RecordFile.model_validate(raw.data)))
+        try:
+            model = RecordFile.model_validate(raw.data)
+        except ValueError as exc:  # pydantic's ValidationError: the file changed since it was validated
+            first = str(exc).splitlines()[0]
+            raise RecordError(
+                [
+                    Finding(
+                        raw.path,
+                        1,
+                        1,
+                        ERROR,
+                        "changed-record",
+                        "",
+                        f"the record changed while the release was built ({first})",
+                        "build the release again",
+                    )
+                ]
+            ) from None
+        out.append(Record(raw, model))
     return out
 
 

@@ -111,19 +111,24 @@ def md(text: str) -> str:
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
 
 
+def code(text: str) -> str:
+    """A Markdown code span; a backtick in the value cannot close it early."""
+    return "`" + " ".join(str(text).split()).replace("`", "'") + "`"
+
+
 def _md_citations(c: ClaimInfo) -> list[str]:
     if not c.citations:
         return ["  - **Sources: none**"]
     out = []
     for i, cit in enumerate(c.citations):
-        out.append(f"  - {_letter(i)}) `{cit.source.key}`: {md(cit.source.label())}")
+        out.append(f"  - {_letter(i)}) {code(cit.source.key)}: {md(cit.source.label())}")
         out.append("    " + " · ".join(f"{k}: {md(v)}" for k, v in _citation_bits(cit)))
     return out
 
 
 def _md_claim(c: ClaimInfo) -> list[str]:
     out = [f"- [ ] **{c.number}.** {md(c.what)}"]
-    head = ([f"key `{c.key}`"] if c.key else []) + [f"basis: {md(c.basis)}"]
+    head = ([f"key {code(c.key)}"] if c.key else []) + [f"basis: {md(c.basis)}"]
     if c.flags:
         head.append("**check: " + md(", ".join(c.flags)) + "**")
     out.append("  " + " · ".join(head))
@@ -157,7 +162,7 @@ def _md_conflict(cf: ConflictInfo) -> list[str]:
         out.append("|" + "---|" * len(cf.claims))
         out.append("| " + " | ".join(_md_cell(c) for c in cf.claims) + " |")
         out.append("")
-    out += [f"- names `{k}`, which is no claim of the case" for k in cf.missing]
+    out += [f"- names {code(k)}, which is no claim of the case" for k in cf.missing]
     return out
 
 
@@ -166,7 +171,7 @@ def render_markdown(ev: Evidence) -> str:
         f"# Evidence report: {md(ev.case_id)}",
         "",
         f"Subject: {md(ev.subject)}  ",
-        f"Record: `{ev.record_path}`  ",
+        f"Record: {code(ev.record_path)}  ",
         md(_kind(ev)) + "  ",
         md(_summary(ev)),
         "",
