@@ -103,12 +103,18 @@ def render_text(ev: Evidence) -> str:
 
 # --- Markdown --------------------------------------------------------------------------------------
 
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|~])")
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]<>|~])")  # values never start a line: `#`, `-` and `1.` stay
+_SAFE_URL = re.compile(r"^https?://[^\s<>`]+$", re.IGNORECASE)
 
 
 def md(text: str) -> str:
     """Markdown-escaped inline text: no markup, link or HTML from record values."""
     return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+
+
+def md_url(url: str) -> str:
+    """An address as a Markdown autolink when it is a plain web address, else as escaped text."""
+    return f"<{url}>" if _SAFE_URL.match(url) else md(url)
 
 
 def code(text: str) -> str:
@@ -122,7 +128,9 @@ def _md_citations(c: ClaimInfo) -> list[str]:
     out = []
     for i, cit in enumerate(c.citations):
         out.append(f"  - {_letter(i)}) {code(cit.source.key)}: {md(cit.source.label())}")
-        out.append("    " + " · ".join(f"{k}: {md(v)}" for k, v in _citation_bits(cit)))
+        out.append(
+            "    " + " · ".join(f"{k}: {md_url(v) if k == 'URL' else md(v)}" for k, v in _citation_bits(cit))
+        )
     return out
 
 
