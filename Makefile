@@ -7,9 +7,12 @@ STAMP := $(VENV)/.installed
 .PHONY: release test lint generate bench clean
 
 $(STAMP): pyproject.toml
+	@echo "First run: creating $(VENV)/ and installing exilegraph with its dependencies (linkml, rdflib,"
+	@echo "pySHACL, pyoxigraph, the Oxigraph server, ...). This takes one to three minutes; later runs skip it."
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
+	@echo "Installed. Run the toolkit as $(BIN)/exilegraph, or activate the environment: . $(VENV)/bin/activate"
 
 ## Build the release from records/ into output/ (creates the environment on first use)
 release: $(STAMP)

@@ -39,3 +39,13 @@ def _private_validation_cache(tmp_path_factory, monkeypatch):
 def pytest_addoption(parser):
     parser.addoption("--update-golden", action="store_true", default=False,
                      help="rewrite tests/golden/ from the current mapper instead of comparing with it")
+
+
+@pytest.fixture(scope="session")
+def release(tmp_path_factory) -> Path:
+    """One public release of records/, built once for the whole session; tests only read it."""
+    from exilegraph.release import build_release
+
+    result = build_release([RECORDS], tmp_path_factory.mktemp("release"), use_cache=False)
+    assert result.counts.cases >= 7
+    return result.path

@@ -141,7 +141,8 @@ def test_seed_profile_references_resolved(seed_profile):
         ["radio-free-europe-2017", "ferghana-news-2017"], ["mapping-media-freedom-2017"], ["ferghana-news-2017"]]
     assert "Vyshhorod" in statements[5]["text"] and "Vyshhorod" not in statements[4]["text"]
     # the reference right after a full stop: "status.(24Kanal, 2018)"; the profile section is the locator
-    assert statements[9]["citations"] == [{"source": "24kanal-2018", "locator": "profile, Legal status",
+    assert statements[9]["citations"] == [{"source": "24kanal-2018",
+                                           "locator": "as cited in the profile's Legal status",
                                            "reference_text": "(24Kanal, 2018)"}]
 
 
@@ -209,6 +210,11 @@ def test_fields_of_the_full_profile():
                                     "gender": "female"}]
     case = dict(raw.data["case"])
     case.pop("statements")
+    # each case-level field the profile gives is attributed to the profile, its heading the locator
+    assert {a["field"]: a["citations"] for a in case.pop("attributions")} == {
+        field: [{"source": "profile", "locator": heading}] for field, heading in (
+            ("gender", "Gender"), ("state_of_concern", "State of concern"), ("categories", "Category of exile"),
+            ("stages", "Which stages experienced"), ("most_serious_incident_date", "Date of most serious incident"))}
     assert case == {
         "id": "quillfeather-ambrin", "subject": "quillfeather-ambrin", "state_of_concern": "UZ",
         "categories": ["civil_society", "opposition_member"],
@@ -236,17 +242,18 @@ def test_fields_of_the_full_profile():
 
 def test_full_profile_citation_styles():
     raw = read_file(FULL)
-    who, st1, st2 = "profile, Who, Why and How exiled", "profile, Stage 1 details", "profile, Stage 2 details"
+    cited = "as cited in the profile's "
+    who, st1, st2 = cited + "Who, Why and How exiled", cited + "Stage 1 details", cited + "Stage 2 details"
     assert citations(raw) == [
         ("(Northwind Courier, 2016)", "northwind-courier-2016", who),
         ("(Harbour Watch, n.d.)", "harbour-watch-nd", who),
         (None, "profile", "Violence experienced"),
         ("(Northwind Courier, 2016)", "northwind-courier-2016", st1),
-        ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3; " + st1),
+        ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3, " + st1),
         ("(Northwind Courier, 2018)", "northwind-courier-2018", st2),
         ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", st2),
-        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", "profile, Stage 3 details"),
-        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", "profile, Other actions during Stages 1–3"),
+        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", cited + "Stage 3 details"),
+        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", cited + "Other actions during Stages 1–3"),
         (None, "profile", "International arrest warrant"),
     ]
     src = {s["key"]: s for s in raw.data["sources"]}
@@ -365,7 +372,9 @@ def test_state_names_aliases_and_dates():
 def test_same_name_and_year_twice_is_ambiguous():
     sources = "Mill Gazette, 2016. 'First item'.\n\nMill Gazette, 2016. 'Other item'.\n\nMill Gazette, 2018. 'x'."
     raw = read_text(PROFILE.format(state="Georgia", category=".", date="2016", sources=sources))
-    assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "mill-gazette-2016-2", "mill-gazette-2018"]
+    # the profile is a source too: its state of concern and date are attributed to it
+    assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "mill-gazette-2016-2", "mill-gazette-2018",
+                                                       "profile"]
     assert [f.rule for f in raw.findings] == ["ambiguous-reference"]
     assert [c["source"] for c in raw.data["case"]["statements"][0]["citations"]] == ["mill-gazette-2018"]
     typed(raw)

@@ -154,8 +154,8 @@ def test_flags():
     by_key = {c.key: c for c in ev.claims}
     assert "single source" in by_key["wanted-list"].flags
     assert "single source" not in by_key["arrest-kyiv"].flags
-    soc = by_key["state_of_concern"]  # the record attributes no case field yet
-    assert (soc.flags, soc.basis) == (("no citation",), "unattributed")
+    soc = by_key["state_of_concern"]  # the curators' assessment: the profile's field is empty
+    assert soc.basis == "assessed" and "assessed" in soc.flags and soc.assessment_note
     only_profile = by_key["name-akhmet-zhanara"]
     assert "supported only by a database entry" in only_profile.flags
 
@@ -265,19 +265,14 @@ def test_release_holds_a_page_pair_per_case(tmp_path):
         assert (folder / f"{c}.md").read_text(encoding="utf-8").startswith(f"# Evidence report: {c}")
 
 
-def _schema_has_attributions() -> bool:
-    return "attributions" in schema_index()["classes"]["ExileCase"]["slots"]
-
-
 def test_case_fields_show_their_attributions():
-    if not _schema_has_attributions():
-        pytest.skip(
-            "the schema has no ExileCase.attributions yet (it comes with the records' basis and support)"
-        )
     checked = 0
     for records, case_id in CASES:
         rec = next(r for r in records if r.model.case is not None and r.model.case.id == case_id)
         by_key = {c.key: c for c in build_evidence(case_id, records).claims if c.kind == "case field"}
+        attributed = {str(a.field) for a in rec.model.case.attributions or []}
+        for key, claim in by_key.items():  # a field set without an attribution is unattributed, not reported
+            assert (claim.basis == "unattributed") == (key not in attributed)
         for a in rec.model.case.attributions or []:
             claim = by_key[str(a.field)]
             assert claim.basis == str(a.basis or "reported")

@@ -30,11 +30,6 @@ CASES = PREFIX + "SELECT ?case ?id WHERE { ?case a eg:ExileCase ; eg:id ?id } OR
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
-@pytest.fixture(scope="session")
-def release(tmp_path_factory) -> Path:
-    return build_release([RECORDS], tmp_path_factory.mktemp("query-release"), use_cache=False).path
-
-
 def tiny_store() -> ox.Store:
     """Three subjects with a country each, and one literal full of SPARQL punctuation."""
     s = ox.Store()

@@ -26,7 +26,7 @@ from conftest import RECORDS
 from exilegraph.catalogue import catalogue
 from exilegraph.cli import main
 from exilegraph.errors import NoReleaseError, PushError
-from exilegraph.push import credentials, default_graph, push
+from exilegraph.push import credentials, default_description_graph, default_graph, push
 from exilegraph.query import render, run_query
 from exilegraph.release import build_release
 from exilegraph.serve import port_free, start_server
@@ -44,11 +44,6 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def release(tmp_path_factory) -> Path:
-    return build_release([RECORDS], tmp_path_factory.mktemp("server-release"), use_cache=False).path
 
 
 @pytest.fixture(scope="module")
@@ -162,7 +157,7 @@ def test_a_push_replaces_what_an_earlier_push_left(release, store, tmp_path):
     lines = (release / "exilegraph.nt").read_bytes().splitlines(keepends=True)
     (smaller / "exilegraph.nt").write_bytes(b"".join(lines[::2]))  # every other triple of the release
     (smaller / "release.json").write_bytes((release / "release.json").read_bytes())
-    push(smaller, store.store_endpoint, graph=graph)
+    push(smaller, store.store_endpoint, graph=graph, description=False)
     assert count(store, graph) == len(lines[::2]) < len(lines)
 
 
@@ -226,7 +221,7 @@ def guarded():
 
 
 def test_push_without_credentials_gets_401(release, guarded):
-    with pytest.raises(PushError, match=r"refused the credentials \(HTTP 401 Unauthorized\); pass --user"):
+    with pytest.raises(PushError, match=r"asks for credentials \(HTTP 401 Unauthorized; it offers Basic\); pass --user"):
         push(release, guarded + "/store", timeout=WAIT)
 
 
@@ -237,7 +232,8 @@ def test_push_with_credentials_from_the_environment(release, guarded, monkeypatc
     monkeypatch.setenv("EG_TEST_PASSWORD", "s3cret")
     result = push(release, guarded + "/store?x=1", auth=credentials("editor", "EG_TEST_PASSWORD"), timeout=WAIT)
     assert result.status == 204
-    put = _Store.seen[-1]
+    put, described = _Store.seen[-2:]  # the data, then the dataset description
+    assert parse_qs(urlsplit(described["path"]).query)["graph"] == [default_description_graph(release)]
     query = parse_qs(urlsplit(put["path"]).query)
     assert query == {"x": ["1"], "graph": [default_graph(release)]}
     assert put["type"] == "application/n-triples"

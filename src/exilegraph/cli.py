@@ -21,6 +21,10 @@ class _Group(click.Group):
         except ExilegraphError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # the system refused (disk full, no permission) where no stage said more
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group)
@@ -46,14 +50,16 @@ def generate():
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
-def release(records, out, internal, base_iri, quiet, verbose):
+@click.option("--force", is_flag=True, help="Rebuild even when the release in place was built from the same inputs; "
+              "re-validate every record.")
+def release(records, out, internal, base_iri, quiet, verbose, force):
     """Build a release from RECORDS (default: records/) into OUT, atomically."""
     from .release import build_release
     from .progress import Reporter
 
     reporter = Reporter(quiet=quiet, verbose=verbose)
     result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
-                           reporter=reporter)
+                           reporter=reporter, use_cache=not force)
     if not quiet:
         click.echo(result.summary())
 
@@ -74,6 +80,33 @@ def validate(paths, fmt, no_cache):
         click.echo(F.to_text(found), nl=False)
         click.echo(F.summary(found), err=True)
     sys.exit(1 if F.has_errors(found) else 0)
+
+
+@main.command("init")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+def init_command(folder):
+    """Start a dataset in FOLDER: records/ with an example case, a README, .gitignore and a CI example."""
+    from .scaffold import init_dataset
+
+    for written in init_dataset(folder).files:
+        click.echo(f"wrote {written}")
+    click.echo(f"Next: cd {folder} && exilegraph validate && exilegraph release")
+
+
+@main.group("new")
+def new():
+    """Write a commented template for a new record."""
+
+
+@new.command("case")
+@click.argument("case_id")
+@click.option("--records", "records", default=Path("records"), show_default=True,
+              type=click.Path(file_okay=False, path_type=Path), help="The dataset's records folder.")
+def new_case_command(case_id, records):
+    """Write records/CASE_ID.yaml, a commented template to fill in from the sources."""
+    from .scaffold import new_case
+
+    click.echo(f"wrote {new_case(case_id, records)}")
 
 
 @main.group("import")
@@ -154,18 +187,28 @@ def serve_command(release_dir, host, port, timeout, cors):
 
 @main.command("push")
 @click.option("--endpoint", required=True, help="Graph Store Protocol URL, e.g. http://localhost:7878/store "
-              "(Oxigraph) or http://localhost:3030/DATASET/data (Fuseki).")
+              "(Oxigraph), http://localhost:3030/DATASET/data (Fuseki) or "
+              "http://localhost:8890/sparql-graph-crud-auth (Virtuoso).")
 @_RELEASE_DIR
 @click.option("--graph", default=None, help="IRI of the named graph to replace  [default: <base>graph/release]")
-@click.option("--user", default=None, help="User name for HTTP basic authentication.")
+@click.option("--description-graph", default=None, metavar="IRI",
+              help="IRI of the named graph for the dataset description (void.ttl)  "
+                   "[default: <graph>/description, or <base>graph/description]")
+@click.option("--no-description", is_flag=True, help="Push only the data, not the dataset description.")
+@click.option("--user", default=None, help="User name for HTTP authentication.")
 @click.option("--password-env", default=None, metavar="VAR", help="Environment variable holding the password.")
+@click.option("--auth", "scheme", type=click.Choice(["auto", "basic", "digest"]), default="auto",
+              show_default=True, help="HTTP authentication scheme; auto takes Digest if the store offers it.")
 @click.option("--timeout", default=300.0, show_default=True, type=click.FloatRange(min=1),
               help="Seconds to wait for the store's answer.")
-def push_command(endpoint, release_dir, graph, user, password_env, timeout):
-    """Upload the release's triples to a triple store, replacing one named graph in a single PUT."""
+def push_command(endpoint, release_dir, graph, description_graph, no_description, user, password_env, scheme,
+                 timeout):
+    """Upload the release's triples to a triple store, replacing one named graph in a single PUT, and the
+    dataset description into a named graph of its own."""
     from .push import credentials, push
 
-    click.echo(push(release_dir, endpoint, graph=graph, auth=credentials(user, password_env),
+    click.echo(push(release_dir, endpoint, graph=graph, auth=credentials(user, password_env), scheme=scheme,
+                    description=not no_description, description_graph=description_graph,
                     timeout=timeout).summary())
 
 

@@ -2,25 +2,47 @@
 
 One request, `PUT <endpoint>?graph=<IRI>` with the release's N-Triples (the union of its graphs) as the
 body, streamed from disk: the store replaces the whole graph at once, so a second push replaces rather
-than duplicates, and a store that applies a PUT in one transaction never shows half a release.
+than duplicates, and a store that applies a PUT in one transaction never shows half a release. The
+dataset description (`void.ttl`) follows in a second PUT, into a named graph of its own.
 Examples of endpoints: Oxigraph `http://host:7878/store`, Fuseki `http://host:3030/DATASET/data`,
-GraphDB `http://host:7200/repositories/REPO/rdf-graphs/service`.
+Virtuoso `http://host:8890/sparql-graph-crud-auth`, GraphDB
+`http://host:7200/repositories/REPO/rdf-graphs/service`.
+
+Stores ask for HTTP Basic or Digest authentication (Virtuoso's authenticated endpoint takes Digest only).
+A Digest client must see the store's challenge before it can answer it, and re-sending a large body after
+a 401 doubles the upload (some stores close the connection instead of reading it). So a small HEAD
+request goes first: it shows whether the host answers, which scheme the store asks for, and (sent again
+with the credentials) whether it accepts them, before a single byte of the release is sent.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit
+from typing import NamedTuple
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from .errors import NoReleaseError, PushError
 from .release.folder import ReleaseDir
 
 DUMP = "exilegraph.nt"
+DESCRIPTION = "void.ttl"
 MEDIA_TYPE = "application/n-triples"
-MAX_MESSAGE = 300  # characters of a server's error message kept in a PushError
+DESCRIPTION_TYPE = "text/turtle"
+SCHEMES = ("auto", "basic", "digest")
+
+
+class Credentials(NamedTuple):
+    """A user name and password; the password never appears in a repr or a message."""
+
+    user: str
+    password: str
+
+    def __repr__(self) -> str:
+        return f"Credentials(user={self.user!r}, password=***)"
 
 
 @dataclass(frozen=True)
@@ -30,78 +52,139 @@ class PushResult:
     triples: int | None
     size: int
     status: int
+    description_graph: str | None = None
+    description_triples: int | None = None
+    scheme: str | None = None  # the authentication scheme used: "Basic", "Digest" or None
 
     def summary(self) -> str:
         what = f"{self.triples} triples" if self.triples is not None else "the release"
-        return (f"pushed {what} ({_size(self.size)}) to {self.endpoint} as graph <{self.graph}> "
+        text = (f"pushed {what} ({_size(self.size)}) to {self.endpoint} as graph <{self.graph}> "
                 f"(HTTP {self.status})")
+        if self.description_graph:
+            count = f" ({self.description_triples} triples)" if self.description_triples is not None else ""
+            text += f" and the dataset description{count} as graph <{self.description_graph}>"
+        return text + (f", with {self.scheme} authentication" if self.scheme else "")
 
 
-def credentials(user: str | None, password_env: str | None) -> tuple[str, str] | None:
-    """HTTP basic credentials: the user name, and the password read from an environment variable."""
+def credentials(user: str | None, password_env: str | None) -> Credentials | None:
+    """The user name, and the password read from an environment variable; None without either.
+
+    Raises PushError when only one of the two is given or the variable is not set."""
     if not user and not password_env:
         return None
     if not user or not password_env:
-        raise PushError("give both --user and --password-env (the name of the variable that holds the password)")
+        raise PushError("give both --user and --password-env "
+                        "(the name of the variable that holds the password)")
     password = os.environ.get(password_env)
     if password is None:
         raise PushError(f"the environment variable {password_env} is not set (it should hold the password)")
-    return user, password
+    return Credentials(user, password)
+
+
+def check_endpoint(endpoint: str) -> str:
+    """The endpoint URL if it is an http(s) URL with a host and without credentials.
+
+    Raises PushError otherwise; a URL holding a user name or password is refused without being echoed."""
+    text = endpoint.strip()
+    authority = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", text)
+    authority = re.split(r"[/?#]", authority, maxsplit=1)[0]
+    if "@" in authority:
+        raise PushError("the endpoint URL holds a user name or password; remove them from the URL and pass "
+                        "--user NAME --password-env VAR instead (the URL is not shown, to keep them private)")
+    if not text or any(c.isspace() or ord(c) < 32 for c in text):
+        raise PushError(f"the endpoint must be an http:// or https:// URL without spaces, got '{text}'")
+    try:
+        parts = urlsplit(text)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number in range
+    except ValueError as exc:
+        raise PushError(f"the endpoint '{text}' is not a valid URL: {exc}") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise PushError(f"the endpoint must be an http:// or https:// URL, got '{text}'")
+    if not parts.hostname:
+        raise PushError(f"the endpoint URL '{text}' names no host (e.g. http://localhost:7878/store)")
+    if parts.fragment or text.endswith("#"):
+        # the graph parameter would land in the fragment, which is never sent: the PUT would hit the
+        # store's default graph
+        raise PushError(f"the endpoint URL '{text}' has a '#' part; remove it")
+    if {"graph", "default"} & set(parse_qs(parts.query, keep_blank_values=True)):
+        raise PushError(f"the endpoint URL '{text}' already names a graph; give the graph with --graph instead")
+    return text
 
 
 def default_graph(release: Path | ReleaseDir) -> str:
     """`<base IRI>graph/release`, the base read from the release's manifest."""
-    return f"{ReleaseDir(release).base_iri if isinstance(release, Path) else release.base_iri}graph/release"
+    return f"{_base(release)}graph/release"
+
+
+def default_description_graph(release: Path | ReleaseDir, graph: str | None = None) -> str:
+    """`<graph>/description` for a graph the user named, else `<base IRI>graph/description`."""
+    return f"{graph.rstrip('/')}/description" if graph else f"{_base(release)}graph/description"
 
 
 def push(release: Path | ReleaseDir, endpoint: str, *, graph: str | None = None, auth: tuple[str, str] | None = None,
+         scheme: str = "auto", description: bool = True, description_graph: str | None = None,
          timeout: float = 300.0) -> PushResult:
-    """Replace `graph` at the Graph Store endpoint with the release's triples, in one streamed PUT."""
+    """Replace `graph` at the Graph Store endpoint with the release's triples, in one streamed PUT, then
+    `description_graph` with the release's dataset description (unless `description` is false).
+
+    `scheme` is "auto" (Digest if the store offers it, else Basic), "basic" or "digest".
+    Example: ``push(Path("output/exilegraph"), "http://localhost:7878/store").summary()``.
+    Raises NoReleaseError without a release, PushError for a bad URL, an unreachable or timed-out store, refused
+    credentials, or an upload the store rejects; messages never contain the password."""
     import requests  # only pushes need it
 
+    from .pushauth import Sender
+
+    endpoint = check_endpoint(endpoint)
+    if scheme not in SCHEMES:
+        raise PushError(f"unknown authentication scheme '{scheme}' (use one of: {', '.join(SCHEMES)})")
     release = release if isinstance(release, ReleaseDir) else ReleaseDir(release)
     dump = release.require().ntriples
-    parts = urlsplit(endpoint)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise PushError(f"the endpoint must be an http(s) URL, got '{endpoint}'")
+    void = release.description
+    if description and not void.is_file():
+        raise PushError(f"the release at {release} has no {DESCRIPTION} (dataset description); build it "
+                        "again or pass --no-description")
+    user_graph = graph
     graph = graph or default_graph(release)
-    if not urlsplit(graph).scheme:
-        raise PushError(f"the graph must be an absolute IRI, got '{graph}'")
-    url = f"{endpoint}{'&' if parts.query else '?'}{urlencode({'graph': graph})}"
-    size = dump.stat().st_size
+    _check_iri(graph, "graph")
+    described = (description_graph or default_description_graph(release, user_graph)) if description else None
+    if described:
+        _check_iri(described, "description graph")
+        if described == graph:
+            raise PushError(f"the description graph must differ from the data graph <{graph}>")
+    credentials_ = Credentials(*auth) if auth else None
     try:
-        with open(dump, "rb") as body:
-            reply = requests.put(url, data=body, headers={"Content-Type": MEDIA_TYPE}, auth=auth,
-                                 timeout=(10, timeout), allow_redirects=False)
-    except requests.exceptions.ConnectionError as exc:
-        raise PushError(f"cannot reach {endpoint}: {_reason(exc)}") from None
-    except requests.exceptions.Timeout:
-        raise PushError(f"{endpoint} did not answer within {timeout:g} s") from None
-    except requests.exceptions.RequestException as exc:
-        raise PushError(f"the push to {endpoint} failed: {exc}") from None
-    status = reply.status_code
-    if status in (401, 403):
-        hint = "" if auth else "; pass --user and --password-env"
-        raise PushError(f"{endpoint} refused the credentials (HTTP {status} {reply.reason}){hint}")
-    if 300 <= status < 400:
-        raise PushError(f"{endpoint} redirects to {reply.headers.get('Location', '?')} (HTTP {status}); "
-                        "push to that address instead")
-    if status >= 400:
-        raise PushError(f"{endpoint} rejected the upload (HTTP {status} {reply.reason}): {_message(reply.text)}")
-    return PushResult(endpoint, graph, _triples(release), size, status)
+        with requests.Session() as session:
+            sender = Sender(session, endpoint, credentials_, scheme, timeout)
+            sender.probe(_graph_url(endpoint, graph))
+            status = sender.put(_graph_url(endpoint, graph), dump, MEDIA_TYPE)
+            if described:
+                try:
+                    sender.put(_graph_url(endpoint, described), void, DESCRIPTION_TYPE)
+                except PushError as exc:
+                    raise PushError(f"the release's triples are in <{graph}>, but the dataset description "
+                                    f"was not pushed: {exc}") from None
+    except PushError as exc:
+        if credentials_ and credentials_.password and credentials_.password in str(exc):
+            # a store may echo what it was sent; the password still never reaches the screen
+            raise PushError(str(exc).replace(credentials_.password, "***")) from None
+        raise
+    return PushResult(endpoint, graph, _triples(release), dump.stat().st_size, status,
+                      described, _count_turtle(void) if described else None, sender.used_scheme)
 
 
-def _reason(exc: Exception) -> str:
-    text = str(exc)
-    for marker in ("Connection refused", "Name or service not known", "No route to host", "timed out"):
-        if marker in text:
-            return marker.lower()
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+def _graph_url(endpoint: str, graph: str) -> str:
+    return f"{endpoint}{'&' if urlsplit(endpoint).query else '?'}{urlencode({'graph': graph})}"
 
 
-def _message(text: str) -> str:
-    text = " ".join((text or "").split()) or "(no message)"
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+def _check_iri(iri: str, what: str) -> None:
+    parts = urlsplit(iri)
+    if not parts.scheme or any(c.isspace() or c in '<>"{}|\\^`' for c in iri):
+        raise PushError(f"the {what} must be an absolute IRI, got '{iri}'")
+
+
+def _base(release: Path | ReleaseDir) -> str:
+    return (release if isinstance(release, ReleaseDir) else ReleaseDir(release)).base_iri
 
 
 def _triples(release: ReleaseDir) -> int | None:
@@ -111,7 +194,16 @@ def _triples(release: ReleaseDir) -> int | None:
         return None
 
 
-def _size(n: int) -> str:
+def _count_turtle(path: Path) -> int | None:
+    import pyoxigraph as ox
+
+    try:
+        return sum(1 for _ in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    except (OSError, SyntaxError, ValueError):
+        return None
+
+
+def _size(n: float) -> str:
     for unit in ("bytes", "kB", "MB", "GB"):
         if n < 1000 or unit == "GB":
             return f"{n} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"

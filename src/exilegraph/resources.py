@@ -1,4 +1,10 @@
-"""Where the project's files are: schema, generated artifacts, shapes, mappings, queries."""
+"""Where the toolkit's own files are: schema, generated artifacts, shapes, mappings, catalogue queries.
+
+They live at the top of the repository (schema/, shapes/, mappings/, queries/), the single source of
+truth. A built wheel carries a copy of them in the package (exilegraph/_data/, written by setup.py's
+build step), so an installed toolkit needs no checkout; in a checkout (or an editable install) they are
+read from the repository itself.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +12,17 @@ import functools
 import json
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+PACKAGE = Path(__file__).resolve().parent
+DATA_FOLDERS = ("schema", "shapes", "mappings", "queries")
+_SHIPPED = PACKAGE / "_data"
+ROOT = _SHIPPED if (_SHIPPED / "schema").is_dir() else PACKAGE.parents[1]
+INSTALLED = ROOT == _SHIPPED  # True in an installed wheel: there is no repository to write into
 SCHEMA = ROOT / "schema" / "exilegraph.yaml"
 GENERATED = ROOT / "schema" / "generated"
 SHAPES = ROOT / "shapes"
 MAPPINGS = ROOT / "mappings"
 QUERIES = ROOT / "queries"
-RECORDS = ROOT / "records"
+RECORDS = PACKAGE.parents[1] / "records"  # the repository's own records (synthetic corpora refuse to mix)
 
 DEFAULT_BASE_IRI = "https://w3id.org/exilegraph/"
 

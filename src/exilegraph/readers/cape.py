@@ -15,7 +15,6 @@ from pathlib import Path
 from ..errors import RecordError
 from ..findings import ERROR, WARNING, Finding
 from ..records import RawRecord, dotted
-from ..resources import schema_index
 from .cape_bibliography import Entry, parse_bibliography
 from .cape_citations import Reference, Resolver, find_references
 from .cape_fields import CONVERT, Problem, clean
@@ -33,10 +32,6 @@ PROFILE_ONLY = ("supported only by the profile: no in-text reference of the sour
 PROFILE_ONLY_FIX = "end the sentence with the reference of a source that says it, e.g. (Outlet, 2017)"
 ATTRIBUTABLE = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
 
-
-def ATTRIBUTABLE_IN_SCHEMA() -> bool:  # noqa: N802 - reads as the constant it stands for
-    """Whether the schema lets a case attribute its fields to sources (ExileCase.attributions)."""
-    return "attributions" in schema_index()["classes"]["ExileCase"]["slots"]
 
 
 @dataclass
@@ -171,7 +166,7 @@ class _Builder:
                 self.profile[name.split(".", 1)[1]] = v
                 self.positions[("profile", name.split(".", 1)[1])] = where
                 continue
-            if name in ATTRIBUTABLE and ATTRIBUTABLE_IN_SCHEMA():
+            if name in ATTRIBUTABLE:  # a case-level field the profile gives: attributed to the profile
                 self.positions[("case", "attributions", len(self.attributions))] = where
                 self.attributions.append({"field": name, "citations": [self.cite_profile(sec)]})
             if name in CLAIM_FIELDS:  # claims read from a one-line value: the profile is their only source

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import ryaml
 
-from ..errors import ExilegraphError
+from ..errors import MappingError
 from ..resources import MAPPINGS, schema_index
 from .cape_text import phrase
 
@@ -23,10 +23,6 @@ CONVERTERS = ("text", "gender", "country", "categories", "stages", "date", "viol
               "url")
 _ISO = re.compile(r"^[A-Z]{2}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-
-class MappingError(ExilegraphError):
-    """mappings/cape.yaml is not usable (a broken pattern, an unknown enum value)."""
 
 
 @dataclass(frozen=True)
@@ -201,6 +197,16 @@ def _profile(p: dict) -> dict:
 
 @functools.cache
 def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
+    """The profile template's mapping, checked.
+
+    Raises MappingError naming the file and the entry when it cannot be read or is not usable."""
+    try:
+        return _load_mapping(path)
+    except (AttributeError, TypeError, KeyError, ValueError) as exc:  # an entry of the wrong shape
+        raise MappingError(f"{path.name} is not a usable mapping: an entry has the wrong shape ({exc!r})") from None
+
+
+def _load_mapping(path: Path) -> Mapping:
     try:
         raw = ryaml.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:

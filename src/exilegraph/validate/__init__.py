@@ -18,11 +18,39 @@ from .dataset_checks import check_dataset
 __all__ = ["check_dataset", "validate_paths"]
 
 
+def dataset_records(path: Path) -> Path | None:
+    """The records/ folder of the dataset a file belongs to: the nearest folder named `records` above it
+    (walking up to the file system's root), or None for a file outside any dataset."""
+    for folder in Path(path).resolve().parents:
+        if folder.name == "records":
+            return folder
+    return None
+
+
 def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | None = None) -> list[Finding]:
     """All three layers over the record files under `paths`; unchanged records are not even parsed.
 
-    Returns the findings, sorted. Raises RecordError when a named path does not exist."""
-    files = find_record_files(paths)
+    A file named on its own inside a dataset is checked against the whole dataset (references to
+    organisations defined elsewhere, ids that clash with another file), and only its findings are
+    reported. Returns the findings, sorted. Raises RecordError when a named path does not exist.
+
+    Example: ``validate_paths([Path("records/new-case.yaml")])``."""
+    named = find_record_files(paths)
+    context: list[Path] = []
+    for p in dict.fromkeys(dataset_records(p) for p in map(Path, paths) if not p.is_dir()):
+        if p is not None:
+            context += find_record_files([p])
+    by_shown = {display_path(f): f for f in context}
+    by_shown.update({display_path(f): f for f in named})  # one entry per file, however it was reached
+    files = list(by_shown.values())
+    findings = _validate_files(files, use_cache=use_cache, jobs=jobs, last={str(f) for f in named} if context else None)
+    if not context:
+        return findings
+    shown = {display_path(f) for f in named}
+    return [f for f in findings if f.path in shown]
+
+
+def _validate_files(files: list[Path], *, use_cache: bool, jobs: int | None, last: set[str] | None) -> list[Finding]:
     options = Options(use_cache=use_cache)
     cache = ResultCache(enabled=use_cache)
     keys: dict[str, str] = {}
@@ -46,5 +74,6 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
         findings += item.findings
         if item.summary:
             summaries.append(item.summary)
-    findings += check_dataset(summaries)
+    newcomers = {display_path(Path(p)) for p in last} if last else set()
+    findings += check_dataset(summaries, newcomers=newcomers)
     return ordered(findings)

@@ -9,11 +9,15 @@ from ..findings import ERROR, Finding
 from ..records import RecordSummary
 
 
-def check_dataset(summaries: list[RecordSummary]) -> list[Finding]:
-    """Duplicate ids, references no record defines, and sources described differently in two records."""
+def check_dataset(summaries: list[RecordSummary], newcomers: set[str] = frozenset()) -> list[Finding]:
+    """Duplicate ids, references no record defines, and sources described differently in two records.
+
+    A definition is reported as the duplicate in the later file by path, except that files in
+    `newcomers` (those a contributor adds) always come after the dataset's own."""
     out: list[Finding] = []
     defined: dict[tuple[str, str], tuple[str, int]] = {}
-    for s in sorted(summaries, key=lambda s: s.path):
+    order = sorted(summaries, key=lambda s: (s.path in newcomers, s.path))
+    for s in order:
         for kind, ident, field, line, col in s.defines:
             first = defined.get((kind, ident))
             if first:
@@ -33,7 +37,7 @@ def check_dataset(summaries: list[RecordSummary]) -> list[Finding]:
                 out.append(Finding(s.path, line, col, ERROR, "undefined-reference", field,
                                    f"refers to {kind} `{ident}`, which no record defines", fix))
     described: dict[str, tuple[str, str, int]] = {}
-    for s in sorted(summaries, key=lambda s: s.path):
+    for s in order:
         for node, digest, field, line, col in s.sources:
             first = described.get(node)
             if first is None:

@@ -58,9 +58,7 @@ def _compact(iri: str, spaces: tuple[dict[str, str], list[tuple[str, str]]]) -> 
     pre = by_ns.get(iri[:cut]) if 0 < cut < len(iri) else None
     if pre is not None:
         return f"{pre}:{iri[cut:]}"
-    for pre, ns in others:  # namespaces not ending in / or #, if a context has any
-        if iri.startswith(ns) and len(iri) > len(ns) and "/" not in iri[len(ns):] and "#" not in iri[len(ns):]:
-            return f"{pre}:{iri[len(ns):]}"
+    # a namespace not ending in / or # is never used: JSON-LD 1.1 would not expand such a compact IRI back
     return iri
 
 
@@ -98,7 +96,9 @@ def node_objects(dataset: Dataset) -> list[dict]:
             node.setdefault("@type", []).append(compact(o[1:-1]))
             continue
         term, coercion = terms.get(p) or (compact(p), None)
-        if o[0] == "<":
+        if o.startswith("_:"):
+            value = {"@id": o}
+        elif o[0] == "<":
             value = compact(o[1:-1]) if coercion == "@id" else {"@id": o[1:-1]}
         else:
             close = o.rindex('"')
