@@ -242,7 +242,7 @@ def test_the_scan_reads_files_other_tools_add(releases, items, tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(f.read_bytes())
     page = copy / "evidence" / "case.html"
-    page.parent.mkdir()
+    page.parent.mkdir(exist_ok=True)  # the release has evidence pages of its own
     page.write_text(f"<html><body><p>{html.escape(words)}</p><p>She left with her son.</p></body></html>",
                     encoding="utf-8")
     assert any(x.startswith("evidence/case.html: relative_note words") for x in leaks(copy, items))

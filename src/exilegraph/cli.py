@@ -131,6 +131,20 @@ def import_cape(files, out):
         click.echo(f"wrote {written}")
 
 
+@main.command("evidence")
+@click.argument("case_id")
+@click.option("--records", "records", multiple=True, type=click.Path(path_type=Path),
+              help="Record file or folder (repeatable)  [default: records]")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text", show_default=True)
+@click.option("--internal", is_flag=True, help="Include restricted values (never publish the report).")
+def evidence_command(case_id, records, fmt, internal):
+    """The evidence report of CASE_ID: every claim with its basis, citations and conflicts, to check against
+    the sources."""
+    from .evidence import report
+
+    click.echo(report(case_id, list(records) or [Path("records")], fmt, internal=internal), nl=False)
+
+
 _RELEASE_DIR = click.option("--release", "release_dir", default=Path("output/exilegraph"), show_default=True,
                             type=click.Path(file_okay=False, path_type=Path),
                             help="The release folder (the one holding release.json and store/).")

@@ -22,6 +22,7 @@ from ..rdf.dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 from ..errors import NoReleaseError, ReleaseError
+from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
@@ -168,6 +169,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
                 "files": {name: media for name, media, _ in files}, "inputs_key": key,
             })
+        with rep.stage("evidence pages"):  # while the store loads in its own process
+            write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
