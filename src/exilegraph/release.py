@@ -23,8 +23,9 @@ from .errors import ReleaseError
 from .gcpause import paused_gc
 from .mapper import RecordGraph
 from .progress import Reporter
-from .provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
+from .provenance import Build, Input, build_time, iso, records_commit
 from .resources import DEFAULT_BASE_IRI, GENERATED, schema_index
+from .vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from .writers import FORMATS
 
 PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
@@ -92,7 +93,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     for g in graphs:
         dataset.add(g.graph, g.lines)
     dataset.add(f"{base}graph/provenance", build.lines())
-    dataset.add(f"{base}graph/vocabulary", vocabulary_lines())
+    dataset.add(f"{base}graph/vocabulary", published_lines())
 
     out.mkdir(parents=True, exist_ok=True)
     target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
@@ -133,6 +134,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
+            shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
             (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
             _dump_json(tmp / "changelog.json", changelog.as_dict())
             (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
