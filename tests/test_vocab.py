@@ -35,7 +35,8 @@ def ours(term) -> bool:
 
 def test_every_class_and_property_of_our_namespace_is_described(vocab):
     classes = {c for c in vocab.subjects(RDF.type, OWL.Class) if ours(c)}
-    props = {p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in vocab.subjects(RDF.type, t) if ours(p)}
+    props = {p for t in (OWL.ObjectProperty, OWL.DatatypeProperty)
+             for p in vocab.subjects(RDF.type, t) if ours(p)}
     assert EGN.ExileCase in classes and EGN.Event in classes and EGN.Citation in classes
     assert {EGN.date, EGN.event_type, EGN.host_state, EGN.destination_country, EGN.citation} <= props
     for term in classes | props:
@@ -94,8 +95,7 @@ def test_every_term_of_our_namespace_in_the_release_is_defined(release, vocab):
     ds = rdflib.Dataset()
     ds.parse(release / "exilegraph.nq", format="nquads")
     used = {t for q in ds.quads((None, None, None, None)) for t in q[:3] if ours(t)}
-    for name in ("void.ttl",):
-        used |= {t for triple in rdflib.Graph().parse(release / name, format="turtle") for t in triple if ours(t)}
+    used |= {t for triple in rdflib.Graph().parse(release / "void.ttl", format="turtle") for t in triple if ours(t)}
     assert EGN.ExileCase in used and EGN["LegalStatus-asylum-seeker"] in used
     assert not used - defined, f"used but not defined in vocab.ttl: {sorted(used - defined)[:10]}"
 

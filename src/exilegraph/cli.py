@@ -44,16 +44,21 @@ def generate():
               help="Folder that receives the release directory.")
 @click.option("--internal", is_flag=True, help="Include restricted values; the release is marked internal.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
+@click.option("--public-url", default=None, metavar="URL",
+              help="Where the release's files will be downloaded from (a folder URL); named in void.ttl.")
+@click.option("--endpoint-url", default=None, metavar="URL",
+              help="The public SPARQL endpoint serving the release; named in void.ttl.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
-def release(records, out, internal, base_iri, quiet, verbose):
+def release(records, out, internal, base_iri, public_url, endpoint_url, quiet, verbose):
     """Build a release from RECORDS (default: records/) into OUT, atomically."""
+    from .describe import Publication
     from .release import build_release
     from .progress import Reporter
 
     reporter = Reporter(quiet=quiet, verbose=verbose)
     result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
-                           reporter=reporter)
+                           reporter=reporter, publication=Publication(public_url, endpoint_url))
     if not quiet:
         click.echo(result.summary())
 

@@ -18,7 +18,7 @@ from . import __version__
 from . import findings as F
 from .changelog import Changelog, case_digests, compare
 from .dataset import Dataset
-from .describe import PREFIXES, Counts, count, description
+from .describe import PREFIXES, Counts, Publication, count, description
 from .errors import ReleaseError
 from .gcpause import paused_gc
 from .mapper import RecordGraph
@@ -49,14 +49,17 @@ class ReleaseResult:
 
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
-                  jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
+                  jobs: int | None = None, use_cache: bool = True,
+                  publication: Publication = Publication()) -> ReleaseResult:
+    """Build and write a release; raises ReleaseError (bad records, a local address in a public release)."""
+    publication = publication.checked(internal)
     with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
         return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
-                              use_cache=use_cache)
+                              use_cache=use_cache, publication=publication)
 
 
 def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
-                   jobs: int | None, use_cache: bool) -> ReleaseResult:
+                   jobs: int | None, use_cache: bool, publication: Publication) -> ReleaseResult:
     from .readers import display_path, find_record_files
     from .records import sha256_bytes
     from .validate import Options, check_dataset, process_files
@@ -101,7 +104,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
     tmp.chmod(0o755)
     try:
-        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep)
+        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep, publication)
         _swap(tmp, target)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -112,7 +115,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
 
 
 def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
-           internal: bool, base: str, rep: Reporter) -> ReleaseResult:
+           internal: bool, base: str, rep: Reporter, publication: Publication) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
     files: list[tuple[str, str, int]] = []
@@ -131,7 +134,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             counts = count(dataset.triples)
             digests = case_digests(graphs, base)
             changelog = compare(target, digests, dataset.triples, base)
-            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
+            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal,
+                               publication=publication)
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
             shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
@@ -146,6 +150,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                 "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
                 "files": {name: media for name, media, _ in files},
+                "public_url": publication.download, "endpoint_url": publication.endpoint,
             })
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")

@@ -1,4 +1,4 @@
-"""The published vocabulary (`vocab.ttl`): every class, property and value set of our namespace, from the schema.
+"""The published vocabulary (`vocab.ttl`): every class, property and value set of our namespace.
 
 Classes and slots of the `eg:` namespace get a label, a comment (the schema's description), a domain
 and a range; the schema's mappings become links to other vocabularies (exact: owl:equivalent…, broad:
@@ -26,7 +26,8 @@ SDO = "http://schema.org/"
 DCT = "http://purl.org/dc/terms/"
 VOCAB_FILE = "vocab.ttl"
 VOCAB_PATH = GENERATED / VOCAB_FILE
-PREFIXES = {"dcterms": DCT, "edtf": "http://id.loc.gov/datatypes/edtf/", "eg": EG, "owl": OWL, "prov": "http://www.w3.org/ns/prov#", "rdf": RDF,
+PREFIXES = {"dcterms": DCT, "edtf": "http://id.loc.gov/datatypes/edtf/", "eg": EG, "owl": OWL,
+            "prov": "http://www.w3.org/ns/prov#", "rdf": RDF,
             "rdfs": RDFS, "schema": SDO, "skos": SKOS, "wd": "http://www.wikidata.org/entity/", "xsd": XSD}
 
 # how a range the schema names is written in RDF (the mapper writes enum values and uri slots as IRIs)
@@ -43,7 +44,7 @@ def enum_value_iri(enum: str, value: str) -> str:
 
 
 def _label(name: str) -> str:
-    """A label from a class name (ExileCase: "Exile case") or a property's local name (event_type: "event type")."""
+    """A label from a class name (ExileCase: "Exile case") or a property's name (event_type: "event type")."""
     words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name).replace("_", " ").lower()
     return words[:1].upper() + words[1:] if name[:1].isupper() else words
 
@@ -72,8 +73,8 @@ def _ordered_lines(schema_path: Path) -> list[str]:
     add(onto, RDF_TYPE, iri(OWL + "Ontology"))
     add(onto, iri(DCT + "title"), literal("exilegraph vocabulary", lang="en"))
     add(onto, iri(RDFS + "comment"), literal(
-        "Classes, properties and value sets of the exilegraph case records of political exiles and transnational "
-        "repression, generated from the LinkML schema " + schema.id + ".", lang="en"))
+        "Classes, properties and value sets of the exilegraph case records of political exiles and "
+        "transnational repression, generated from the LinkML schema " + schema.id + ".", lang="en"))
     add(onto, iri(OWL + "versionInfo"), literal(str(schema.version)))
     add(onto, iri(DCT + "license"), iri(str(schema.license)))
     add(onto, iri(RDFS + "isDefinedBy"), iri(schema.id))
