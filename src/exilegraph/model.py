@@ -610,7 +610,7 @@ class Source(ConfiguredBaseModel):
     source_type: SourceType = Field(default=..., description="""The kind of document (news article, statement, court record, report, ...).""")
     title: Optional[str] = Field(default=None)
     outlet: Optional[str] = Field(default=None, description="""The newspaper, broadcaster, website or database that published it.""")
-    publisher: Optional[str] = Field(default=None)
+    publisher: Optional[str] = Field(default=None, description="""The organisation that published the source, by name. In RDF the source's dcterms:publisher is a node (an Agent) with this name; see published_by.""")
     authors: Optional[list[str]] = Field(default=None)
     publication_date: Optional[str] = Field(default=None)
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
@@ -620,8 +620,17 @@ class Source(ConfiguredBaseModel):
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     url: Optional[str] = Field(default=None)
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
+    accessed_on: Optional[date] = Field(default=None, description="""Set by the mapper, never written in records; the day of accessed_date as an xsd:date, when it names a complete day (a damaged date, such as a year cut short, gives none).""")
     archived_url: Optional[str] = Field(default=None, description="""A copy of the online source in a web archive.""")
     note: Optional[str] = Field(default=None)
+    published_by: Optional[Agent] = Field(default=None, description="""Set by the mapper, never written in records; the publisher as a node with its name.""")
+
+
+class Agent(ConfiguredBaseModel):
+    """
+    A publisher of sources (a parliament, a foundation, a court register), as a node with its name. Set by the mapper from a source's `publisher`; the same name is the same node in every record.
+    """
+    name: str = Field(default=...)
 
 
 class Citation(ConfiguredBaseModel):
@@ -632,6 +641,7 @@ class Citation(ConfiguredBaseModel):
     locator: Optional[str] = Field(default=None, description="""Where in the source (page 2, footnote 4, paragraph 3, section \"Stage 2 details\").""")
     quote: Optional[str] = Field(default=None, description="""A short quotation, only where wording matters.""")
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
+    accessed_on: Optional[date] = Field(default=None, description="""Set by the mapper, never written in records; the day of accessed_date as an xsd:date, when it names a complete day (a damaged date, such as a year cut short, gives none).""")
     reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
     generated_by: Optional[str] = Field(default=None, description="""Set by the mapper, never written in records; the build activity that put the citation in the release.""")
 
@@ -652,4 +662,5 @@ Association.model_rebuild()
 Relative.model_rebuild()
 Conflict.model_rebuild()
 Source.model_rebuild()
+Agent.model_rebuild()
 Citation.model_rebuild()
