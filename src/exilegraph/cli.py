@@ -126,7 +126,8 @@ def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
         return
     if not query_or_file:
         raise click.UsageError("give a SPARQL query, a .rq file or a catalogue name (see --list)")
-    click.echo(run(query_or_file, release_dir, fmt, params, timeout or None), nl=False)
+    click.echo(run(query_or_file, release_dir, fmt, params, timeout or None,
+                   warn=lambda message: click.echo(f"Warning: {message}", err=True)), nl=False)
 
 
 @main.command("serve")
