@@ -240,10 +240,11 @@ def test_timeline_names_the_deciding_body(ask):
 
 def test_removals_with_their_destination(ask):
     rows = ask("removals")
-    assert has(rows, case=CASE + "babayeva-aminat", event="rendition", host_state="Ukraine", destination="Russia",
-               source=STATEMENT + "…", locator="pp. 2-3")
+    assert has(rows, case=CASE + "babayeva-aminat", event="rendition", host_state="Ukraine",
+               destination="Russia", source=STATEMENT + "…", locator="pp. 2-3")
     assert has(rows, case=CASE + "yegorov-vladimir", destination="Russia")
-    assert has(rows, case=CASE + "frantskevich-alexander", destination="Belarus", outcome="expelled to Belarus")
+    assert has(rows, case=CASE + "frantskevich-alexander", destination="Belarus",
+               outcome="expelled to Belarus")
     assert CASE + "akhmetova-zhanara" not in {r["case"] for r in rows}  # requested, never removed
     belarus = ask("removals", destination_state="BY")
     assert {r["case"] for r in belarus} == {CASE + "frantskevich-alexander"}

@@ -33,7 +33,8 @@ def graph(lines: list[str]) -> rdflib.Graph:
     return rdflib.Graph().parse(data="\n".join(lines), format="nt")
 
 
-def describe(publication: Publication = Publication(), internal: bool = False) -> rdflib.Graph:
+def describe(publication: Publication | None = None, internal: bool = False) -> rdflib.Graph:
+    publication = publication or Publication()
     issued = datetime(2026, 1, 2, tzinfo=timezone.utc)
     return graph(description(BASE, counts=COUNTS, files=FILES, issued=issued, internal=internal,
                              publication=publication.checked(internal)))

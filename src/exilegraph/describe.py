@@ -92,12 +92,13 @@ class Publication:
 
 
 def description(base: str, *, counts: Counts, files: list[tuple[str, str, int]], issued: datetime,
-                internal: bool, publication: Publication = Publication()) -> list[str]:
+                internal: bool, publication: Publication | None = None) -> list[str]:
     """N-Triples lines describing the release (VoID and DCAT-AP 3). `files` holds (name, media type, size).
 
     Each file is a distribution: its download URL is under `publication.download` when given; otherwise
     it is reached through the dataset's page. The SPARQL endpoint is described only when given.
     """
+    publication = publication or Publication()
     ds = iri(f"{base}dataset" + ("/internal" if internal else ""))
     title = "exilegraph: case records of political exiles and transnational repression"
     if internal:

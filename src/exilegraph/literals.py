@@ -1,4 +1,4 @@
-"""Values the mapper reads out of free text: the language a title is written in, a day as the sources write it.
+"""Values the mapper reads out of free text: the language a title is in, a day as the sources write it.
 
 Both are cautious: a title keeps the document's language only when it is written in that language's
 script; a day is read only when it is complete (a truncated year gives nothing, never a guess).
@@ -50,7 +50,9 @@ def text_language(text: str, language: str | None, fallback: str) -> str:
 
 
 def parse_day(text: str) -> date | None:
-    """A complete day written as 2018-05-23, 23 May 2018, 23 May, 2018, 3 Feb. 2019 or May 23, 2018; else None."""
+    """A complete day written as 2018-05-23, 23 May 2018, 23 May, 2018, 3 Feb. 2019 or May 23, 2018.
+
+    None for anything else, a truncated year included."""
     value = " ".join(str(text).split()).lower()
     parts = None
     if m := _ISO.match(value):

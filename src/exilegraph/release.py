@@ -50,9 +50,9 @@ class ReleaseResult:
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
                   jobs: int | None = None, use_cache: bool = True,
-                  publication: Publication = Publication()) -> ReleaseResult:
+                  publication: Publication | None = None) -> ReleaseResult:
     """Build and write a release; raises ReleaseError (bad records, a local address in a public release)."""
-    publication = publication.checked(internal)
+    publication = (publication or Publication()).checked(internal)
     with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
         return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
                               use_cache=use_cache, publication=publication)

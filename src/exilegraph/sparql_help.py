@@ -130,6 +130,7 @@ def vocabulary_warnings(text: str) -> list[str]:
         if term in defined:
             continue
         close = difflib.get_close_matches(term[len(EG):], locals_, n=3, cutoff=0.6)
-        hint = f"; nearest: {', '.join('eg:' + c for c in close)}" if close else "; see vocab.ttl in the release"
+        hint = (f"; nearest: {', '.join('eg:' + c for c in close)}" if close
+                else "; see vocab.ttl in the release")
         out.append(f"{written} is not a term of the exilegraph vocabulary, so it matches nothing{hint}")
     return out
