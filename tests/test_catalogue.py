@@ -16,6 +16,7 @@ from exilegraph.cli import main
 from exilegraph.query import run_query
 from exilegraph.release import build_release
 from exilegraph.resources import DEFAULT_BASE_IRI
+from exilegraph.sparql_help import vocabulary_warnings
 
 CASE = f"{DEFAULT_BASE_IRI}case/"
 STATEMENT = "Ukraine's Migration Service turns a blind eye"  # the start of the statement's title
@@ -54,6 +55,11 @@ def test_every_query_documents_itself_and_runs_with_its_examples(ask):
         everything = {p.name: p.example for p in entry.params}
         assert ask(entry.name, **required), f"{entry.name} found nothing with {required}"
         assert ask(entry.name, **everything), f"{entry.name} found nothing with {everything}"
+
+
+def test_every_query_names_only_terms_the_vocabulary_defines():
+    for entry in catalogue().values():
+        assert vocabulary_warnings(entry.text) == [], entry.name
 
 
 def test_list_shows_every_query():

@@ -71,6 +71,12 @@ def test_an_undefined_term_of_our_namespace_gets_the_nearest_terms():
     assert "eg:host_state" in warnings[0]
     assert warnings[1].startswith("eg:evnt_type is not a term") and "nearest: eg:event_type" in warnings[1]
     assert not vocabulary_warnings("SELECT * WHERE { ?e eg:event_type eg:Arrest ; eg:date ?d. }")
+    # a record's field name that the RDF spells otherwise gets the predicate it is written as
+    fields = vocabulary_warnings("SELECT * WHERE { ?e eg:event_date ?d . ?c eg:summary ?s }")
+    assert fields == ["eg:event_date is not a term of the exilegraph vocabulary; the record field event_date "
+                      "is written as eg:date",
+                      "eg:summary is not a term of the exilegraph vocabulary; the record field summary "
+                      "is written as dcterms:abstract"]
     assert not vocabulary_warnings('SELECT * WHERE { ?e ?p "eg:nothing" } # eg:nothing either')
     # another namespace under the eg: prefix is the user's own business
     assert not vocabulary_warnings("PREFIX eg: <http://example.org/>\nSELECT * WHERE { ?e eg:whatever ?x }")

@@ -58,6 +58,7 @@ def test_every_eg_slot_of_the_schema_is_a_property(vocab):
 def test_domain_range_and_links_to_standard_vocabularies(vocab):
     assert (EGN.date, RDFS.domain, EGN.Event) in vocab
     assert (EGN.date, RDFS.subPropertyOf, DCT.date) in vocab
+    assert (EGN.date, SKOS.altLabel, rdflib.Literal("event_date")) in vocab  # the records' field name
     assert (EGN.host_state, RDFS.range, SKOS.Concept) in vocab
     assert (EGN.citation, RDFS.range, EGN.Citation) in vocab
     assert (EGN.Event, RDFS.subClassOf, SDO.Event) in vocab

@@ -21,7 +21,7 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
 VOCAB = "https://w3id.org/exilegraph/vocab/"
 PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "xsd": XSD, "eg": VOCAB,
-            "schema": "http://schema.org/"}
+            "rdfs": RDFS, "schema": "http://schema.org/"}
 ABOUT = ("Exile cases, typed events by stage, statements, sources and citations; every claim cites its "
          "sources, with PROV-O provenance of the build.")
 

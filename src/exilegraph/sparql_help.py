@@ -125,12 +125,37 @@ def vocabulary_warnings(text: str) -> list[str]:
             named.setdefault(m.group()[1:-1], m.group())
     defined = defined_terms()
     locals_ = sorted(t[len(EG):] for t in defined)
+    fields = _record_fields()
     out = []
     for term, written in sorted(named.items(), key=lambda x: x[1]):
         if term in defined:
+            continue
+        field = fields.get(term[len(EG):])
+        if field:  # a record's field name, written to RDF under another IRI (event_date is eg:date)
+            out.append(f"{written} is not a term of the exilegraph vocabulary; the record field "
+                       f"{term[len(EG):]} is written as {_short(field)}")
             continue
         close = difflib.get_close_matches(term[len(EG):], locals_, n=3, cutoff=0.6)
         hint = (f"; nearest: {', '.join('eg:' + c for c in close)}" if close
                 else "; see vocab.ttl in the release")
         out.append(f"{written} is not a term of the exilegraph vocabulary, so it matches nothing{hint}")
     return out
+
+
+def _record_fields() -> dict[str, str]:
+    """Field names of the records whose RDF predicate is not eg:<the same name>, with that predicate."""
+    from .resources import schema_index
+
+    out = {}
+    for cls in schema_index()["classes"].values():
+        for name, slot in cls["slots"].items():
+            if slot["uri"] != EG + name:
+                out.setdefault(name, slot["uri"])
+    return out
+
+
+def _short(uri: str) -> str:
+    for prefix, ns in _STANDARD.items():
+        if uri.startswith(ns) and re.match(r"^[\w-]*$", uri[len(ns):]):
+            return f"{prefix}:{uri[len(ns):]}"
+    return f"<{uri}>"

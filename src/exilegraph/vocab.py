@@ -132,6 +132,8 @@ def _ordered_lines(schema_path: Path) -> list[str]:
         domains = sorted(iri(class_uris[c]) for c in owners[sname])
         if suri in ALSO_ON_CONCEPTS:
             domains.append(iri(SKOS + "Concept"))
+        if sname != suri[len(EG):]:  # the record's field name, for partners who know the records
+            add(node, iri(SKOS + "altLabel"), literal(sname))
         _one_or_includes(add, node, "domain", domains)
         _one_or_includes(add, node, "range", list(dict.fromkeys(targets)))
         enum = next((r for r in ranges if r in sv.all_enums()), None)
