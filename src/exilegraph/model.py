@@ -502,7 +502,7 @@ class Person(ConfiguredBaseModel):
     affiliations: Optional[list[Affiliation]] = Field(default=None, description="""The person's membership of, or work for, an organisation, with its period and sources.""")
     wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
     description: Optional[str] = Field(default=None)
-    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even a relation alone (a son) can point a reader to a family member, so a public release leaves out the whole entry.""")
+    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even the kind of relation alone can point a reader to a family member, so a public release leaves out the whole entry.""")
     home_address: Optional[str] = Field(default=None, description="""Never published.""")
     contact: Optional[str] = Field(default=None, description="""Telephone, e-mail or messenger handle. Never published.""")
 
@@ -641,7 +641,7 @@ class Association(Claim):
     Another person linked to the case (co-defendant, associate, relative pursued because of the exile).
     """
     person: str = Field(default=..., description="""The person an association names.""")
-    relation: Optional[str] = Field(default=None, description="""e.g. son, spouse, co-defendant, colleague.""")
+    relation: Optional[str] = Field(default=None, description="""How the two are related, in a few words (for an association, e.g. co-defendant, colleague).""")
     description: Optional[str] = Field(default=None)
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
@@ -653,7 +653,7 @@ class Relative(ConfiguredBaseModel):
     """
     A family member; everything but the relation is restricted, and a minor's details always are.
     """
-    relation: str = Field(default=..., description="""e.g. son, spouse, co-defendant, colleague.""")
+    relation: str = Field(default=..., description="""How the two are related, in a few words (for an association, e.g. co-defendant, colleague).""")
     minor: Optional[bool] = Field(default=None, description="""True when the relative is a child. Never published, like every detail that could identify or locate a relative.""")
     relative_name: Optional[str] = Field(default=None, description="""Name of a relative. Never published.""")
     birth_year: Optional[int] = Field(default=None, description="""Year of birth of a relative. Never published.""")

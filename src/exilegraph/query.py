@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalogue import bind_params, parse_params, resolve
+from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
 from .release.folder import ReleaseDir
 from .resources import DEFAULT_BASE_IRI, schema_index
