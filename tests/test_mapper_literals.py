@@ -12,7 +12,7 @@ from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 from conftest import RECORDS
 from exilegraph.literals import parse_day, script, text_language
 from exilegraph.mapper import EDTF, Mapper
-from exilegraph.records import load_record
+from exilegraph.check import load_record
 
 EG = rdflib.Namespace("https://w3id.org/exilegraph/vocab/")
 SDO = rdflib.Namespace("http://schema.org/")

@@ -98,3 +98,36 @@ def test_a_datasets_own_queries_extend_the_catalogue(tmp_path, monkeypatch):
     assert run("release").exit_code == 0
     answer = run("query", "our-count", "--format", "csv")
     assert answer.exit_code == 0, answer.output
+
+
+def test_a_datasets_own_shapes_add_rules(tmp_path, monkeypatch):
+    """A team's own rule in shapes/*.ttl applies to its records, beside the toolkit's."""
+    assert run("init", str(tmp_path / "d")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "d")
+    (tmp_path / "d" / "shapes").mkdir()
+    (tmp_path / "d" / "shapes" / "ours.ttl").write_text(
+        "@prefix sh: <http://www.w3.org/ns/shacl#> .\n"
+        "@prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
+        "<https://example.org/shapes/summary-required> a sh:NodeShape ;\n"
+        "  sh:targetClass eg:ExileCase ;\n"
+        "  sh:property [ sh:path <http://purl.org/dc/terms/abstract> ; sh:maxCount 0 ;\n"
+        '    sh:message "our dataset keeps summaries out of the records" ] .\n',
+        encoding="utf-8")
+    result = run("validate", "--no-cache", "records/example-case.yaml")
+    assert result.exit_code == 1, result.output
+    assert "our dataset keeps summaries out of the records" in result.output
+
+
+def test_a_datasets_own_mapping_replaces_the_shipped_one(tmp_path, monkeypatch):
+    from exilegraph.readers import READERS
+    from exilegraph.resources import MAPPINGS
+
+    monkeypatch.chdir(tmp_path)
+    assert READERS["cape"].mapping == MAPPINGS / "cape.yaml"
+    (tmp_path / "mappings").mkdir()
+    (tmp_path / "mappings" / "cape.yaml").write_text("not: [a, usable, mapping\n", encoding="utf-8")
+    assert READERS["cape"].mapping == Path("mappings") / "cape.yaml"
+    profile = tmp_path / "p.txt"
+    profile.write_text("Doe, Jane\n", encoding="utf-8")
+    result = run("validate", "--no-cache", str(profile))
+    assert result.exit_code == 1 and "cape.yaml" in result.output and "Traceback" not in result.output

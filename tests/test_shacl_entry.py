@@ -96,13 +96,13 @@ def test_our_shapes_run_fast_and_a_refusal_falls_back_with_a_note(monkeypatch, w
     monkeypatch.setattr(FastEngine, "__init__", refuse)
     refusal = UnsupportedShape("shape X: sh:something; the fast engine does not implement this")
     monkeypatch.setattr(compiled, "load", lambda texts: None if where == "at start-up" else refusal)
-    shacl_engine._our_fast_engine.cache_clear()
+    shacl_engine._fast_engine_for.cache_clear()
     try:
         fallback = run_engine(lines)
         assert fallback.engine == "reference" and fallback.violations == fast.violations
         assert fallback.note == engine_note() and "sh:something" in fallback.note
     finally:
-        shacl_engine._our_fast_engine.cache_clear()
+        shacl_engine._fast_engine_for.cache_clear()
 
 
 class _Planted:
@@ -171,11 +171,11 @@ def test_the_generated_compiled_shapes_are_current_and_used(monkeypatch):
         raise AssertionError("compiled at start-up although the generated form matches")
 
     monkeypatch.setattr(FastEngine, "__init__", no_compiling)
-    shacl_engine._our_fast_engine.cache_clear()
+    shacl_engine._fast_engine_for.cache_clear()
     try:
         assert run_engine(lines).engine == "fast"
     finally:
-        shacl_engine._our_fast_engine.cache_clear()
+        shacl_engine._fast_engine_for.cache_clear()
 
 
 def test_a_compiled_form_for_other_shapes_or_code_is_not_used(tmp_path):

@@ -27,7 +27,7 @@ import pyoxigraph as ox
 
 from .errors import QueryError
 from .rdf.terms import iri
-from .resources import DEFAULT_BASE_IRI, QUERIES, schema_index
+from .resources import DEFAULT_BASE_IRI, QUERIES, dataset_folder, schema_index
 from .sparqlguard import check_query
 
 COUNTRY_PARAMS = {"state", "host", "country", "citizenship"}  # and every name ending in _state
@@ -104,11 +104,8 @@ def parse_header(text: str, path: Path) -> CatalogueQuery:
 def query_folders() -> list[Path]:
     """The shipped catalogue, then the working dataset's own `queries/` folder (which extends it and may
     replace a shipped query of the same name)."""
-    folders = [QUERIES]
-    own = Path("queries")
-    if own.is_dir() and own.resolve() != QUERIES.resolve():
-        folders.append(own)
-    return folders
+    own = dataset_folder("queries")
+    return [QUERIES, own] if own else [QUERIES]
 
 
 def catalogue(folder: Path | None = None) -> dict[str, CatalogueQuery]:

@@ -62,19 +62,23 @@ class Options:
         return f"{fingerprint()}:{sha256}:{path}|{self.base}|{int(self.internal)}"
 
 
-@functools.cache
 def fingerprint() -> str:
     """Everything besides a record's bytes that can change its verdict: toolkit and Python versions, the
     package's code and the mappings, the SHACL engine, the schema and the shapes."""
+    return _fingerprint(shapes_text(), shacl_report.engine_name())
+
+
+@functools.cache
+def _fingerprint(shapes: str, engine: str) -> str:
     idx = schema_index()
     return digest(
         (
             __version__,
             sys.version,
             code_fingerprint((MAPPINGS,)),
-            shacl_report.engine_name(),
+            engine,
             str(idx["version"]),
-            shapes_text(),
+            shapes,
             hashlib.sha256(repr(sorted(idx.items())).encode("utf-8")).hexdigest(),
         )
     )

@@ -27,6 +27,15 @@ RECORDS = PACKAGE.parents[1] / "records"  # the repository's own records (synthe
 DEFAULT_BASE_IRI = "https://w3id.org/exilegraph/"
 
 
+def dataset_folder(name: str) -> Path | None:
+    """The working dataset's own `shapes/`, `queries/` or `mappings/` folder, which extends (or, for a
+    mapping of the same name, replaces) the toolkit's; None when there is none or it is the toolkit's own."""
+    own = Path(name)
+    if own.is_dir() and own.resolve() != (ROOT / name).resolve():
+        return own
+    return None
+
+
 @functools.cache
 def schema_index() -> dict:
     """The compact, generated view of the schema the mapper and validators use (no LinkML import)."""

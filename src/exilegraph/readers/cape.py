@@ -18,6 +18,7 @@ from ..records import RawRecord, dotted
 from .cape_bibliography import Entry, parse_bibliography
 from .cape_citations import Reference, Resolver, find_references
 from .cape_fields import CONVERT, Problem, clean
+from ..resources import dataset_folder
 from .cape_mapping import MAPPING_FILE, Heading, Mapping, load_mapping
 from .cape_sentences import Span, split_sentences
 from .cape_text import Block, slug, squeeze, title_language
@@ -326,7 +327,15 @@ class CapeReader:
     suffixes = (".txt",)
 
     def __init__(self, mapping: Path | None = None):
-        self.mapping = Path(mapping) if mapping else MAPPING_FILE
+        self._mapping = Path(mapping) if mapping else None
+
+    @property
+    def mapping(self) -> Path:
+        """The mapping given, else the working dataset's own mappings/cape.yaml, else the toolkit's."""
+        if self._mapping is not None:
+            return self._mapping
+        own = dataset_folder("mappings")
+        return own / MAPPING_FILE.name if own and (own / MAPPING_FILE.name).is_file() else MAPPING_FILE
 
     def read(self, path: str, data: bytes, sha256: str) -> RawRecord:
         m = load_mapping(self.mapping)

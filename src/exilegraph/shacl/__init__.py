@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
-from ..resources import SHAPES
+from ..resources import SHAPES, dataset_folder
 
 RULES_NS = "https://w3id.org/exilegraph/shapes/"
 
@@ -27,10 +27,18 @@ class Violation:
 
 
 def shape_files() -> list:
-    """The generated shapes and every hand-written shapes file in shapes/."""
-    return [SHAPES / "generated" / "exilegraph.shacl.ttl"] + sorted(SHAPES.glob("*.ttl"))
+    """The generated shapes, every hand-written shapes file in shapes/, and the working dataset's own
+    `shapes/*.ttl` (rules a team adds to the toolkit's)."""
+    own = dataset_folder("shapes")
+    extra = sorted(own.glob("*.ttl")) if own else []
+    return [SHAPES / "generated" / "exilegraph.shacl.ttl"] + sorted(SHAPES.glob("*.ttl")) + extra
+
+
+def shapes_text() -> str:
+    """The text of every shapes file in use."""
+    return _texts(tuple(shape_files()))
 
 
 @functools.cache
-def shapes_text() -> str:
-    return "\n".join(p.read_text(encoding="utf-8") for p in shape_files())
+def _texts(files: tuple) -> str:
+    return "\n".join(p.read_text(encoding="utf-8") for p in files)

@@ -36,13 +36,18 @@ def engine_name() -> str:
     return wanted if wanted in ENGINES else "fast"
 
 
-@functools.cache
 def _our_fast_engine():
-    """Our shapes compiled (once per process), or the UnsupportedShape that refused them: read from the
-    compiled form `exilegraph generate` keeps beside them when it matches, compiled here otherwise."""
+    """Our shapes compiled (once per process and set of shapes files), or the UnsupportedShape that refused
+    them: read from the compiled form `exilegraph generate` keeps beside them when it matches, compiled
+    here otherwise (a dataset's own shapes)."""
+    return _fast_engine_for(tuple(shape_files()))
+
+
+@functools.cache
+def _fast_engine_for(files: tuple):
     from . import compiled
 
-    texts = [p.read_text(encoding="utf-8") for p in shape_files()]
+    texts = [p.read_text(encoding="utf-8") for p in files]
     kept = compiled.load(texts)
     return kept if kept is not None else _compile(texts)
 

@@ -63,9 +63,13 @@ def validate_reference(lines: list[str], shapes_ttl: list[str] | None = None) ->
     return violations_of(report, shapes)
 
 
-@functools.cache
 def _shapes() -> rdflib.Graph:
-    return shapes_graph()
+    return _shapes_for(tuple(shape_files()))
+
+
+@functools.cache
+def _shapes_for(files: tuple) -> rdflib.Graph:
+    return shapes_graph([p.read_text(encoding="utf-8") for p in files])
 
 
 def shapes_graph(texts: list[str] | None = None) -> rdflib.Graph:
