@@ -1,0 +1,45 @@
+"""Why a path found among the records cannot be read at all: a link that leads nowhere or loops, or a
+folder that cannot be listed. Such paths are findings, never skipped: a skipped file is a case missing
+from the release without anyone being told."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+from ..findings import ERROR, Finding
+
+LINK_FIX = "point the link at an existing record file, or remove it"
+
+
+def path_problem(path: Path, shown: str) -> Finding | None:
+    """A finding for a path that is a broken link or an unreadable folder; None when it may be read."""
+    if os.path.islink(path):
+        try:
+            os.stat(path)
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return Finding(shown, 1, 1, ERROR, "link-loop", "",
+                               "this symbolic link leads back to itself (a loop of links)", LINK_FIX)
+            if exc.errno in (errno.ENOENT, errno.ENOTDIR):
+                return Finding(shown, 1, 1, ERROR, "dangling-link", "",
+                               f"this symbolic link points to `{_target(path)}`, which does not exist", LINK_FIX)
+            return Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot follow this link: {exc.strerror or exc}",
+                           LINK_FIX)
+    if os.path.isdir(path) and not os.path.islink(path):
+        try:
+            with os.scandir(path):
+                pass
+        except OSError as exc:
+            return Finding(shown, 1, 1, ERROR, "unreadable", "",
+                           f"cannot list this folder, so its records would be missing: {exc.strerror or exc}",
+                           "give the toolkit's user permission to read the folder, or move it out of the records")
+    return None
+
+
+def _target(path: Path) -> str:
+    try:
+        return os.readlink(path)
+    except OSError:
+        return "?"
