@@ -129,7 +129,8 @@ def check_schema(raw: RawRecord) -> list[Finding]:
                 if (path, rule, message) not in seen:
                     seen.add((path, rule, message))
                     out.append(raw.finding(path, rule, message, fix))
-    return out or [raw.finding((), "schema", "the record does not match the schema")]
+    # the compiled schema also checks formats (a URL), which jsonschema does not list: say why here
+    return out or check_values(raw) or [raw.finding((), "schema", "the record does not match the schema")]
 
 
 @functools.cache

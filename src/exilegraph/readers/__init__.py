@@ -47,8 +47,8 @@ def display_path(path: Path) -> str:
     cwd = os.getcwd()  # the kernel gives it with symlinks resolved
     given = os.path.join(cwd, path)
     # as Path.resolve(), but resolving each folder once: resolve() per file made 10k files slow
-    # a link that leads nowhere is shown as itself (it is what a finding about it must name)
-    full = os.path.realpath(given) if os.path.islink(given) and os.path.exists(given) else os.path.join(
+    # a link that leads nowhere or to a folder is shown as itself (it is what a finding about it must name)
+    full = os.path.realpath(given) if os.path.islink(given) and os.path.isfile(given) else os.path.join(
         _real_folder(os.path.dirname(given)), os.path.basename(given))
     prefix = cwd.rstrip(os.sep) + os.sep
     return Path(full[len(prefix):]).as_posix() if full.startswith(prefix) else Path(path).as_posix()

@@ -27,6 +27,10 @@ def path_problem(path: Path, shown: str) -> Finding | None:
                                f"this symbolic link points to `{_target(path)}`, which does not exist", LINK_FIX)
             return Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot follow this link: {exc.strerror or exc}",
                            LINK_FIX)
+        if os.path.isdir(path):
+            return Finding(shown, 1, 1, ERROR, "unreadable", "",
+                           "this link, named as a record file, points to a folder; linked folders are not read",
+                           "link the record files themselves, or move the folder into the records folder")
     if os.path.isdir(path) and not os.path.islink(path):
         try:
             with os.scandir(path):

@@ -33,11 +33,13 @@ def decode_utf8(path: str, data: bytes, fix: str = SAVE_AS_UTF8) -> str:
         if data.startswith(bom):
             raise _encoding(path, 1, 1, f"this file is {name} text, not UTF-8 (it starts with a {name} byte-order mark)",
                             fix)
+    skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
-        text = data.decode("utf-8-sig")
+        text = data[skip:].decode("utf-8")
     except UnicodeDecodeError as exc:
-        line, col = _where(data, exc.start)
-        raise _encoding(path, line, col, f"this is not UTF-8 text (byte 0x{data[exc.start]:02x})", fix) from None
+        at = skip + exc.start  # offsets count from the end of the mark
+        line, col = _where(data, at)
+        raise _encoding(path, line, col, f"this is not UTF-8 text (byte 0x{data[at]:02x})", fix) from None
     nul = data.find(b"\x00")
     if nul >= 0:
         line, col = _where(data, nul)
