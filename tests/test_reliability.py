@@ -142,6 +142,8 @@ def make(kind: str, records: Path, monkeypatch) -> None:
     elif kind == "link-to-folder":
         (records / "folder").mkdir()
         (records / "folder.yaml").symlink_to("folder")
+    elif kind == "fifo":
+        os.mkfifo(records / "pipe.yaml")
     elif kind == "unreadable-file":
         locked = records / "locked.yaml"
         shutil.copy(VALID_CASE, locked)

@@ -24,7 +24,8 @@ from .rdf.terms import is_language_tag
 from .rdf.values import MAX_TEXT_BYTES, date_problem, url_problem
 from .resources import json_schema
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # tab, line feed, carriage return are text
+# NUL ends a string in C and is refused by SQL-backed stores; other control characters are kept as written
+_CONTROL = re.compile("\x00")
 CLAIM_LISTS = ("events", "statements", "alternative_names", "affiliations", "residences", "associates")
 
 
@@ -261,7 +262,7 @@ def check_values(raw: RawRecord) -> list[Finding]:
         bad = _CONTROL.search(text)
         if bad:
             out.append(raw.finding(path, "control-character", f"this text holds the invisible control character "
-                                   f"U+{ord(bad.group()):04X}, which many triple stores and tools refuse",
+                                   f"U+{ord(bad.group()):04X} (NUL), which many triple stores and tools refuse",
                                    f"remove it (in the file it may be written `\\x{ord(bad.group()):02x}`)"))
             continue
         name = path[-1] if path else None

@@ -102,15 +102,8 @@ def _walk(folder: str) -> Iterable[str]:
             continue
         if is_dir:
             yield from _walk(e.path)
-        elif os.path.splitext(e.name)[1].lower() in suffixes and (e.is_symlink() or _is_file(e)):
+        elif os.path.splitext(e.name)[1].lower() in suffixes:  # a pipe or device too: reading it says why not
             yield e.path
-
-
-def _is_file(entry: os.DirEntry) -> bool:
-    try:
-        return entry.is_file()
-    except OSError:
-        return True  # reading it will say why
 
 
 def find_record_files(paths: Iterable[str | Path]) -> list[Path]:

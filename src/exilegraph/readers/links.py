@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import errno
 import os
+import stat
 from pathlib import Path
 
 from ..findings import ERROR, Finding
@@ -14,7 +15,8 @@ LINK_FIX = "point the link at an existing record file, or remove it"
 
 
 def path_problem(path: Path, shown: str) -> Finding | None:
-    """A finding for a path that is a broken link or an unreadable folder; None when it may be read."""
+    """A finding for a path that cannot be read as a record: a dangling or looping link, a link to a folder,
+    a pipe or device, a folder that cannot be listed. None when it may be read."""
     if os.path.islink(path):
         try:
             os.stat(path)
@@ -31,7 +33,15 @@ def path_problem(path: Path, shown: str) -> Finding | None:
             return Finding(shown, 1, 1, ERROR, "unreadable", "",
                            "this link, named as a record file, points to a folder; linked folders are not read",
                            "link the record files themselves, or move the folder into the records folder")
-    if os.path.isdir(path) and not os.path.islink(path):
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # reading it will say why
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):  # reading a pipe would wait for a writer forever
+        return Finding(shown, 1, 1, ERROR, "unreadable", "",
+                       "this is not a regular file (a pipe, socket or device), so it is not read",
+                       "replace it with the record file itself")
+    if stat.S_ISDIR(mode) and not os.path.islink(path):
         try:
             with os.scandir(path):
                 pass

@@ -198,6 +198,8 @@ def _checksums(folder: Path) -> None:
 def _sha256(path: Path) -> str:
     """The file's checksum; "" when it cannot be read (the pipeline reports it as a finding)."""
     try:
+        if not path.is_file():  # a pipe would block; the pipeline reports what is not a regular file
+            return ""
         return sha256_bytes(path.read_bytes())
     except OSError:
         return ""

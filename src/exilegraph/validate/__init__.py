@@ -57,6 +57,8 @@ def _validate_files(files: list[Path], *, use_cache: bool, jobs: int | None, las
     keys: dict[str, str] = {}
     for f in files:
         try:
+            if not f.is_file():  # a folder, pipe or broken link: the pipeline reports it (a pipe would block)
+                raise OSError
             keys[str(f)] = options.cache_key(display_path(f), sha256_bytes(f.read_bytes()))
         except OSError:
             keys[str(f)] = ""
