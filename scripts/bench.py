@@ -108,12 +108,71 @@ def child_naive(records: Path, out: Path) -> dict:
             "naive_stages": {k: round(v, 3) for k, v in stages.items()}, "naive_peak_rss_mb": peak_rss_mb()}
 
 
+def child_rebuild(records: Path, out: Path) -> dict:
+    """A curator's day: warm the caches with one build, then time a rebuild with nothing changed and one
+    after a single record changed (the validation cache in use, as the CLI uses it)."""
+    from exilegraph.release import build_release
+
+    build_release([records], out)  # warm: not timed
+    t = time.perf_counter()
+    none = build_release([records], out)
+    rebuild_none = time.perf_counter() - t
+    victim = sorted(records.glob("synth-*.yaml"))[len(list(records.glob("synth-*.yaml"))) // 2]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
+                      encoding="utf-8")
+    try:
+        t = time.perf_counter()
+        build_release([records], out)
+        rebuild_one = time.perf_counter() - t
+    finally:
+        victim.write_text(text, encoding="utf-8")
+    return {"rebuild_none_s": round(rebuild_none, 3), "rebuild_one_s": round(rebuild_one, 3),
+            "rebuild_none_skipped": none.unchanged}
+
+
+def _tree_rss_kb(pid: int) -> int:
+    """Resident memory of a process and all its descendants, from /proc (Linux)."""
+    total, todo = 0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status", encoding="ascii") as f:
+                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
+                    todo += [int(c) for c in f.read().split()]
+        except (OSError, ValueError):
+            continue
+    return total
+
+
 def run_child(kind: str, records: Path, out: Path) -> dict:
+    """Run one measurement in a fresh process; samples the memory of its whole process tree (the record
+    workers and the store loader included) every 20 ms: `peak_rss_total_mb`."""
+    import threading
+
     cmd = [sys.executable, __file__, "--child", kind, "--records", str(records), "--out", str(out)]
-    proc = subprocess.run(cmd, capture_output=True, text=True)
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = [0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.is_set():
+            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            done.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    stdout, stderr = proc.communicate()
+    done.set()
+    sampler.join()
     if proc.returncode != 0:
-        raise SystemExit(f"the {kind} pipeline failed:\n{proc.stderr[-3000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+        raise SystemExit(f"the {kind} pipeline failed:\n{stderr[-3000:]}")
+    out_figures = json.loads(stdout.strip().splitlines()[-1])
+    if kind == "fast":
+        out_figures["peak_rss_total_mb"] = round(peak[0] / 1024, 1)
+    return out_figures
 
 
 # ---- measurements in the parent ----------------------------------------------------------------
@@ -175,7 +234,8 @@ def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
         return round(statistics.median(d.values()), 2) if d else None
 
     return {"query_p50_ms": p50(questions), "query_max_ms": max(questions.values(), default=None),
-            "listing_p50_ms": p50(listings), "queries": questions, "listings": listings}
+            "listing_p50_ms": p50(listings), "listing_max_ms": max(listings.values(), default=None),
+            "queries": questions, "listings": listings}
 
 
 def main() -> None:
@@ -185,12 +245,12 @@ def main() -> None:
     ap.add_argument("--no-naive", action="store_true", help="skip the naive pipeline (it is slow)")
     ap.add_argument("--json", type=Path, default=Path("output/bench.json"))
     ap.add_argument("--keep", type=Path, help="keep the corpus and releases in this folder")
-    ap.add_argument("--child", choices=["fast", "naive"], help=argparse.SUPPRESS)
+    ap.add_argument("--child", choices=["fast", "naive", "rebuild"], help=argparse.SUPPRESS)
     ap.add_argument("--records", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
-        fn = child_fast if args.child == "fast" else child_naive
+        fn = {"fast": child_fast, "naive": child_naive, "rebuild": child_rebuild}[args.child]
         print(json.dumps(fn(args.records, args.out)))
         return
 
@@ -204,6 +264,7 @@ def main() -> None:
                      "cpus": os.cpu_count()}
     figures.update(run_child("fast", records, work / "out"))
     figures["triples_per_s"] = round(figures["triples"] / figures["release_s"])
+    figures.update(run_child("rebuild", records, work / "rebuilt"))
     figures.update(validate_one(records, work / "cache"))
     figures.update(query_p50(work / "out" / "exilegraph", records))
     if not args.no_naive:
@@ -220,11 +281,13 @@ def main() -> None:
 def print_table(f: dict) -> None:
     rows = [("cases", f["cases"]), ("triples", f["triples"]), ("release (s)", f["release_s"]),
             ("triples / s", f["triples_per_s"]), ("peak RSS (MB)", f["peak_rss_mb"]),
-            ("  main process (MB)", f.get("peak_rss_main_mb")), ("  largest child (MB)", f.get("peak_rss_largest_child_mb"))]
+            ("  main process (MB)", f.get("peak_rss_main_mb")), ("  largest child (MB)", f.get("peak_rss_largest_child_mb")),
+            ("  all processes together (MB)", f.get("peak_rss_total_mb")),
+            ("rebuild, nothing changed (s)", f.get("rebuild_none_s")), ("rebuild, one record changed (s)", f.get("rebuild_one_s"))]
     rows += [(f"  {k} (s)", v) for k, v in f["stages"].items()]
     rows += [("validate all, cold (s)", f["validate_all_s"]), ("validate one changed (s)", f["validate_one_s"]),
              ("catalogue query p50 (ms)", f["query_p50_ms"]), ("  slowest query (ms)", f["query_max_ms"]),
-             ("listing p50, whole release (ms)", f["listing_p50_ms"])]
+             ("listing p50, whole release (ms)", f["listing_p50_ms"]), ("  slowest listing (ms)", f.get("listing_max_ms"))]
     if f.get("naive_s") is not None:
         rows += [("naive pipeline (s)", f["naive_s"]), ("naive peak RSS (MB)", f["naive_peak_rss_mb"]),
                  ("speed-up", f"{f['speedup']}x")]

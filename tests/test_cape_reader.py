@@ -128,7 +128,7 @@ def test_seed_profile_references_resolved(seed_profile):
     assert [c["source"] for c in stage2["citations"]] == ["radio-free-europe-2017", "ferghana-news-2017",
                                                           "mapping-media-freedom-2017"]
     # the reference right after a full stop: "status.(24Kanal, 2018)"
-    assert raw.data["case"]["statements"][6]["citations"] == [{"source": "24kanal-2018",
+    assert raw.data["case"]["statements"][6]["citations"] == [{"source": "24kanal-2018", "locator": "Legal status",
                                                                "reference_text": "(24Kanal, 2018)"}]
 
 
@@ -208,14 +208,15 @@ def test_fields_of_the_full_profile():
 def test_full_profile_citation_styles():
     raw = read_file(FULL)
     assert citations(raw) == [
-        ("(Northwind Courier, 2016)", "northwind-courier-2016", None),
-        ("(Harbour Watch, n.d.)", "harbour-watch-nd", None),
-        ("(Northwind Courier, 2016)", "northwind-courier-2016", None),
+        # the locator is the reference's own page when it gives one, else the profile's section
+        ("(Northwind Courier, 2016)", "northwind-courier-2016", "Who, Why and How exiled"),
+        ("(Harbour Watch, n.d.)", "harbour-watch-nd", "Who, Why and How exiled"),
+        ("(Northwind Courier, 2016)", "northwind-courier-2016", "Stage 1 details"),
         ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3"),
-        ("(Northwind Courier, 2018)", "northwind-courier-2018", None),
-        ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", None),
-        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", None),
-        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", None),
+        ("(Northwind Courier, 2018)", "northwind-courier-2018", "Stage 2 details"),
+        ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", "Stage 2 details"),
+        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", "Stage 3 details"),
+        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", "Other actions during Stages 1–3"),
     ]
     src = {s["key"]: s for s in raw.data["sources"]}
     assert src["northwind-courier-2016"]["year"] == 2016 and src["northwind-courier-2018"]["year"] == 2018

@@ -52,6 +52,9 @@ LAYER2 = {
     "online-source-url--news-article-without-url.yaml": ("online-source-url", 19, "sources[0]"),
     "online-source-accessed--url-without-accessed-date.yaml": ("online-source-accessed", 20, "sources[0]"),
     "state-of-concern--case-without-state.yaml": ("state-of-concern", 2, "case.state_of_concern"),
+    "reported-locator--citation-with-blank-locator.yaml": ("reported-locator", 8, "case.events[0]"),
+    "reported-field--attribution-without-citation.yaml": ("reported-field", 8, "case.attributions[0]"),
+    "assessment-note--assessed-event-without-note.yaml": ("assessment-note", 8, "case.events[0]"),
 }
 
 EXPECTED = LAYER1 | LAYER2

@@ -264,7 +264,7 @@ def test_a_failure_between_writes_leaves_the_previous_release(tmp_path, monkeypa
 
     fmt = writers.FORMATS["jsonld"]
     monkeypatch.setitem(writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, boom))
-    with pytest.raises(OSError):
+    with pytest.raises(ReleaseError, match="writing the release failed.*disk full.*previous release .* untouched"):
         build_release([RECORDS], tmp_path, use_cache=False)
     assert _files(first.path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exilegraph"]  # no half-written directory
@@ -294,3 +294,20 @@ def test_cli_release_quiet_verbose_and_errors(tmp_path, monkeypatch):
     missing = runner.invoke(main, ["release", str(tmp_path / "nowhere"), "--out", str(tmp_path)])
     assert missing.exit_code == 1
     assert missing.output.startswith("Error: ") and "nowhere" in missing.output
+
+
+def test_a_release_built_from_the_same_inputs_is_left_in_place(tmp_path):
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    first = build_release([records], tmp_path / "out")
+    stamp = (first.path / "release.json").stat().st_mtime_ns
+    again = build_release([records], tmp_path / "out")
+    assert again.unchanged and "is up to date" in again.summary()
+    assert (again.path / "release.json").stat().st_mtime_ns == stamp
+    assert again.counts == first.counts and again.findings == first.findings
+    victim = records / "huseynov-fikrat.yaml"
+    victim.write_text(victim.read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    changed = build_release([records], tmp_path / "out")
+    assert not changed.unchanged and (changed.path / "release.json").stat().st_mtime_ns != stamp
+    forced = build_release([records], tmp_path / "out", use_cache=False)
+    assert not forced.unchanged

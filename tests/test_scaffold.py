@@ -84,3 +84,17 @@ def test_a_file_outside_any_dataset_is_checked_alone(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = run("validate", "loose.yaml")
     assert "undefined-reference" in result.output  # its organisations are defined nowhere it can see
+
+
+def test_a_datasets_own_queries_extend_the_catalogue(tmp_path, monkeypatch):
+    assert run("init", str(tmp_path / "d")).exit_code == 0
+    monkeypatch.chdir(tmp_path / "d")
+    (tmp_path / "d" / "queries").mkdir()
+    (tmp_path / "d" / "queries" / "our-count.rq").write_text(
+        "# title: How many cases we hold\n# answers: one number\nSELECT (COUNT(?c) AS ?n) WHERE { ?c a ?t }\n",
+        encoding="utf-8")
+    listed = run("query", "--list")
+    assert "our-count" in listed.output and "cases-by-state" in listed.output
+    assert run("release").exit_code == 0
+    answer = run("query", "our-count", "--format", "csv")
+    assert answer.exit_code == 0, answer.output

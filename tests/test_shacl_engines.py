@@ -8,7 +8,6 @@ results they were written to produce (so the comparison cannot pass on two empty
 
 from __future__ import annotations
 
-import pickle
 import re
 from pathlib import Path
 
@@ -143,19 +142,13 @@ def test_record_same_verdicts(engine, path):
 
 
 def test_all_records_together_same_verdicts(engine):
-    lines, skipped = [], []
-    for path in RECORD_FILES:
-        try:
-            lines += Mapper(build_iri=BUILD).map(load_record(path)).lines
-        except Exception as exc:  # noqa: BLE001
-            skipped.append(f"{path.name} ({type(exc).__name__})")
-    if not lines:
-        pytest.skip("no record under records/ can be mapped yet: " + ", ".join(skipped))
+    lines = [line for path in RECORD_FILES for line in Mapper(build_iri=BUILD).map(load_record(path)).lines]
     same_verdicts(engine, sorted(set(lines)) + vocabulary_lines())
 
 
 def test_synthetic_records_same_verdicts(engine, tmp_path):
-    synth = pytest.importorskip("exilegraph.synth")
+    from exilegraph import synth
+
     paths = synth.generate_corpus(4, tmp_path / "corpus", seed=7)
     lines = sorted({line for p in paths for line in Mapper(build_iri=BUILD).map(load_record(p)).lines})
     assert len(lines) > 500
@@ -184,7 +177,6 @@ UNSUPPORTED = {
     "sh:node": "sh:property [ sh:path eg:x ; sh:node eg:Other ]",
     "sh:flags": 'sh:property [ sh:path eg:x ; sh:pattern "^a" ; sh:flags "i" ]',
     "a complex path": "sh:property [ sh:path ( eg:x eg:y ) ; sh:minCount 1 ]",
-    "sh:targetNode": "sh:targetNode eg:thing",
     "a datatype rdflib checks differently": "sh:property [ sh:path eg:x ; sh:datatype xsd:dateTime ]",
     "OPTIONAL in a SPARQL rule": 'sh:sparql [ sh:select "SELECT $this WHERE { OPTIONAL { $this <urn:x> ?v } }" ]',
     "$this unbound by a triple": 'sh:sparql [ sh:select "SELECT $this WHERE { FILTER (isIRI($this)) }" ]',
@@ -223,14 +215,3 @@ def test_known_divergence_store_folds_derived_integer_types(engine):
     reference = validate_reference(lines + vocabulary_lines())
     assert [v.component for v in reference] == ["DatatypeConstraintComponent"]
     assert engine.validate_lines(lines + vocabulary_lines()) == []
-
-
-def test_engine_survives_pickling_and_recompiles_when_its_code_changed(engine):
-    """validate/cache.py keeps a pickled engine on disk; one pickled by older code must not be trusted."""
-    lines = (FIXTURES / "shacl" / "event-components.nt").read_text(encoding="utf-8").splitlines()
-    again = pickle.loads(pickle.dumps(engine))
-    assert again.validate_lines(lines) == engine.validate_lines(lines)
-    stale = FastEngine.__new__(FastEngine)
-    stale.__setstate__(engine.__getstate__() | {"compiler": "older code", "queries": []})
-    assert len(stale.queries) == len(engine.queries)
-    assert stale.validate_lines(lines) == engine.validate_lines(lines)

@@ -38,12 +38,12 @@ case:
       event_type: wanted_list_entry
       event_date: "05/2016"
       citations:
-        - {source: report}
+        - {source: report, locator: "p. 2"}
     - key: arrest
       event_type: arrest
       evnt_date: "2016-07"
       citations:
-        - {source: report}
+        - {source: report, locator: "p. 3"}
 persons:
   - id: three-errors
     preferred_name: Three Errors

@@ -100,18 +100,32 @@ def parse_header(text: str, path: Path) -> CatalogueQuery:
     return CatalogueQuery(path.stem, path, fields["title"], fields.get("answers", ""), tuple(params), text)
 
 
-def catalogue(folder: Path = QUERIES) -> dict[str, CatalogueQuery]:
-    """The catalogue queries by name (file stem), sorted."""
-    if not folder.is_dir():
-        return {}
-    return {p.stem: parse_header(p.read_text(encoding="utf-8"), p) for p in sorted(folder.glob("*.rq"))}
+def query_folders() -> list[Path]:
+    """The shipped catalogue, then the working dataset's own `queries/` folder (which extends it and may
+    replace a shipped query of the same name)."""
+    folders = [QUERIES]
+    own = Path("queries")
+    if own.is_dir() and own.resolve() != QUERIES.resolve():
+        folders.append(own)
+    return folders
 
 
-def listing(folder: Path = QUERIES) -> str:
+def catalogue(folder: Path | None = None) -> dict[str, CatalogueQuery]:
+    """The catalogue queries by name (file stem), sorted: those of `folder`, or of `query_folders()`.
+
+    Raises QueryError for a query file whose header is malformed."""
+    found: dict[str, CatalogueQuery] = {}
+    for f in [folder] if folder is not None else query_folders():
+        if f.is_dir():
+            found.update({p.stem: parse_header(p.read_text(encoding="utf-8"), p) for p in sorted(f.glob("*.rq"))})
+    return dict(sorted(found.items()))
+
+
+def listing(folder: Path | None = None) -> str:
     """Name, parameters and title of each catalogue query, for `exilegraph query --list`."""
     entries = list(catalogue(folder).values())
     if not entries:
-        return f"no catalogue queries in {folder}\n"
+        return f"no catalogue queries in {folder or QUERIES}\n"
     usage = {e.name: " ".join(f"[{p.name}=]" if p.optional else f"{p.name}=" for p in e.params) for e in entries}
     wn = max(len(e.name) for e in entries)
     wp = max(len(u) for u in usage.values())
@@ -121,7 +135,7 @@ def listing(folder: Path = QUERIES) -> str:
     return "\n".join(lines) + "\n"
 
 
-def resolve(query_or_file: str, folder: Path = QUERIES) -> tuple[str, CatalogueQuery | None, str]:
+def resolve(query_or_file: str, folder: Path | None = None) -> tuple[str, CatalogueQuery | None, str]:
     """(SPARQL text, catalogue entry or None, a label for messages) of a query string, .rq file or name."""
     candidate = query_or_file.strip()
     if "\n" not in candidate and len(candidate) < 1024:

@@ -25,7 +25,7 @@ from .rdf.values import MAX_TEXT_BYTES, date_problem, url_problem
 from .resources import json_schema
 
 # NUL ends a string in C and is refused by SQL-backed stores; other control characters are kept as written
-_CONTROL = re.compile("\x00")
+_CONTROL = re.compile(r"\x00")
 CLAIM_LISTS = ("events", "statements", "alternative_names", "affiliations", "residences", "associates")
 
 

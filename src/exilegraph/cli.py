@@ -21,6 +21,10 @@ class _Group(click.Group):
         except ExilegraphError as exc:
             click.echo(f"Error: {exc}", err=True)
             ctx.exit(1)
+        except OSError as exc:  # the system refused (disk full, no permission) where no stage said more
+            where = f" ({exc.filename})" if exc.filename else ""
+            click.echo(f"Error: {exc.strerror or exc}{where}", err=True)
+            ctx.exit(1)
 
 
 @click.group(cls=_Group)
@@ -46,14 +50,16 @@ def generate():
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
-def release(records, out, internal, base_iri, quiet, verbose):
+@click.option("--force", is_flag=True, help="Rebuild even when the release in place was built from the same inputs; "
+              "re-validate every record.")
+def release(records, out, internal, base_iri, quiet, verbose, force):
     """Build a release from RECORDS (default: records/) into OUT, atomically."""
     from .release import build_release
     from .progress import Reporter
 
     reporter = Reporter(quiet=quiet, verbose=verbose)
     result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
-                           reporter=reporter)
+                           reporter=reporter, use_cache=not force)
     if not quiet:
         click.echo(result.summary())
 
@@ -65,9 +71,12 @@ def release(records, out, internal, base_iri, quiet, verbose):
 def validate(paths, fmt, no_cache):
     """Validate record files or folders (default: records/). Exit 0 without errors, 1 with errors."""
     from . import findings as F
+    from .shacl.engine import engine_note
     from .validate import validate_paths
 
     found = validate_paths(list(paths) or [Path("records")], use_cache=not no_cache)
+    if note := engine_note():  # the fast SHACL engine refused our shapes: pySHACL ran instead
+        click.echo(note, err=True)
     if fmt == "json":
         click.echo(F.to_json(found), nl=False)
     else:

@@ -129,6 +129,10 @@ def generate(schema_path: Path = SCHEMA) -> dict[str, str]:
             for f in sorted(Path(tmp).rglob("*")):
                 if f.is_file():
                     out[f"{DOCS}/{f.relative_to(tmp).as_posix()}"] = f.read_text(encoding="utf-8")
+    from .shacl.compiled import COMPILED, compiled_json
+
+    hand_written = [p.read_text(encoding="utf-8") for p in sorted((ROOT / "shapes").glob("*.ttl"))]
+    out[COMPILED] = compiled_json([out[SHACL]] + hand_written)  # our shapes' SPARQL, read at start-up
     for folder in ("shapes/generated", "schema/generated", DOCS):
         out[f"{folder}/README.md"] = f"# Generated files\n\n{GENERATED_NOTE}"
     return out

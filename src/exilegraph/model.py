@@ -70,6 +70,48 @@ class LinkMLMeta(RootModel):
 
 linkml_meta = None
 
+class ClaimBasis(str, Enum):
+    """
+    Whether a claim reports its sources or is the curators' assessment.
+    """
+    reported_by_a_source = "reported"
+    """
+    A cited source states it, at the citation's locator
+    """
+    assessed_by_the_curators = "assessed"
+    """
+    The curators' own assessment; the assessment note says what it rests on
+    """
+
+
+class CitationSupport(str, Enum):
+    """
+    What in a cited source supports a claim.
+    """
+    supported_by_the_passageAPOSTROPHEs_text = "text"
+    """
+    The passage at the locator states the claim
+    """
+    supported_by_the_title_only = "title"
+    """
+    Only the source's title states it; the text has not been read or does not say it
+    """
+
+
+class CaseField(str, Enum):
+    """
+    Case-level fields whose basis a case records in `attributions`.
+    """
+    state_of_concern = "state_of_concern"
+    categories = "categories"
+    gender = "gender"
+    """
+    The gender of the case's subject (a slot of Person)
+    """
+    stages = "stages"
+    most_serious_incident_date = "most_serious_incident_date"
+
+
 class Country(str, Enum):
     """
     States, by ISO 3166-1 alpha-2 code, each linked to its Wikidata item. Add a state here when a record needs it.
@@ -444,6 +486,7 @@ class ExileCase(ConfiguredBaseModel):
     statements: Optional[list[Statement]] = Field(default=None)
     conflicts: Optional[list[Conflict]] = Field(default=None)
     associates: Optional[list[Association]] = Field(default=None)
+    attributions: Optional[list[FieldAttribution]] = Field(default=None, description="""One entry per case-level field that is set, saying whether a source reports it or curators assessed it.""")
 
 
 class Person(ConfiguredBaseModel):
@@ -456,7 +499,7 @@ class Person(ConfiguredBaseModel):
     affiliations: Optional[list[Affiliation]] = Field(default=None)
     wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
     description: Optional[str] = Field(default=None)
-    relatives: Optional[list[Relative]] = Field(default=None)
+    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even a relation alone (a son) can point a reader to a family member, so a public release leaves out the whole entry.""")
     home_address: Optional[str] = Field(default=None, description="""Never published.""")
     contact: Optional[str] = Field(default=None, description="""Telephone, e-mail or messenger handle. Never published.""")
 
@@ -480,9 +523,21 @@ class Organisation(ConfiguredBaseModel):
 
 class Claim(ConfiguredBaseModel):
     """
-    Anything a source can support or contradict; carries its citations.
+    Anything a source can support or contradict; carries its citations. A claim either reports what its cited sources say (`basis: reported`, the default: each citation names where in the source the passage is) or is the curators' own assessment (`basis: assessed`, with an `assessment_note` saying what it rests on).
     """
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
+    citations: Optional[list[Citation]] = Field(default=None)
+
+
+class FieldAttribution(ConfiguredBaseModel):
+    """
+    Says for one case-level field (state of concern, categories, the subject's gender, stages, date of the most serious incident) whether a cited source reports it or the curators assessed it. A field set on a case without an attribution is unattributed, not reported.
+    """
+    field: CaseField = Field(default=..., description="""The case-level field an attribution is about (gender is that of the case's subject).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -511,6 +566,8 @@ class Event(Claim):
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
     approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -523,6 +580,8 @@ class Statement(Claim):
     stage: Optional[int] = Field(default=None)
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -534,6 +593,8 @@ class NameVariant(Claim):
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     note: Optional[str] = Field(default=None)
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -549,6 +610,8 @@ class Affiliation(Claim):
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
     approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -564,6 +627,8 @@ class Residence(Claim):
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
     approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -575,6 +640,8 @@ class Association(Claim):
     relation: Optional[str] = Field(default=None, description="""e.g. son, spouse, co-defendant, colleague.""")
     description: Optional[str] = Field(default=None)
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
+    basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
+    assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
     citations: Optional[list[Citation]] = Field(default=None)
 
 
@@ -583,7 +650,7 @@ class Relative(ConfiguredBaseModel):
     A family member; everything but the relation is restricted, and a minor's details always are.
     """
     relation: str = Field(default=..., description="""e.g. son, spouse, co-defendant, colleague.""")
-    minor: Optional[bool] = Field(default=None)
+    minor: Optional[bool] = Field(default=None, description="""True when the relative is a child. Never published, like every detail that could identify or locate a relative.""")
     relative_name: Optional[str] = Field(default=None, description="""Name of a relative. Never published.""")
     birth_year: Optional[int] = Field(default=None, description="""Year of birth of a relative. Never published.""")
     relative_note: Optional[str] = Field(default=None, description="""Any further detail about a relative (age, school, whereabouts). Never published.""")
@@ -625,7 +692,8 @@ class Citation(ConfiguredBaseModel):
     One source supporting one claim, with where in the source the support is.
     """
     source: str = Field(default=..., description="""The key of a source of the same record.""")
-    locator: Optional[str] = Field(default=None, description="""Where in the source (page 2, footnote 4, paragraph 3, section \"Stage 2 details\").""")
+    locator: str = Field(default=..., description="""Where in the source the supporting passage is: a page, paragraph, footnote or section heading, e.g. \"statement, paragraph 3\" or \"Stage 2 details\". Required on every citation.""")
+    support: Optional[CitationSupport] = Field(default=None, description="""What in the source supports the claim: `text` (the default; the passage at the locator states it, eg:TextSupport) or `title` (only the source's title does, eg:TitleSupport).""")
     quote: Optional[str] = Field(default=None, description="""A short quotation, only where wording matters.""")
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
     reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
@@ -639,6 +707,7 @@ ExileCase.model_rebuild()
 Person.model_rebuild()
 Organisation.model_rebuild()
 Claim.model_rebuild()
+FieldAttribution.model_rebuild()
 Event.model_rebuild()
 Statement.model_rebuild()
 NameVariant.model_rebuild()

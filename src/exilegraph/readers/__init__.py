@@ -10,6 +10,7 @@ from typing import Iterable, Protocol
 from ..errors import RecordError
 from ..findings import ERROR, Finding
 from ..records import RawRecord, sha256_bytes
+from .cape import CapeReader
 from .links import path_problem
 from .yaml_reader import YamlReader
 
@@ -21,18 +22,7 @@ class Reader(Protocol):
     def read(self, path: str, data: bytes, sha256: str) -> RawRecord: ...
 
 
-def _registry() -> dict[str, Reader]:
-    readers: dict[str, Reader] = {"yaml": YamlReader()}
-    try:
-        from .cape import CapeReader
-    except ImportError:  # the profile-template reader is optional until it lands
-        pass
-    else:
-        readers["cape"] = CapeReader()
-    return readers
-
-
-READERS: dict[str, Reader] = _registry()
+READERS: dict[str, Reader] = {"yaml": YamlReader(), "cape": CapeReader()}  # one module per format
 
 
 def reader_for(path: Path) -> Reader | None:

@@ -174,9 +174,8 @@ class _Builder:
                 self.warn(line, col, rule, spath + ("text",), message,
                           "add the source to the Press sources list, or correct the reference's name and year")
                 continue
-            cit = {"source": entry.source["key"], "reference_text": ref.text}
-            if ref.locator:
-                cit["locator"] = ref.locator
+            # where the claim is: the reference's own page when it gives one, else the profile's section
+            cit = {"source": entry.source["key"], "locator": ref.locator or sec.label, "reference_text": ref.text}
             if any(c["source"] == cit["source"] and c.get("locator") == cit.get("locator") for c in citations):
                 continue
             self.positions[spath + ("citations", len(citations))] = (line, col)

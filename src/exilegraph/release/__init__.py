@@ -21,7 +21,7 @@ from .changelog import Changelog, case_digests, compare
 from ..rdf.dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
-from ..errors import ReleaseError
+from ..errors import NoReleaseError, ReleaseError
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
@@ -42,10 +42,14 @@ class ReleaseResult:
     findings: list[F.Finding]
     timings: dict[str, float] = field(default_factory=dict)
     internal: bool = False
+    unchanged: bool = False  # True when the release in place was already built from the same inputs
 
     def summary(self) -> str:
         c = self.counts
         kind = "internal release (restricted values included)" if self.internal else "public release"
+        if self.unchanged:
+            return (f"{kind} in {self.path} is up to date (same records, toolkit and options): {c.triples} triples, "
+                    f"{c.cases} cases; validation: {F.summary(self.findings)}")
         return (f"wrote {kind} to {self.path}: {c.triples} triples, {c.cases} cases, {c.events} events, "
                 f"{c.sources} sources, {c.citations} citations; validation: {F.summary(self.findings)}")
 
@@ -72,6 +76,12 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
         raise ReleaseError(f"no record files found in {', '.join(map(str, paths))}")
     build = Build(base, [], internal=internal, commit=records_commit(paths))
     build.inputs = [Input(display_path(f), _sha256(f), "") for f in files]
+    target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
+    key = _inputs_key(build)
+    if use_cache and all(i.sha256 for i in build.inputs):
+        current = _up_to_date(ReleaseDir(target), key)
+        if current is not None:
+            return current
     options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
         processed, spent = process_files(files, options, jobs, rep)
@@ -99,7 +109,6 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     dataset.add(f"{base}graph/provenance", build.lines())
     dataset.add(f"{base}graph/vocabulary", vocabulary_lines())
 
-    target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
     try:
         out.mkdir(parents=True, exist_ok=True)
         _remove_stale(out)
@@ -108,7 +117,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     except OSError as exc:
         raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
     try:
-        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep)
+        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep, key)
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -124,7 +133,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
 
 
 def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
-           internal: bool, base: str, rep: Reporter) -> ReleaseResult:
+           internal: bool, base: str, rep: Reporter, key: str) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
     files: list[tuple[str, str, int]] = []
@@ -156,7 +165,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                 "counts": counts.as_dict(), "cases": digests,
                 "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
-                "files": {name: media for name, media, _ in files},
+                "files": {name: media for name, media, _ in files}, "inputs_key": key,
             })
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
@@ -193,6 +202,35 @@ def _checksums(folder: Path) -> None:
                 h.update(chunk)
         lines.append(f"{h.hexdigest()}  {rel}\n")
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+
+
+def _inputs_key(build: Build) -> str:
+    """What a release is built from: the records' bytes, the toolkit (code, schema, shapes, mappings),
+    the options, and the build time when SOURCE_DATE_EPOCH fixes it."""
+    from ..diskcache import digest
+    from ..pipeline import fingerprint
+
+    return digest([fingerprint(), build.iri, build.base, os.environ.get("SOURCE_DATE_EPOCH", "")])
+
+
+def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:
+    """The release in place, when it was built from exactly these inputs and is complete; else None."""
+    try:
+        manifest = release.manifest
+        if manifest.inputs_key != key:
+            return None
+        sums = (release.path / "SHA256SUMS").read_text(encoding="utf-8").splitlines()
+        if not all((release.path / line.split("  ", 1)[1]).is_file() for line in sums if "  " in line):
+            return None
+        if not release.store_path.is_dir():
+            return None
+        changelog = Changelog(**json.loads((release.path / "changelog.json").read_text(encoding="utf-8")))
+        reported = json.loads((release.path / "validation.json").read_text(encoding="utf-8"))["findings"]
+        findings = [F.Finding(**f) for f in reported]
+        return ReleaseResult(release.path, Counts(**manifest.counts), changelog, findings,
+                             internal=manifest.internal, unchanged=True)
+    except (NoReleaseError, OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _sha256(path: Path) -> str:

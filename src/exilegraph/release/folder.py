@@ -34,6 +34,7 @@ class Manifest:
     cases: dict = field(default_factory=dict)  # case id -> digest of its content
     graphs: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
+    inputs_key: str | None = None  # what the release was built from (see release._inputs_key)
 
     @classmethod
     def from_json(cls, data: dict) -> "Manifest":

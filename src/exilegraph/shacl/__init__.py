@@ -1,7 +1,8 @@
 """SHACL validation of record graphs: the shapes, the result type, and two engines.
 
 `reference` runs pySHACL (the reference engine); `fast` compiles the same shapes to SPARQL and
-runs them on pyoxigraph. tests/test_shacl_engines.py proves they give the same verdicts.
+runs them on pyoxigraph. tests/test_shacl_engines.py proves they give the same verdicts. `engine`
+chooses between them (and falls back to pySHACL when the fast engine refuses a shape).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ class Violation:
     component: str  # local name of the constraint component, e.g. "MinCountConstraintComponent"
     shape: str  # IRI of the node shape the constraint belongs to
     value: str | None  # the offending value as an N-Triples term, when there is one
-    severity: str  # "error", "warning" or "info"
+    severity: str  # "error", "warning" or "info" (or the IRI of a shape's own sh:severity, reference only)
     message: str | None  # sh:message, when the shape gives one
 
 

@@ -16,23 +16,17 @@ the store's: it keeps "5"^^xsd:int as "5"^^xsd:integer, which sh:datatype xsd:in
 
 from __future__ import annotations
 
-import hashlib
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from itertools import islice
-from pathlib import Path
 
 import pyoxigraph as ox
 
 from . import Violation, shape_files
 from .shapes_model import (DAY, INTEGER, NODE_KINDS, RDF, RDF_TYPE, SUBCLASS, TRIM, XSD, NodeShape,  # noqa: F401
                            PropertyShape, SparqlRule, UnsupportedShape, _first, load_shapes)
-
-COMPILER = hashlib.sha256(Path(__file__).read_bytes() + (Path(__file__).parent / "shapes_model.py").read_bytes()
-                          ).hexdigest()[:16]  # changes with the engine's code
-
 
 def violation_key(v: Violation) -> tuple:
     """Sort key for Violations (None first); both engines sort with it."""
@@ -68,17 +62,6 @@ class FastEngine:
                     raise UnsupportedShape(f"shape {q.node.iri} compiled to a query oxigraph rejects: {exc}") from None
         self.compile_seconds = time.perf_counter() - started
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "compiler": COMPILER}
-
-    def __setstate__(self, state: dict) -> None:
-        """An engine pickled (validate/cache.py keeps one on disk) by another version of this module is
-        compiled afresh: its queries are those of the old code."""
-        if state.pop("compiler", None) != COMPILER:
-            self.__init__(state.get("shapes_ttl"))
-        else:
-            self.__dict__.update(state)
-
     def validate(self, store: ox.Store, workers: int | None = None) -> list[Violation]:
         """Every violation of the data in the store's default graph, sorted and de-duplicated.
 
@@ -91,8 +74,10 @@ class FastEngine:
         queries = self.queries
         if not subclass:  # then a shape none of whose targets occurs has nothing to check
             is_a = ox.NamedNode(RDF_TYPE)
-            focus = {n.iri: any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
-                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of) for n in self.shapes}
+            focus = {n.iri: bool(n.target_nodes)
+                     or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
+                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of + n.target_objects_of)
+                     for n in self.shapes}
             queries = [q for q in queries if focus[q.node.iri]]
         if workers is None:
             size = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000))
@@ -151,7 +136,7 @@ DECODE = {"values": _values_results, "mincount": _count_results, "maxcount": _co
 # ---- compiling to SPARQL ----------------------------------------------------------------------------
 
 def _compile(node: NodeShape) -> list[_Query]:
-    if not (node.target_classes or node.target_subjects_of):
+    if not (node.target_classes or node.target_subjects_of or node.target_objects_of or node.target_nodes):
         return []  # a node shape without targets validates nothing (as in pySHACL)
     queries = [_values_query(node), *_count_queries(node), *(_sparql_query(node, r) for r in node.sparql)]
     return [q for q in queries if q is not None]
@@ -165,6 +150,9 @@ def _targets(node: NodeShape, subclass: bool) -> str:
     """A group pattern binding ?this to each focus node of the shape, once."""
     parts = [f"?this {_type_path(subclass)} <{c}> ." for c in node.target_classes]
     parts += [f"?this <{p}> ?_t ." for p in node.target_subjects_of]
+    parts += [f"?_t <{p}> ?this ." for p in node.target_objects_of]
+    if node.target_nodes:
+        parts.append(f"VALUES ?this {{ {' '.join(node.target_nodes)} }}")
     if len(parts) == 1 and node.target_classes and not subclass:
         return parts[0]  # the one pattern that cannot bind a node twice
     return "{ SELECT DISTINCT ?this WHERE { " + " UNION ".join(f"{{ {p} }}" for p in parts) + " } }"

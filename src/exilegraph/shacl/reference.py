@@ -34,15 +34,32 @@ SH = rdflib.Namespace("http://www.w3.org/ns/shacl#")
 SEVERITY = {SH.Violation: "error", SH.Warning: "warning", SH.Info: "info"}
 
 
-def validate_reference(lines: list[str]) -> list[Violation]:
-    """Validate N-Triples lines (data plus `provenance.vocabulary_lines()`) with pySHACL."""
+def validate_reference(lines: list[str], shapes_ttl: list[str] | None = None) -> list[Violation]:
+    """Validate N-Triples lines (data plus `provenance.vocabulary_lines()`) with pySHACL, against our shapes
+    or the given Turtle documents. Raises ShapesError when the shapes or data cannot be read, or pySHACL
+    finds the shapes graph ill-formed."""
     import pyshacl
+    from pyshacl.errors import ReportableRuntimeError, ValidationFailure
 
-    shapes = _shapes()  # parsed once; pySHACL adds the same two rdfs:subClassOf triples to it each run
-    data = _parse("\n".join(lines) + "\n")
-    with _prepared_sparql():
-        _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True, inference="none",
-                                                    abort_on_first=False, meta_shacl=False)
+    from .engine import ShapesError
+
+    try:
+        # ours are parsed once; pySHACL adds the same two rdfs:subClassOf triples to them each run
+        shapes = _shapes() if shapes_ttl is None else shapes_graph(shapes_ttl)
+        data = _parse(["\n".join(lines) + "\n"])
+    except SyntaxError as exc:  # rdflib's parsers raise subclasses of SyntaxError
+        raise ShapesError(f"cannot read the shapes or the data: {exc}") from None
+    try:
+        with _prepared_sparql():
+            _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True,
+                                                        inference="none", abort_on_first=False,
+                                                        meta_shacl=False)
+    except (ReportableRuntimeError, NotImplementedError) as exc:
+        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(exc).split())) from None
+    except Exception as exc:  # noqa: BLE001 - rdflib's SPARQL engine raises bare Exceptions (unknown prefix)
+        raise ShapesError(f"pySHACL failed on these shapes: {type(exc).__name__}: {exc}") from None
+    if isinstance(report, ValidationFailure):  # returned, not raised: e.g. a SPARQL query SHACL forbids
+        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(report.message).split()))
     return violations_of(report, shapes)
 
 
@@ -51,18 +68,18 @@ def _shapes() -> rdflib.Graph:
     return shapes_graph()
 
 
-def shapes_graph() -> rdflib.Graph:
-    """Every shapes file parsed into one graph (xsd:string literals normalised as in the data)."""
-    g = rdflib.Graph()
-    for path in shape_files():
-        g.parse(path, format="turtle")
-    _normalise(g)
-    return g
+def shapes_graph(texts: list[str] | None = None) -> rdflib.Graph:
+    """Every shapes file, or the given Turtle documents, parsed into one graph (xsd:string literals
+    normalised as in the data)."""
+    texts = texts if texts is not None else [p.read_text(encoding="utf-8") for p in shape_files()]
+    return _parse(texts, "turtle")
 
 
 def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     """The `sh:ValidationResult`s of a pySHACL report as sorted, de-duplicated Violations."""
-    results = list(report.subjects(RDF.type, SH.ValidationResult))
+    # the report's own results, not those nested in sh:detail (pySHACL adds them for sh:node and others)
+    results = [r for top in report.subjects(RDF.type, SH.ValidationReport)
+               for r in report.objects(top, SH.result)]
     values = _canonical([report.value(r, SH.value) for r in results])
     out = set()
     for r in results:
@@ -74,15 +91,13 @@ def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]
         messages = sorted(str(m) for m in report.objects(r, SH.resultMessage) if m in own)
         path = report.value(r, SH.resultPath)
         severity = report.value(r, SH.resultSeverity)
-        if severity not in SEVERITY:
-            raise ValueError(f"pySHACL reported an unknown severity {severity!r}")
         out.add(Violation(
             focus=_name(report.value(r, SH.focusNode)),
             path=_name(path) if path is not None else None,
             component=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
             shape=_name(node_shape_of(source, shapes)),
             value=values.get(report.value(r, SH.value)),
-            severity=SEVERITY[severity],
+            severity=SEVERITY.get(severity, str(severity)),  # a shape's own severity IRI as it is
             message=messages[0] if messages else None,
         ))
     return sorted(out, key=violation_key)
@@ -91,9 +106,7 @@ def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]
 def node_shape_of(shape, shapes: rdflib.Graph):
     """The node shape a property shape belongs to (via sh:property); a node shape itself otherwise."""
     parents = set(shapes.subjects(SH.property, shape))
-    if len(parents) > 1:
-        raise ValueError(f"property shape {shape} belongs to {len(parents)} node shapes; results would be ambiguous")
-    return parents.pop() if parents else shape
+    return parents.pop() if len(parents) == 1 else shape  # shared by several (not in ours): the shape itself
 
 
 def nt_term(term) -> ox.NamedNode | ox.BlankNode | ox.Literal:
@@ -133,8 +146,8 @@ def _name(term) -> str:
     return f"_:{term}" if isinstance(term, BNode) else str(term)
 
 
-def _parse(text: str) -> rdflib.Graph:
-    """The data as rdflib parses it, except that ill-typed literals keep their lexical form.
+def _parse(texts: list[str], fmt: str = "nt") -> rdflib.Graph:
+    """The data (or shapes) as rdflib parses them, except that ill-typed literals keep their lexical form.
 
     rdflib normalises while parsing, and rewrites an ill-typed boolean such as "yes" as "false";
     parsing unnormalised and normalising only well-typed numbers and booleans afterwards keeps "yes"
@@ -148,7 +161,11 @@ def _parse(text: str) -> rdflib.Graph:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            g.parse(data=text, format="nt")
+            for text in texts:
+                g.parse(data=text, format=fmt)
+            for s, p, o in list(g.triples((None, SH.uniqueLang, None))):
+                if str(o) != "true":  # SHACL: `true` activates it, "1" does not; pySHACL takes either
+                    g.remove((s, p, o))
             _normalise(g, literals=True)
     finally:
         rdflib.NORMALIZE_LITERALS = normalize

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import os
 import re
 
 import pyoxigraph as ox
@@ -12,7 +11,7 @@ from ..findings import Finding
 from ..provenance import vocabulary_lines
 from ..records import Record, RecordGraph, dotted
 from ..resources import schema_index
-from . import RULES_NS, Violation, shape_files
+from . import RULES_NS, Violation, engine, shape_files
 
 DEFAULT_MESSAGES = {
     "MinCountConstraintComponent": "a required value is missing",
@@ -27,30 +26,17 @@ DEFAULT_MESSAGES = {
 }
 
 
-def engine_name() -> str:
-    """`fast` (SPARQL on pyoxigraph, the default) or `reference` (pySHACL), by EXILEGRAPH_SHACL_ENGINE."""
-    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
-    return wanted if wanted in ("fast", "reference") else "fast"
-
-
-@functools.cache
-def _fast_engine():
-    """The shapes compiled to SPARQL, once per process, from the shapes files (nothing is read from a cache)."""
-    from .fast import FastEngine
-
-    return FastEngine()
-
-
 ENGINE_THREADS: int | None = None  # None: the engine decides; worker processes set 1 (the cores are theirs)
 
 
-def run_engine(lines: list[str]) -> list[Violation]:
-    data = lines + vocabulary_lines()
-    if engine_name() == "fast":
-        return _fast_engine().validate_lines(data, ENGINE_THREADS)
-    from .reference import validate_reference
+def engine_name() -> str:
+    """The engine in use (see shacl.engine)."""
+    return engine.engine_name()
 
-    return validate_reference(data)
+
+def run_engine(lines: list[str]) -> list[Violation]:
+    """Our shapes over the record lines plus the vocabulary (shacl.engine.run_engine; raises ShapesError)."""
+    return engine.run_engine(lines + vocabulary_lines(), ENGINE_THREADS).violations
 
 
 @functools.cache
@@ -90,7 +76,9 @@ def to_findings(violations: list[Violation], record: Record, graph: RecordGraph)
         message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
         if v.value and v.value != f"<{v.focus}>" and v.component not in ("MinCountConstraintComponent",):
             message += f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
-        out.append(Finding(record.path, line, col, v.severity, rule_id(v), dotted(fpath), message,
+        # a shape's own sh:severity IRI (pySHACL only) counts as an error
+        severity = v.severity if v.severity in ("error", "warning", "info") else "error"
+        out.append(Finding(record.path, line, col, severity, rule_id(v), dotted(fpath), message,
                            _shape_comments().get(v.shape)))
     return out
 
