@@ -81,6 +81,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     if use_cache and all(i.sha256 for i in build.inputs):
         current = _up_to_date(ReleaseDir(target), key)
         if current is not None:
+            _remove_stale(out)  # what a killed build left beside the release in place
             return current
     options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
