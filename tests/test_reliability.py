@@ -135,6 +135,10 @@ def make(kind: str, records: Path, monkeypatch) -> None:
         (records / "huge-text.yaml").write_text(
             text.replace("summary: An invented exile charged at home after leaving.", f"summary: {huge}"),
             encoding="utf-8")
+    elif kind == "huge-profile":
+        profile = (FIXTURES / "cape" / "brannigan_moss_crlf.txt").read_bytes()
+        words = b" more" * (MAX_TEXT_BYTES // 5 + 1024)
+        (records / "huge-profile.txt").write_bytes(profile.replace(b"moved abroad in 2019", b"moved" + words, 1))
     elif kind == "dangling-link":
         (records / "gone.yaml").symlink_to("moved-away.yaml")
     elif kind == "link-loop":
