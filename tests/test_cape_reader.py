@@ -39,8 +39,8 @@ def line_of(path: Path, needle: str) -> int:
     return next(i + 1 for i, ln in enumerate(lines) if needle in ln)
 
 
-def citations(raw) -> list[tuple[str, str, str | None]]:
-    return [(c["reference_text"], c["source"], c.get("locator"))
+def citations(raw) -> list[tuple[str | None, str, str | None]]:
+    return [(c.get("reference_text"), c["source"], c.get("locator"))
             for st in raw.data["case"].get("statements", []) for c in st.get("citations", [])]
 
 
@@ -65,21 +65,32 @@ def test_seed_profile_every_section(seed_profile):
     assert "gender" not in raw.data["persons"][0]
     for empty in ("state_of_concern", "categories", "violence_reported", "violence_description", "residences"):
         assert empty not in case
+    # one statement per sentence: the first paragraph and the Stage 2 paragraph hold two and three
     sections = [(st["section"], st.get("stage")) for st in case["statements"]]
-    assert sections == [("Who, Why and How exiled", None), ("Stage 1 details", 1), ("Stage 1 details", 1),
-                        ("Stage 2 details", 2), ("Other actions during Stages 1–3", None), ("Legal status", None),
-                        ("Legal status", None), ("Current status", None)]
-    assert [st["key"] for st in case["statements"]][:4] == ["who-why-how-1", "stage-1-1", "stage-1-2", "stage-2-1"]
-    stage2 = case["statements"][3]
+    assert sections == [("Who, Why and How exiled", None)] * 2 + [("Stage 1 details", 1)] * 2 + [
+        ("Stage 2 details", 2)] * 3 + [("Other actions during Stages 1–3", None), ("Legal status", None),
+                                       ("Legal status", None), ("Current status", None)]
+    assert [st["key"] for st in case["statements"]][:6] == ["who-why-how-1", "who-why-how-2", "stage-1-1", "stage-1-2",
+                                                           "stage-2-1", "stage-2-2"]
+    stage2 = case["statements"][4]
     assert stage2["text"].startswith("Zhanar Akhmet was detained in Kyiv")
-    assert raw.locate(("case", "statements", 3, "text")) == (line_of(seed_profile, "Zhanar Akhmet was detained"), 1)
+    assert stage2["text"].endswith("Ferghana news, 2017).")
+    assert raw.locate(("case", "statements", 4, "text")) == (line_of(seed_profile, "Zhanar Akhmet was detained"), 1)
+    held = case["statements"][5]
+    assert held["text"].startswith("She was") and held["text"].endswith("(Mapping Media Freedom, 2017).")
+    line = line_of(seed_profile, "Zhanar Akhmet was detained")
+    assert raw.locate(("case", "statements", 5, "text")) == (
+        line, seed_profile.read_text(encoding="utf-8").split("\n")[line - 1].index("She was") + 1)
     typed(raw)
 
 
 @pytest.mark.seeds
 def test_seed_profile_six_sources(seed_profile):
     raw = read_file(seed_profile)
-    got = [(s.get("outlet"), s.get("authors"), s.get("year"), s.get("url")) for s in raw.data["sources"]]
+    *press, profile = raw.data["sources"]
+    # the profile itself is a source too: one sentence rests on no reference of its list
+    assert profile == {"key": "profile", "source_type": "database_entry", "title": "Akhmet, Zhanara"}
+    got = [(s.get("outlet"), s.get("authors"), s.get("year"), s.get("url")) for s in press]
     assert got == [
         ("Radio Free Europe", None, 2017,
          "https://www.rferl.org/a/ukraine-detains-kazakh-blogger-at-kazakhstans-request/28810685.html"),
@@ -95,7 +106,7 @@ def test_seed_profile_six_sources(seed_profile):
          "https://24tv.ua/news/showNews.do?ukrayina_prihistila_kazahsku_zhurnalistku_yaku_peresliduvali_na_batkivshhini"
          "&objectId=1039937"),
     ]
-    keys = [s["key"] for s in raw.data["sources"]]
+    keys = [s["key"] for s in press]
     assert keys == ["radio-free-europe-2017", "hromadske-ua-2017", "mapping-media-freedom-2017", "ferghana-news-2017",
                     "grigoryeva-djalilov-2018", "24kanal-2018"]
     by_key = {s["key"]: s for s in raw.data["sources"]}
@@ -106,13 +117,13 @@ def test_seed_profile_six_sources(seed_profile):
     assert "language" not in by_key["mapping-media-freedom-2017"]  # mostly Latin title
     assert by_key["24kanal-2018"]["accessed_date"] == "3 Feb. 2019"
     assert "accessed_date" not in by_key["ferghana-news-2017"]
-    assert all(s["source_type"] == "news_article" for s in raw.data["sources"])
+    assert all(s["source_type"] == "news_article" for s in press)
 
 
 @pytest.mark.seeds
 def test_seed_profile_references_resolved(seed_profile):
     raw = read_file(seed_profile)
-    pairs = {(text, source) for text, source, _ in citations(raw)}
+    pairs = {(text, source) for text, source, _ in citations(raw) if source != "profile"}
     assert pairs == {
         ("(Radio Free Europe, 2017)", "radio-free-europe-2017"),
         ("(Ferghana news, 2017)", "ferghana-news-2017"),
@@ -123,13 +134,16 @@ def test_seed_profile_references_resolved(seed_profile):
     }
     by_key = {s["key"]: s for s in raw.data["sources"]}
     assert by_key["mapping-media-freedom-2017"]["url"].startswith("https://mappingmediafreedom.org/")
-    stage2 = raw.data["case"]["statements"][3]
-    # "( Radio Free Europe, 2017; Ferghana news, 2017)" with odd spacing, then two more; Ferghana once
-    assert [c["source"] for c in stage2["citations"]] == ["radio-free-europe-2017", "ferghana-news-2017",
-                                                          "mapping-media-freedom-2017"]
-    # the reference right after a full stop: "status.(24Kanal, 2018)"
-    assert raw.data["case"]["statements"][6]["citations"] == [{"source": "24kanal-2018", "locator": "Legal status",
-                                                               "reference_text": "(24Kanal, 2018)"}]
+    statements = raw.data["case"]["statements"]
+    # each sentence of Stage 2 cites only the references that close it: the detention in Vyshhorod
+    # is Mapping Media Freedom's, not Radio Free Europe's
+    assert [[c["source"] for c in st["citations"]] for st in statements[4:7]] == [
+        ["radio-free-europe-2017", "ferghana-news-2017"], ["mapping-media-freedom-2017"], ["ferghana-news-2017"]]
+    assert "Vyshhorod" in statements[5]["text"] and "Vyshhorod" not in statements[4]["text"]
+    # the reference right after a full stop: "status.(24Kanal, 2018)"; the profile section is the locator
+    assert statements[9]["citations"] == [{"source": "24kanal-2018",
+                                           "locator": "as cited in the profile's Legal status",
+                                           "reference_text": "(24Kanal, 2018)"}]
 
 
 @pytest.mark.seeds
@@ -142,8 +156,12 @@ def test_seed_profile_unresolved_reference_is_a_warning_not_a_guess(seed_profile
     assert f.line == line_of(seed_profile, "(Index on Censorship, 2017)")
     assert "Index on Censorship" in f.message and f.field == "case.statements[0].text"
     first = raw.data["case"]["statements"][0]
-    assert "(Index on Censorship, 2017)" in first["text"]  # the reference stays in the text
-    assert [c["source"] for c in first["citations"]] == ["radio-free-europe-2017"]  # nothing guessed
+    assert first["text"].endswith("(Index on Censorship, 2017).")  # the reference stays in the text
+    # nothing guessed: the sentence rests on the profile alone, and says so
+    assert first["citations"] == [{"source": "profile", "locator": "Who, Why and How exiled"}]
+    [only] = findings_of(raw, "profile-only")
+    assert (only.line, only.severity, only.field) == (f.line, WARNING, "case.statements[0].citations")
+    assert "supported only by the profile" in only.message
 
 
 @pytest.mark.seeds
@@ -159,7 +177,8 @@ def test_seed_profile_damage_is_kept_and_reported(seed_profile):
     assert [(f.field, f.line) for f in tracking] == [("sources[1].url", line_of(seed_profile, "Hromadske.ua., 2017."))]
     assert "utm_source" in tracking[0].message and "mc_eid" in tracking[0].message
     assert raw.locate(("sources", 1, "accessed_date")) == (damaged[1].line, damaged[1].column)
-    assert len(raw.findings) == 4  # and nothing else
+    assert sorted(f.rule for f in raw.findings) == ["damaged-accessed-date", "damaged-accessed-date",
+                                                    "profile-only", "tracking-parameters", "unresolved-reference"]
 
 
 @pytest.mark.seeds
@@ -181,18 +200,30 @@ def test_registered_for_txt_files():
 
 def test_fields_of_the_full_profile():
     raw = read_file(FULL)
-    assert raw.findings == []
+    # the violence answer, the one-line "International arrest warrant" value and the residences have no
+    # reference: they rest on the profile alone
+    countries = line_of(FULL, "Countries of transit")
+    assert [(f.rule, f.line) for f in raw.findings] == [
+        ("profile-only", line_of(FULL, "Violence experienced")), ("profile-only", line_of(FULL, "International arrest")),
+        ("profile-only", countries), ("profile-only", countries)]
     assert raw.data["persons"] == [{"id": "quillfeather-ambrin", "preferred_name": "Ambrin Quillfeather",
                                     "gender": "female"}]
     case = dict(raw.data["case"])
     case.pop("statements")
+    # each case-level field the profile gives is attributed to the profile, its heading the locator
+    assert {a["field"]: a["citations"] for a in case.pop("attributions")} == {
+        field: [{"source": "profile", "locator": heading}] for field, heading in (
+            ("gender", "Gender"), ("state_of_concern", "State of concern"), ("categories", "Category of exile"),
+            ("stages", "Which stages experienced"), ("most_serious_incident_date", "Date of most serious incident"))}
     assert case == {
         "id": "quillfeather-ambrin", "subject": "quillfeather-ambrin", "state_of_concern": "UZ",
         "categories": ["civil_society", "opposition_member"],
         "alleged_affiliation": "Member of a banned opposition movement", "stages": [1, 2, 3],
         "most_serious_incident_date": "2018-03-14", "violence_reported": True,
         "violence_description": "pushed to the ground while being handcuffed",
-        "residences": [{"country": "KZ", "residence_role": "transit"}, {"country": "LT", "residence_role": "asylum"}],
+        "residences": [{"country": country, "residence_role": role, "citations": [
+            {"source": "profile", "locator": "Countries of transit, asylum and/or residence"}]}
+            for country, role in (("KZ", "transit"), ("LT", "asylum"))],
         "legal_status": "refugee", "current_status": "Living in Vilnius; the notice was withdrawn in 2019",
     }
     assert raw.locate(("case", "state_of_concern")) == (line_of(FULL, "State of concern:"), 19)
@@ -200,23 +231,30 @@ def test_fields_of_the_full_profile():
     assert raw.locate(("case", "categories", 1)) == (line_of(FULL, "Category of exile:"), 20)
     model = typed(raw).model
     assert model.case.state_of_concern == "UZ"
-    assert [s.stage for s in model.case.statements] == [None, 1, 2, 3, None, None]
+    assert [s.stage for s in model.case.statements] == [None, None, None, 1, 2, 2, 3, None, None]
+    # reported violence is also a statement of its section, saying what is known
+    violence = model.case.statements[2]
+    assert (violence.section, violence.text) == ("Violence experienced",
+                                                 "Yes: pushed to the ground while being handcuffed.")
     # an inline value with no field to go to is a statement
     assert model.case.statements[-1].section == "International arrest warrant"
 
 
 def test_full_profile_citation_styles():
     raw = read_file(FULL)
+    cited = "as cited in the profile's "
+    who, st1, st2 = cited + "Who, Why and How exiled", cited + "Stage 1 details", cited + "Stage 2 details"
     assert citations(raw) == [
-        # the locator is the reference's own page when it gives one, else the profile's section
-        ("(Northwind Courier, 2016)", "northwind-courier-2016", "Who, Why and How exiled"),
-        ("(Harbour Watch, n.d.)", "harbour-watch-nd", "Who, Why and How exiled"),
-        ("(Northwind Courier, 2016)", "northwind-courier-2016", "Stage 1 details"),
-        ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3"),
-        ("(Northwind Courier, 2018)", "northwind-courier-2018", "Stage 2 details"),
-        ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", "Stage 2 details"),
-        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", "Stage 3 details"),
-        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", "Other actions during Stages 1–3"),
+        ("(Northwind Courier, 2016)", "northwind-courier-2016", who),
+        ("(Harbour Watch, n.d.)", "harbour-watch-nd", who),
+        (None, "profile", "Violence experienced"),
+        ("(Northwind Courier, 2016)", "northwind-courier-2016", st1),
+        ("(Pellworth and Okonkwo-Lind, 2019, p. 3)", "pellworth-okonkwo-lind-2019", "p. 3, " + st1),
+        ("(Northwind Courier, 2018)", "northwind-courier-2018", st2),
+        ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", st2),
+        ("(Steppe Ledger, 2019)", "steppe-ledger-2019", cited + "Stage 3 details"),
+        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", cited + "Other actions during Stages 1–3"),
+        (None, "profile", "International arrest warrant"),
     ]
     src = {s["key"]: s for s in raw.data["sources"]}
     assert src["northwind-courier-2016"]["year"] == 2016 and src["northwind-courier-2018"]["year"] == 2018
@@ -242,11 +280,11 @@ def test_full_profile_citation_styles():
 def test_wrapped_paragraph_positions():
     raw = read_file(FULL)
     first_line = line_of(FULL, "Prosecutors in the capital")
-    assert raw.locate(("case", "statements", 1, "text")) == (first_line, 1)
-    text = raw.data["case"]["statements"][1]["text"]
+    assert raw.locate(("case", "statements", 3, "text")) == (first_line, 1)
+    text = raw.data["case"]["statements"][3]["text"]
     assert "information and asked Interpol" in text  # two lines joined by one space
     # the citation on the paragraph's second line is located there
-    line, col = raw.locate(("case", "statements", 1, "citations", 1))
+    line, col = raw.locate(("case", "statements", 3, "citations", 1))
     assert line == first_line + 1
     assert (FULL.read_text(encoding="utf-8").split("\n")[line - 1][col - 1:]).startswith("Pellworth and")
     assert raw.locate(("sources", 2, "accessed_date"))[0] == line_of(FULL, "Harbour Watch (n.d.)")
@@ -264,7 +302,7 @@ def test_crlf_bom_blank_fields_empty_stage2_no_stage3():
                   "violence_reported", "current_status", "legal_status"):
         assert blank not in raw.data["case"]
     statements = raw.data["case"]["statements"]
-    assert [st["key"] for st in statements] == ["who-why-how-1", "stage-1-1"]
+    assert [st["key"] for st in statements] == ["who-why-how-1", "stage-1-1", "stage-1-2"]
     assert not any(st.get("stage") in (2, 3) for st in statements)
     assert not any("\r" in st["text"] for st in statements)
     typed(raw)
@@ -275,9 +313,11 @@ def test_unresolved_reference_on_a_wrapped_line():
     [f] = findings_of(raw, "unresolved-reference")
     assert (f.path, f.line, f.severity) == (raw.path, line_of(CRLF, "(Silent Bureau, 2020)"), WARNING)
     assert "(Silent Bureau, 2020)" in f.message
-    stage1 = raw.data["case"]["statements"][1]
-    assert "(Silent Bureau, 2020)" in stage1["text"]
-    assert [c["source"] for c in stage1["citations"]] == ["lantern-post-2019"]
+    wanted, claimed = raw.data["case"]["statements"][1:3]
+    assert wanted["text"].endswith("(Lantern Post, 2019).") and claimed["text"].endswith("(Silent Bureau, 2020).")
+    assert [c["source"] for c in wanted["citations"]] == ["lantern-post-2019"]
+    # the unresolved reference's sentence is not lent the sentence before's source
+    assert claimed["citations"] == [{"source": "profile", "locator": "Stage 1 details"}]
 
 
 def test_crlf_and_lf_read_the_same():
@@ -312,8 +352,11 @@ def test_unreadable_values_become_statements_with_warnings():
     kept = {st["section"]: st["text"] for st in case["statements"] if st["section"] != "Stage 1 details"}
     assert kept == {"State of concern": "Atlantis.", "Category of exile": "Poets; Civil society.",
                     "Date of most serious incident": "sometime"}
-    assert {f.rule: f.line for f in raw.findings} == {"unknown-country": 3, "unknown-category": 4,
-                                                      "unreadable-date": 5, "tracking-parameters": 15}
+    assert sorted((f.rule, f.line) for f in raw.findings) == [
+        ("profile-only", 3), ("profile-only", 4), ("profile-only", 5), ("tracking-parameters", 15),
+        ("unknown-category", 4), ("unknown-country", 3), ("unreadable-date", 5)]
+    assert all(st["citations"] == [{"source": "profile", "locator": st["section"]}] for st in case["statements"]
+               if st["section"] != "Stage 1 details")
     typed(raw)
 
 
@@ -329,7 +372,9 @@ def test_state_names_aliases_and_dates():
 def test_same_name_and_year_twice_is_ambiguous():
     sources = "Mill Gazette, 2016. 'First item'.\n\nMill Gazette, 2016. 'Other item'.\n\nMill Gazette, 2018. 'x'."
     raw = read_text(PROFILE.format(state="Georgia", category=".", date="2016", sources=sources))
-    assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "mill-gazette-2016-2", "mill-gazette-2018"]
+    # the profile is a source too: its state of concern and date are attributed to it
+    assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "mill-gazette-2016-2", "mill-gazette-2018",
+                                                       "profile"]
     assert [f.rule for f in raw.findings] == ["ambiguous-reference"]
     assert [c["source"] for c in raw.data["case"]["statements"][0]["citations"]] == ["mill-gazette-2018"]
     typed(raw)
@@ -339,7 +384,7 @@ def test_known_name_wrong_year_is_not_guessed():
     raw = read_text(PROFILE.format(state=".", category=".", date=".", sources="Mill Gazette, 2017. 'Only item'."))
     msgs = [f.message for f in findings_of(raw, "unresolved-reference")]
     assert len(msgs) == 2 and all("only for 2017" in m for m in msgs)
-    assert "citations" not in raw.data["case"]["statements"][0]
+    assert raw.data["case"]["statements"][0]["citations"] == [{"source": "profile", "locator": "Stage 1 details"}]
 
 
 @pytest.mark.parametrize("text, line, rule", [
@@ -368,12 +413,13 @@ def test_not_utf8_names_line_and_column():
 
 def test_a_template_variant_is_a_mapping_change(tmp_path):
     text = CRLF.read_bytes().decode("utf-8-sig").replace("Press sources:", "Literature consulted:")
-    assert not read_text(text).data.get("sources")  # the shipped mapping does not know the heading
+    # the shipped mapping does not know the heading: no press source, every sentence rests on the profile
+    assert [s["key"] for s in read_text(text).data["sources"]] == ["profile"]
     variant = tmp_path / "cape.yaml"
     variant.write_text(MAPPING_FILE.read_text(encoding="utf-8").replace(
         "label: 'Press\\s+sources|", "label: 'Literature\\s+consulted|Press\\s+sources|"), encoding="utf-8")
     raw = read_text(text, reader=CapeReader(variant))
-    assert [s["key"] for s in raw.data["sources"]] == ["lantern-post-2019"]
+    assert [s["key"] for s in raw.data["sources"]] == ["lantern-post-2019", "profile"]
     assert raw.data["case"]["statements"][0]["citations"][0]["source"] == "lantern-post-2019"
 
 
@@ -422,7 +468,11 @@ def test_import_returns_paths_in_order_and_warnings(tmp_path):
     assert [p.name for p in result.written] == ["brannigan-moss-teodor.yaml", "quillfeather-ambrin.yaml"]
     assert result.written[0].read_text(encoding="utf-8").startswith("# Imported from ")
     assert [(Path(w.path).name, w.line, w.rule) for w in result.warnings] == [
-        ("brannigan_moss_crlf.txt", 20, "unresolved-reference")]
+        ("brannigan_moss_crlf.txt", 20, "unresolved-reference"), ("brannigan_moss_crlf.txt", 19, "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Violence experienced"), "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "International arrest"), "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only"),
+        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only")]
 
 
 def test_import_prints_warnings_with_file_and_line(tmp_path):

@@ -288,7 +288,7 @@ def test_cli_release_quiet_verbose_and_errors(tmp_path, monkeypatch):
     quiet = runner.invoke(main, ["release", "--out", str(tmp_path), "--quiet"])
     assert quiet.exit_code == 0, quiet.output
     assert quiet.output == ""
-    verbose = runner.invoke(main, ["release", "--out", str(tmp_path), "--verbose"])
+    verbose = runner.invoke(main, ["release", "--out", str(tmp_path), "--verbose", "--force"])
     assert verbose.exit_code == 0
     assert "wrote public release" in verbose.output and "write turtle" in verbose.output
     missing = runner.invoke(main, ["release", str(tmp_path / "nowhere"), "--out", str(tmp_path)])

@@ -123,9 +123,21 @@ class Scanned:
     predicates: set[str]
 
 
+def _term_labels(release: Path) -> re.Pattern | None:
+    """The labels of the schema's own terms, as the release states them: pages quote them (an event typed
+    "action against relatives"), and they are the schema's text, not a record's."""
+    labels = set()
+    for q in ox.parse(path=str(release / "exilegraph.nt"), format=ox.RdfFormat.N_TRIPLES):
+        if _vocabulary(q) and isinstance(q.object, ox.Literal):
+            labels.add(q.object.value)
+    words = sorted((re.escape(x) for x in labels if x), key=len, reverse=True)
+    return re.compile("|".join(words), re.IGNORECASE) if words else None
+
+
 def scan_folder(release: Path) -> list[Scanned]:
     """Every file of a release folder, the store read through its quads instead of its database files."""
     out = []
+    term_labels = _term_labels(release)
     for f in sorted(release.rglob("*")):
         if not f.is_file() or (release / "store") in f.parents:
             continue
@@ -138,7 +150,8 @@ def scan_folder(release: Path) -> list[Scanned]:
                 if isinstance(q.object, ox.Literal) and q.object.language and not _vocabulary(q):
                     free.append(q.object.value)
         elif f.suffix in PROSE:
-            free.append(html.unescape(re.sub(r"<[^>]+>", " ", raw)) if f.suffix in (".html", ".htm") else raw)
+            prose = html.unescape(re.sub(r"<[^>]+>", " ", raw)) if f.suffix in (".html", ".htm") else raw
+            free.append(term_labels.sub(" ", prose) if term_labels else prose)
         elif f.suffix == ".json":
             free.extend(_json_strings(json.loads(raw)))
         out.append(Scanned(str(f.relative_to(release)), _norm(raw), free, preds))
@@ -229,7 +242,7 @@ def test_the_scan_reads_files_other_tools_add(releases, items, tmp_path):
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(f.read_bytes())
     page = copy / "evidence" / "case.html"
-    page.parent.mkdir()
+    page.parent.mkdir(exist_ok=True)  # the release has evidence pages of its own
     page.write_text(f"<html><body><p>{html.escape(words)}</p><p>She left with her son.</p></body></html>",
                     encoding="utf-8")
     assert any(x.startswith("evidence/case.html: relative_note words") for x in leaks(copy, items))

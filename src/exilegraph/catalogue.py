@@ -28,6 +28,7 @@ import pyoxigraph as ox
 from .errors import QueryError
 from .rdf.terms import iri
 from .resources import DEFAULT_BASE_IRI, QUERIES, schema_index
+from .sparqlguard import check_query
 
 COUNTRY_PARAMS = {"state", "host", "country", "citizenship"}  # and every name ending in _state
 NODE_PARAMS = {"case": "case", "person": "person", "organisation": "organisation", "organization": "organisation"}
@@ -304,6 +305,7 @@ def _where_group(text: str, label: str) -> tuple[int, int, int | None]:
 
 
 def check_syntax(text: str, label: str = "the query") -> None:
+    check_query(text)  # a query nested thousands deep would crash the parser below
     error = _parse_error(text)
     if error:
         raise QueryError(f"SPARQL syntax error in {label} at {error}")

@@ -131,6 +131,20 @@ def import_cape(files, out):
         click.echo(f"wrote {written}")
 
 
+@main.command("evidence")
+@click.argument("case_id")
+@click.option("--records", "records", multiple=True, type=click.Path(path_type=Path),
+              help="Record file or folder (repeatable)  [default: records]")
+@click.option("--format", "fmt", type=click.Choice(["text", "md", "html"]), default="text", show_default=True)
+@click.option("--internal", is_flag=True, help="Include restricted values (never publish the report).")
+def evidence_command(case_id, records, fmt, internal):
+    """The evidence report of CASE_ID: every claim with its basis, citations and conflicts, to check against
+    the sources."""
+    from .evidence import report
+
+    click.echo(report(case_id, list(records) or [Path("records")], fmt, internal=internal), nl=False)
+
+
 _RELEASE_DIR = click.option("--release", "release_dir", default=Path("output/exilegraph"), show_default=True,
                             type=click.Path(file_okay=False, path_type=Path),
                             help="The release folder (the one holding release.json and store/).")
@@ -167,11 +181,14 @@ def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
 @click.option("--timeout", default=30, show_default=True, type=click.IntRange(min=1),
               help="Seconds after which the server stops a query.")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (web pages on other sites).")
-def serve_command(release_dir, host, port, timeout, cors):
-    """Serve the release as a read-only SPARQL endpoint (Oxigraph) until Ctrl-C."""
+@click.option("--workers", type=click.IntRange(1, 64), default=None,
+              help="Query engine processes (default: one per core, at least 3).")
+def serve_command(release_dir, host, port, timeout, cors, workers):
+    """Serve the release as a read-only SPARQL endpoint (Oxigraph engines) until Ctrl-C."""
     from .serve import serve_release
 
-    serve_release(release_dir, host=host, port=port, timeout=timeout, cors=cors, echo=click.echo)
+    serve_release(release_dir, host=host, port=port, timeout=timeout, cors=cors, workers=workers,
+                  echo=click.echo)
 
 
 @main.command("push")

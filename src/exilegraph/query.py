@@ -5,13 +5,16 @@ the catalogue's header format and how parameters are bound). The same bound text
 a server (`render`).
 
 The query runs in a worker process (`python -m exilegraph.query --worker`) that is killed when the time
-limit passes: pyoxigraph's Python API cannot interrupt a query. The store's default graph holds the union
+limit passes: pyoxigraph's Python API cannot interrupt a query; an engine crash there is one error, not
+the end of `exilegraph query`. The text is checked first (sparqlguard.py: size, nesting) and ORDER BY
+runs as totally ordered keys, as on `exilegraph serve`. The store's default graph holds the union
 of the release's named graphs, de-duplicated (see store.py): a query without GRAPH sees every triple once,
 and GRAPH ?g finds the record that states it.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import re
@@ -26,6 +29,9 @@ from .catalogue import bind_params, check_syntax, parse_params, resolve
 from .errors import QueryError
 from .release.folder import ReleaseDir
 from .resources import DEFAULT_BASE_IRI, schema_index
+from .server.formats import write_csv
+from .sparqlguard import check_query, order_rewrite
+from .server.worker import describe_crash
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -71,34 +77,58 @@ class QueryResult:
         return sorted({q.triple for q in ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES)}, key=str)
 
 
-def execute(release: Path | ReleaseDir, text: str, timeout: float | None = 30.0) -> QueryResult:
+def execute(release: Path | ReleaseDir, text: str, timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
     """Run an already bound query on the release's store; in a worker process when there is a time limit.
 
-    Raises NoReleaseError without a release there, QueryError when the query fails or runs too long."""
+    Raises NoReleaseError without a release there, QueryError when the query fails or runs too long.
+    With `isolated` (or a time limit) it runs in a worker process, so an engine crash is a QueryError."""
     rel = release if isinstance(release, ReleaseDir) else ReleaseDir(release)
     folder = rel.require(store=True).store_path
+    check_query(text)
+    rewritten = order_rewrite(text)  # the engine cannot order mixed values: see sparqlguard.py
+    if rewritten is not None:
+        try:
+            check_syntax(rewritten)
+            text = rewritten
+        except QueryError:
+            pass  # the rewrite misread an unusual ORDER BY: run the text as given
     base = rel.base_iri
-    if not timeout:
+    if not timeout and not isolated:
         try:
             kind, payload = _evaluate(str(folder), text)
         except (OSError, RuntimeError, ValueError) as exc:
             raise QueryError(f"the query failed on the store at {folder}: {exc}") from None
         return QueryResult(kind, payload, base)
-    env = dict(os.environ)
+    try:
+        kind, payload = _in_worker(folder, text, timeout)
+    except _EngineCrash as crash:
+        raise QueryError(f"the query engine crashed on this query ({crash})") from None
+    return QueryResult(kind, payload, base)
+
+
+class _EngineCrash(Exception):
+    pass
+
+
+def _in_worker(folder: Path, text: str, timeout: float | None) -> tuple[str, bytes]:
+    env = dict(os.environ, RUST_BACKTRACE="0")
     src = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
         done = subprocess.run([sys.executable, "-m", "exilegraph.query", "--worker"], capture_output=True, env=env,
                               input=json.dumps({"store": str(folder), "query": text}).encode("utf-8"),
-                              timeout=timeout)
+                              timeout=timeout or None)
     except subprocess.TimeoutExpired:
         raise QueryError(f"the query ran for more than {timeout:g} s and was stopped; narrow it down "
                          "(more specific patterns, LIMIT) or allow more time with --timeout") from None
+    stderr = done.stderr.decode("utf-8", "replace")
+    if done.returncode == 2:  # the worker's own error: its message is the last line
+        lines = stderr.strip().splitlines()
+        raise QueryError(f"the query failed: {lines[-1] if lines else 'worker exit status 2'}")
     if done.returncode != 0:
-        lines = done.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise QueryError(f"the query failed: {lines[-1] if lines else f'worker exit status {done.returncode}'}")
+        raise _EngineCrash(describe_crash(stderr, done.returncode))
     kind, _, payload = done.stdout.partition(b"\n")
-    return QueryResult(kind.decode(), payload, base)
+    return kind.decode(), payload
 
 
 def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
@@ -112,7 +142,7 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
 
 
 def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
-              timeout: float | None = 30.0) -> QueryResult:
+              timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
     """Resolve, check, bind and run a query (SPARQL text, a .rq file or a catalogue name) on a release.
 
     Example: ``run_query("cases-by-state", Path("output/exilegraph"), {"state": "KZ"}).values()``.
@@ -121,7 +151,7 @@ def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[
     text, entry, label = resolve(query_or_file)
     check_syntax(text, label)
     bound = bind_params(text, params or {}, entry, ReleaseDir(release).base_iri, label)
-    return execute(release, bound, timeout)
+    return execute(release, bound, timeout, isolated)
 
 
 def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI) -> str:
@@ -136,7 +166,7 @@ def run(query_or_file: str, release: Path, fmt: str = "table", params: list[str]
     """`exilegraph query`: the result in the requested format, as text."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return format_result(run_query(query_or_file, release, parse_params(params), timeout), fmt)
+    return format_result(run_query(query_or_file, release, parse_params(params), timeout, isolated=True), fmt)
 
 
 # ---- output ----------------------------------------------------------------------------------------
@@ -152,6 +182,10 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
         return out if out.endswith("\n") or not out else out + "\n"
     if fmt == "json":
         return result.payload.decode("utf-8") + "\n"
+    if fmt == "csv" and result.kind == "select":  # RFC 4180: Oxigraph leaves IRIs with commas unquoted
+        out = io.BytesIO()
+        write_csv(result._solutions(), out)
+        return out.getvalue().decode("utf-8")
     if fmt in ("csv", "tsv"):
         form = ox.QueryResultsFormat.CSV if fmt == "csv" else ox.QueryResultsFormat.TSV
         out = result._solutions().serialize(format=form).decode("utf-8")
@@ -204,7 +238,7 @@ def _worker() -> int:
     job = json.loads(sys.stdin.buffer.read().decode("utf-8"))
     try:
         kind, payload = _evaluate(job["store"], job["query"])
-    except (OSError, SyntaxError, RuntimeError, ValueError, QueryError) as exc:
+    except (OSError, SyntaxError, RuntimeError, ValueError, MemoryError, QueryError) as exc:
         sys.stderr.write(f"{exc}\n")
         return 2
     sys.stdout.buffer.write(kind.encode() + b"\n" + payload)

@@ -1,15 +1,15 @@
-"""A SPARQL endpoint over a release: the Oxigraph server (`oxigraph serve-read-only`) as a child process.
+"""SPARQL endpoints: `exilegraph serve` (our own front over Oxigraph engines) and the Oxigraph server.
 
-`start_server` starts a server and waits until it answers (tests use it too, also in read-write mode for
-pushes); `serve_release` is `exilegraph serve`: it prints the endpoint, then runs until Ctrl-C or SIGTERM
-and stops the server cleanly. The release's store holds the union of its named graphs in its default
-graph, so the server answers exactly as `exilegraph query` does; a partner's store that receives pushes
-into a named graph is served with `union_default_graph=True` instead.
+`serve_release` is `exilegraph serve`: it prints the endpoint, then runs until Ctrl-C or SIGTERM and stops
+cleanly (the endpoint itself is in server/). `start_server` starts the Oxigraph server
+(`oxigraph serve-read-only`, or `serve` for a partner's read-write store that receives pushes) and waits
+until it answers; tests use it as the push target. The release's store holds the union of its named
+graphs in its default graph, so both answer exactly as `exilegraph query` does; a store that receives
+pushes into a named graph is served with `union_default_graph=True` instead.
 """
 
 from __future__ import annotations
 
-import json
 import shutil
 import signal
 import socket
@@ -157,24 +157,28 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
 
 
 def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                  cors: bool = False, echo: Callable[[str], object] = print) -> None:
-    """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM)."""
-    release = ReleaseDir(release).require(store=True).path
-    server = start_server(release / "store", host=host, port=port, timeout=timeout, cors=cors)
+                  cors: bool = False, workers: int | None = None,
+                  echo: Callable[[str], object] = print) -> None:
+    """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM).
+
+    The endpoint is exilegraph's own HTTP front with a pool of Oxigraph engine processes (see
+    server/): a query cannot crash or wedge it, and it follows the release when it is rebuilt."""
+    from .server.app import open_endpoint
+
+    endpoint = open_endpoint(release, host=host, port=port, timeout=timeout, cors=cors, workers=workers)
     previous = None
     try:  # from here on, Ctrl-C or SIGTERM at any moment stops the server with us
         if threading.current_thread() is threading.main_thread():
             previous = signal.signal(signal.SIGTERM, _interrupt)
-        echo(f"SPARQL endpoint: {server.endpoint}  (read-only; queries stop after {timeout} s)")
-        echo(f"Query page:      {server.url}/")
+        echo(f"SPARQL endpoint: {endpoint.endpoint}  (read-only; queries stop after {timeout} s)")
+        echo(f"Query page:      {endpoint.url}/")
         echo("Press Ctrl-C to stop.")
-        code = server.process.wait()
-        message = server.errors()
-        raise QueryError(f"the Oxigraph server stopped (exit status {code}){': ' + message if message else ''}")
+        endpoint.front.serve_forever(poll_interval=0.2)
     except KeyboardInterrupt:
         echo("Stopping the server.")
     finally:
-        server.stop()
+        endpoint.front.server_close()
+        endpoint.pool.close()
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
 

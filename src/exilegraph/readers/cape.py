@@ -16,16 +16,23 @@ from ..errors import RecordError
 from ..findings import ERROR, WARNING, Finding
 from ..records import RawRecord, dotted
 from .cape_bibliography import Entry, parse_bibliography
-from .cape_citations import Resolver, find_references
+from .cape_citations import Reference, Resolver, find_references
 from .cape_fields import CONVERT, Problem, clean
 from .cape_mapping import MAPPING_FILE, Heading, Mapping, load_mapping
+from .cape_sentences import Span, split_sentences
 from .cape_text import Block, slug, squeeze, title_language
 from .text import decode_utf8
 
 CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affiliation", "stages",
               "most_serious_incident_date", "violence_reported", "violence_description", "residences", "legal_status",
-              "legal_status_note", "current_status", "statements")
+              "legal_status_note", "current_status", "attributions", "statements")
 PERSON_FIELDS = ("gender",)
+CLAIM_FIELDS = ("residences",)  # fields whose items are claims, each needing a citation
+PROFILE_ONLY = ("supported only by the profile: no in-text reference of the source list supports this claim, "
+                "so it cites the profile itself")
+PROFILE_ONLY_FIX = "end the sentence with the reference of a source that says it, e.g. (Outlet, 2017)"
+ATTRIBUTABLE = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
+
 
 
 @dataclass
@@ -133,6 +140,10 @@ class _Builder:
         self.findings: list[Finding] = []
         self.counts: dict[str, int] = {}
         self.resolver: Resolver | None = None
+        self.profile_key = m.profile["key"]
+        self.profile: dict = {}  # fields of the profile's own source the profile gives (its URL)
+        self.profile_used = False
+        self.attributions: list[dict] = []
 
     def warn(self, line: int, col: int, rule: str, fpath: tuple, message: str, fix: str | None = None) -> None:
         self.findings.append(Finding(self.path, line, col, WARNING, rule, dotted(fpath), message, fix))
@@ -146,43 +157,76 @@ class _Builder:
             self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
             return
         for name, v in got.items():
+            if name.startswith("profile."):
+                self.profile[name.split(".", 1)[1]] = v
+                self.positions[("profile", name.split(".", 1)[1])] = where
+                continue
+            if name in ATTRIBUTABLE:  # a case-level field the profile gives: attributed to the profile
+                self.positions[("case", "attributions", len(self.attributions))] = where
+                self.attributions.append({"field": name, "citations": [self.cite_profile(sec)]})
+            if name in CLAIM_FIELDS:  # claims read from a one-line value: the profile is their only source
+                for j, item in enumerate(v):
+                    item["citations"] = [self.cite_profile(sec)]
+                    self.warn(*where, "profile-only", ("case", name, j, "citations"), PROFILE_ONLY, PROFILE_ONLY_FIX)
             target = ("persons", 0, name) if name in PERSON_FIELDS else ("case", name)
             (self.person if name in PERSON_FIELDS else self.case)[name] = v
             self.positions[target] = where
             if isinstance(v, list):
                 for j in range(len(v)):
                     self.positions[target + (j,)] = where
+        if got.get("violence_reported") is True:
+            # the answer as written is the statement that says what is known of the violence (the profile
+            # has no stage-3 event to show it), so the case releases; it rests on the profile alone
+            self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
 
     def statement(self, sec: Section, block: Block) -> None:
+        """One statement per sentence of the paragraph, each citing the references that close it."""
+        text = block.text
+        refs = find_references(text, self.m)
+        groups = [(g.start(), g.end()) for g in self.m.references["group"].finditer(text)
+                  if any(g.start() <= r.start < g.end() for r in refs)]
+        for span in split_sentences(text, self.m, groups):
+            self.claim(sec, block, span, [r for r in refs if span.start <= r.start < span.end])
+
+    def claim(self, sec: Section, block: Block, span: Span, refs: list[Reference]) -> None:
         n = self.counts[sec.heading.key] = self.counts.get(sec.heading.key, 0) + 1
         i = len(self.statements)
         spath = ("case", "statements", i)
-        text = block.text
-        st: dict = {"key": f"{sec.heading.key}-{n}", "text": text, "section": sec.label}
+        st: dict = {"key": f"{sec.heading.key}-{n}", "text": span.text, "section": sec.label}
         if sec.heading.stage:
             st["stage"] = sec.heading.stage
-        language = title_language(text, self.m.bib["languages"])
+        language = title_language(span.text, self.m.bib["languages"])
         if language:
             st["language"] = language
-        self.positions[spath] = self.positions[spath + ("text",)] = (block.line, block.lines[0][1])
+        self.positions[spath] = self.positions[spath + ("text",)] = block.where(span.start)
         self.positions[spath + ("section",)] = (sec.line, 1)
+        locators = self.m.profile["locators"]
         citations: list[dict] = []
-        for ref in find_references(text, self.m):
+        for ref in refs:
             line, col = block.where(ref.start)
             entry, rule, message = self.resolver.resolve(ref)
             if entry is None:
                 self.warn(line, col, rule, spath + ("text",), message,
                           "add the source to the Press sources list, or correct the reference's name and year")
                 continue
-            # where the claim is: the reference's own page when it gives one, else the profile's section
-            cit = {"source": entry.source["key"], "locator": ref.locator or sec.label, "reference_text": ref.text}
-            if any(c["source"] == cit["source"] and c.get("locator") == cit.get("locator") for c in citations):
+            locator = (locators["reference_with_page"].format(page=ref.locator, section=sec.label) if ref.locator
+                       else locators["reference"].format(section=sec.label))
+            cit = {"source": entry.source["key"], "locator": locator, "reference_text": ref.text}
+            if any(c["source"] == cit["source"] and c["locator"] == locator for c in citations):
                 continue
             self.positions[spath + ("citations", len(citations))] = (line, col)
             citations.append(cit)
-        if citations:
-            st["citations"] = citations
+        if not citations:
+            citations.append(self.cite_profile(sec))
+            self.positions[spath + ("citations", 0)] = block.where(span.start)
+            self.warn(*block.where(span.start), "profile-only", spath + ("citations",), PROFILE_ONLY,
+                      PROFILE_ONLY_FIX)
+        st["citations"] = citations
         self.statements.append(st)
+
+    def cite_profile(self, sec: Section) -> dict:
+        self.profile_used = True
+        return {"source": self.profile_key, "locator": self.m.profile["locators"]["profile"].format(section=sec.label)}
 
     def section(self, sec: Section) -> None:
         h = sec.heading
@@ -216,6 +260,17 @@ def _lead(text: str) -> int:
     return len(text) - len(text.lstrip())
 
 
+def _profile_source(b: _Builder, m: Mapping, surname: str, given: str, name_line: int, i: int) -> dict:
+    """The profile as a database entry of the record, placed at its name line (its URL at its heading)."""
+    src = {"key": b.profile_key, "source_type": m.profile["source_type"],
+           "title": m.profile["title"].format(surname=surname, given=given)}
+    b.positions[("sources", i)] = b.positions[("sources", i, "key")] = (name_line, 1)
+    if "url" in b.profile:
+        src["url"] = b.profile["url"]
+        b.positions[("sources", i, "url")] = b.positions[("profile", "url")]
+    return src
+
+
 def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Finding]]:
     """(data, positions, warnings) of one profile."""
     (name_line, surname, given), sections = split_sections(path, lines, m)
@@ -229,6 +284,9 @@ def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Fin
         if sec.heading.kind == "bibliography":
             entries = parse_bibliography(sec.lines, m)
     b.resolver = Resolver(entries, m)
+    taken = {e.source["key"] for e in entries}
+    b.profile_key = next(k for k in (m.profile["key"], *(f"{m.profile['key']}-{i}" for i in range(2, 99)))
+                         if k not in taken)
     person_id = m.person_id.format(slug=base)
     b.person = {"id": person_id, "preferred_name": m.preferred_name.format(given=given, surname=surname)}
     b.case = {"id": m.case_id.format(slug=base), "subject": person_id}
@@ -239,8 +297,12 @@ def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Fin
         if sec.heading.kind != "bibliography":
             b.section(sec)
     sources = b.sources(entries)
+    if b.profile_used:
+        sources.append(_profile_source(b, m, surname, given, name_line, len(sources)))
     if b.statements:
         b.case["statements"] = b.statements
+    if b.attributions:
+        b.case["attributions"] = b.attributions
     case = {k: b.case[k] for k in CASE_ORDER if k in b.case}
     person = {k: b.person[k] for k in ("id", "preferred_name", "gender") if k in b.person}
     data: dict = {"persons": [person], "case": case}

@@ -141,7 +141,15 @@ def to_residences(v: str, m: Mapping, field: str) -> dict | Problem:
     return {field: out} if out else {}
 
 
+def to_url(v: str, m: Mapping, field: str) -> dict | Problem:
+    if not v.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in v):
+        return Problem("unreadable-url", f"`{v}` is not a web address; kept as a statement",
+                       "write the profile's address as https://...")
+    return {field: v}
+
+
 CONVERT = {
     "text": to_text, "gender": to_gender, "country": to_country, "categories": to_categories, "stages": to_stages,
     "date": to_date, "violence": to_violence, "legal_status": to_legal_status, "residences": to_residences,
+    "url": to_url,
 }

@@ -19,7 +19,8 @@ from .cape_text import phrase
 
 MAPPING_FILE = MAPPINGS / "cape.yaml"
 KINDS = ("field", "narrative", "bibliography")
-CONVERTERS = ("text", "gender", "country", "categories", "stages", "date", "violence", "legal_status", "residences")
+CONVERTERS = ("text", "gender", "country", "categories", "stages", "date", "violence", "legal_status", "residences",
+              "url")
 _ISO = re.compile(r"^[A-Z]{2}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -58,6 +59,8 @@ class Mapping:
     months: dict  # lower-case month name -> number
     bib: dict  # compiled bibliography patterns and settings
     references: dict  # compiled in-text reference patterns and settings
+    sentences: dict  # how a paragraph is cut into claims
+    profile: dict  # the profile as a source: key, source_type, title and locator templates
 
 
 def _need(d: dict, key: str, where: str):
@@ -168,6 +171,30 @@ def _bibliography(b: dict) -> dict:
     return out
 
 
+def _profile(p: dict) -> dict:
+    w = "profile."
+    source_type = str(_need(p, "source_type", w))
+    if source_type not in _enum("SourceType"):
+        raise MappingError(f"{MAPPING_FILE.name}: `{w}source_type` is not a value of the schema's SourceType enum")
+    loc = _need(p, "locators", w)
+    templates = ((f"{w}title", _need(p, "title", w), {"surname": "x", "given": "y"}),
+                 (f"{w}locators.profile", _need(loc, "profile", w + "locators."), {"section": "x"}),
+                 (f"{w}locators.reference", _need(loc, "reference", w + "locators."), {"section": "x"}),
+                 (f"{w}locators.reference_with_page", _need(loc, "reference_with_page", w + "locators."),
+                  {"section": "x", "page": "p. 1"}))
+    for where, template, fields in templates:
+        try:
+            str(template).format(**fields)
+        except (KeyError, IndexError, ValueError) as exc:
+            allowed = ", ".join("{" + f + "}" for f in fields)
+            raise MappingError(f"{MAPPING_FILE.name}: `{where}` may only use {allowed} ({exc})") from None
+    key = str(_need(p, "key", w))
+    if not _SLUG.match(key):
+        raise MappingError(f"{MAPPING_FILE.name}: `{w}key` must be a slug, found `{key}`")
+    return {"key": key, "source_type": source_type, "title": str(p["title"]),
+            "locators": {k: str(loc[k]) for k in ("profile", "reference", "reference_with_page")}}
+
+
 @functools.cache
 def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
     """The profile template's mapping, checked.
@@ -244,4 +271,7 @@ def _load_mapping(path: Path) -> Mapping:
             "ignore": frozenset(phrase(str(w)) for w in refs.get("ignore_words") or []),
             "max_chars": int(refs.get("max_item_chars") or 200),
         },
+        sentences={"abbreviations": frozenset(str(a).lower().rstrip(".")
+                                              for a in _need(_need(raw, "sentences", ""), "abbreviations", "sentences."))},
+        profile=_profile(_need(raw, "profile", "")),
     )

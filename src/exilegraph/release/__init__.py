@@ -22,6 +22,7 @@ from ..rdf.dataset import Dataset
 from .describe import PREFIXES, Counts, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 from ..errors import NoReleaseError, ReleaseError
+from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
@@ -31,6 +32,7 @@ from ..records import RecordGraph, sha256_bytes
 from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
 from ..validate import check_dataset
 from ..writers import FORMATS
+from ..site import SITE_DIR, build_site
 
 
 
@@ -168,6 +170,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
                 "files": {name: media for name, media, _ in files}, "inputs_key": key,
             })
+        with rep.stage("evidence pages"):  # while the store loads in its own process
+            write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
@@ -175,6 +179,8 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
+    with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
+        build_site(dataset.triples, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 

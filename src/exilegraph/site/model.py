@@ -1,0 +1,219 @@
+"""The release's triples grouped for pages: by subject, with the nodes each entity owns.
+
+Input is N-Triples lines as the release writes them (one triple a line, IRIs without spaces), so a
+line splits on its first two spaces; objects stay N-Triples terms until a page shows them. An entity
+(case, person, organisation, source) owns the nodes under the base IRI that it reaches and that are
+not entities themselves: a case's events, citations, conflicts, residences, statements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..errors import ReleaseError
+
+ENTITY_KINDS = ("case", "person", "organisation", "source")
+NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit", "vocab", "schema"}
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+VOCAB = "https://w3id.org/exilegraph/vocab/"
+
+_UNESCAPE = re.compile(r"\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)", re.DOTALL)
+_SIMPLE = {"t": "\t", "b": "\b", "n": "\n", "r": "\r", "f": "\f", '"': '"', "'": "'", "\\": "\\"}
+
+
+@dataclass(frozen=True)
+class Term:
+    """One RDF term: an IRI (`iri` set), a blank node (`blank` set) or a literal (`lang` or `datatype`)."""
+
+    value: str
+    iri: bool = False
+    blank: bool = False
+    lang: str | None = None
+    datatype: str | None = None
+
+
+def _unescape(text: str) -> str:
+    if "\\" not in text:
+        return text
+
+    def one(m: re.Match) -> str:
+        s = m.group(1)
+        if s[0] in "uU":
+            return chr(int(s[1:], 16))
+        return _SIMPLE.get(s, s)
+
+    return _UNESCAPE.sub(one, text)
+
+
+def term(text: str) -> Term:
+    """Read one N-Triples term. Raises ReleaseError for text that is no term."""
+    first = text[:1]
+    if first == "<" and text.endswith(">"):
+        return Term(_unescape(text[1:-1]), iri=True)
+    if first == '"':
+        end = text.rfind('"')
+        tail = text[end + 1 :]
+        if end > 0 and (not tail or tail[0] == "@" or (tail.startswith("^^<") and tail.endswith(">"))):
+            value = _unescape(text[1:end])
+            if not tail:
+                return Term(value)
+            if tail[0] == "@":
+                return Term(value, lang=tail[1:])
+            return Term(value, datatype=tail[3:-1])
+    if text.startswith("_:"):
+        return Term(text[2:], blank=True)
+    raise ReleaseError(f"cannot read the N-Triples term {text[:80]!r}")
+
+
+@dataclass
+class Node:
+    """The statements about one subject: predicate IRI -> object terms as N-Triples text, in line order."""
+
+    iri: str
+    props: dict[str, list[str]] = field(default_factory=dict)
+    lines: list[str] = field(default_factory=list)
+
+    def all(self, pred: str) -> list[str]:
+        return self.props.get(pred, [])
+
+    def first(self, pred: str) -> str | None:
+        values = self.props.get(pred)
+        return values[0] if values else None
+
+    def types(self) -> list[str]:
+        return [v[1:-1] for v in self.props.get(RDF_TYPE, ())]
+
+
+@dataclass
+class Graph:
+    """Every subject of the release, the entities by kind, and reverse links (object IRI -> subjects)."""
+
+    base: str
+    nodes: dict[str, Node]
+    entities: dict[str, list[str]]  # kind -> sorted entity IRIs
+    inverse: dict[str, list[tuple[str, str]]]  # object IRI -> (subject IRI, predicate IRI)
+    labels: dict[str, str | None] = field(default_factory=dict)  # filled as pages ask
+    _owned: dict[str, list[str]] = field(default_factory=dict)
+
+    def node(self, iri: str) -> Node | None:
+        return self.nodes.get(iri)
+
+    def kind(self, iri: str) -> str | None:
+        """`case`, `person`, ... for an IRI under the base; None for anything else."""
+        if not iri.startswith(self.base):
+            return None
+        head, sep, _ = iri[len(self.base) :].partition("/")
+        return head if sep else None
+
+    def owned(self, iri: str) -> list[str]:
+        """The entity and the nodes it owns, in a stable order (the entity first, then by IRI)."""
+        if iri in self._owned:
+            return self._owned[iri]
+        seen = {iri}
+        todo = [iri]
+        while todo:
+            node = self.nodes.get(todo.pop())
+            if node is None:
+                continue
+            for values in node.props.values():
+                for v in values:
+                    if v[0] != "<" and not v.startswith("_:"):
+                        continue
+                    target = v[1:-1] if v[0] == "<" else v
+                    if target in seen or target not in self.nodes:
+                        continue
+                    if v[0] == "<" and (self.kind(target) in NOT_OWNED or self.kind(target) is None):
+                        continue
+                    seen.add(target)
+                    todo.append(target)
+        self._owned[iri] = out = [iri] + sorted(seen - {iri})
+        return out
+
+    def own_lines(self, iri: str) -> list[str]:
+        """The N-Triples lines of an entity and its owned nodes, sorted."""
+        return sorted(line for n in self.owned(iri) for line in self.nodes[n].lines)
+
+    def label(self, iri: str) -> str | None:
+        if iri in self.labels:
+            return self.labels[iri]
+        node = self.nodes.get(iri)
+        found = None
+        if node is not None:
+            for pred in (
+                SKOS + "prefLabel",
+                RDFS + "label",
+                "http://schema.org/name",
+                "http://purl.org/dc/terms/title",
+            ):
+                values = node.all(pred)
+                if values:
+                    found = _pick_label(values)
+                    break
+        self.labels[iri] = found
+        return found
+
+
+def _pick_label(values: list[str]) -> str:
+    """An English label when there is one, else the first in sorted order."""
+    terms = [term(v) for v in sorted(values)]
+    for t in terms:
+        if t.lang in (None, "en") or (t.lang or "").startswith("en-"):
+            return t.value
+    return terms[0].value
+
+
+def read_graph(lines: Iterable[str], base: str) -> Graph:
+    """Group N-Triples lines by subject; repeated triples count once. Raises ReleaseError for a line that is
+    no triple."""
+    nodes: dict[str, Node] = {}
+    inverse: dict[str, list[tuple[str, str]]] = {}
+    for raw in lines:
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        s, p, rest = _split(line)
+        # the release's lines are canonical (`s p o .`): keep the line itself rather than a copy
+        triple = line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."
+        subj = s[1:-1] if s[0] == "<" else s
+        node = nodes.get(subj)
+        if node is None:
+            node = nodes[subj] = Node(subj)
+        pred = p[1:-1]
+        node.props.setdefault(pred, []).append(rest)
+        node.lines.append(triple)
+        if rest[0] == "<":
+            inverse.setdefault(rest[1:-1], []).append((subj, pred))
+    entities: dict[str, list[str]] = {k: [] for k in ENTITY_KINDS}
+    graph = Graph(base, nodes, entities, inverse)
+    for subj in nodes:
+        kind = graph.kind(subj)
+        if kind in entities:
+            entities[kind].append(subj)
+    for values in entities.values():
+        values.sort()
+    for node in nodes.values():  # a set per node, not one for the whole release: far less memory
+        if len(set(node.lines)) != len(node.lines):
+            node.lines = sorted(set(node.lines))
+            for pred, values in node.props.items():
+                node.props[pred] = sorted(set(values))
+        else:
+            for values in node.props.values():
+                values.sort()
+    for obj, refs in inverse.items():
+        if len(set(refs)) != len(refs):
+            inverse[obj] = sorted(set(refs))
+    return graph
+
+
+def _split(line: str) -> tuple[str, str, str]:
+    if not line.endswith("."):
+        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+    parts = line[:-1].rstrip().split(" ", 2)
+    if len(parts) != 3 or parts[1][:1] != "<":
+        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+    return parts[0], parts[1], parts[2]
