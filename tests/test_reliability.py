@@ -36,7 +36,17 @@ VALID_CASE = HERE / "valid-case.yaml"
 MANIFEST = yaml.safe_load((HERE / "cases.yaml").read_text(encoding="utf-8"))
 INPUTS, FAULTS, KILLS = MANIFEST["inputs"], MANIFEST["faults"], MANIFEST["kills"]
 VALID = sorted((FIXTURES / "valid").glob("*.yaml"))
-CATEGORIES = {"encoding", "url", "date", "huge-literal", "link", "unreadable", "disk-full", "store-loader", "kill"}
+CATEGORIES = {
+    "encoding",
+    "url",
+    "date",
+    "huge-literal",
+    "link",
+    "unreadable",
+    "disk-full",
+    "store-loader",
+    "kill",
+}
 
 FIGURES = {"cases": 0, "tracebacks": 0, "silent drops": 0, "partial releases": 0}
 
@@ -64,8 +74,11 @@ def case_id(case: dict) -> str:
 
 
 def snapshot(folder: Path) -> dict[str, str]:
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def complete(release: Path) -> bool:
@@ -77,7 +90,10 @@ def complete(release: Path) -> bool:
         return False
     for line in sums:
         digest, name = line.split("  ", 1)
-        if not (release / name).is_file() or hashlib.sha256((release / name).read_bytes()).hexdigest() != digest:
+        if (
+            not (release / name).is_file()
+            or hashlib.sha256((release / name).read_bytes()).hexdigest() != digest
+        ):
             return False
     return len(sums) >= 10 and (release / "store").is_dir()
 
@@ -118,13 +134,15 @@ def check_release_refused(result, out: Path, before: dict, expected: str) -> Non
     FIGURES["partial releases"] += partial
     assert not traceback_in(result), result.output
     assert result.exit_code == 1, result.output
-    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == \
-        [result.output.splitlines()[0]], result.output
+    assert [line for line in result.output.splitlines() if line.startswith("Error:")] == [
+        result.output.splitlines()[0]
+    ], result.output
     assert expected in result.output, result.output
     assert not partial, (hidden(out), result.output)
 
 
 # ---- bad inputs ------------------------------------------------------------------------------------
+
 
 def make(kind: str, records: Path, monkeypatch) -> None:
     """The situations a file cannot hold: links, unreadable files and folders, a huge text."""
@@ -134,11 +152,14 @@ def make(kind: str, records: Path, monkeypatch) -> None:
         assert len(huge) > MAX_TEXT_BYTES
         (records / "huge-text.yaml").write_text(
             text.replace("summary: An invented exile charged at home after leaving.", f"summary: {huge}"),
-            encoding="utf-8")
+            encoding="utf-8",
+        )
     elif kind == "huge-profile":
         profile = (FIXTURES / "cape" / "brannigan_moss_crlf.txt").read_bytes()
         words = b" more" * (MAX_TEXT_BYTES // 5 + 1024)
-        (records / "huge-profile.txt").write_bytes(profile.replace(b"moved abroad in 2019", b"moved" + words, 1))
+        (records / "huge-profile.txt").write_bytes(
+            profile.replace(b"moved abroad in 2019", b"moved" + words, 1)
+        )
     elif kind == "dangling-link":
         (records / "gone.yaml").symlink_to("moved-away.yaml")
     elif kind == "link-loop":
@@ -219,6 +240,7 @@ def test_bad_input_is_a_finding_and_release_refuses(case, previous, tmp_path, mo
 
 # ---- faults during a release ---------------------------------------------------------------------
 
+
 def no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "injected")
 
@@ -229,7 +251,9 @@ def inject(name: str, monkeypatch, records: Path) -> None:
 
     if name == "disk-full-writing-a-dump":
         fmt = writers.FORMATS["jsonld"]
-        monkeypatch.setitem(writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, no_space))
+        monkeypatch.setitem(
+            writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, no_space)
+        )
     elif name == "disk-full-writing-the-changelog":
         real = pathlib.Path.write_text
 
@@ -244,23 +268,32 @@ def inject(name: str, monkeypatch, records: Path) -> None:
     elif name == "disk-full-making-the-folder":
         monkeypatch.setattr(release.tempfile, "mkdtemp", no_space)
     elif name == "exchange-fails":
+
         def exchange(a, b):
             raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
 
         monkeypatch.setattr(release, "_exchange", exchange)
     elif name in ("store-loader-exits", "store-loader-killed"):
-        code = ("import sys; sys.stderr.write('Traceback (most recent call last):\\nOSError: the loader gave up\\n');"
-                "sys.exit(3)") if name == "store-loader-exits" else "import time; time.sleep(60)"
+        code = (
+            (
+                "import sys; sys.stderr.write('Traceback (most recent call last):\\nOSError: the loader gave up\\n');"
+                "sys.exit(3)"
+            )
+            if name == "store-loader-exits"
+            else "import time; time.sleep(60)"
+        )
 
         def start(self):
-            self.proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.DEVNULL,
-                                         stderr=subprocess.PIPE)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            )
             if name == "store-loader-killed":
                 self.proc.send_signal(signal.SIGKILL)
             return self
 
         monkeypatch.setattr(store.StoreLoader, "start", start)
     elif name == "store-cannot-open":
+
         class Broken:
             def __init__(self, path):
                 raise RuntimeError("Corruption: CURRENT file does not end with newline")
@@ -290,6 +323,7 @@ def test_fault_during_release_is_one_error_line(fault, previous, tmp_path, monke
 
 # ---- SIGKILL at each moment of a release ---------------------------------------------------------
 
+
 @pytest.mark.parametrize("kill", KILLS, ids=case_id)
 def test_sigkill_leaves_a_complete_release_and_the_next_run_cleans_up(kill, previous, tmp_path, monkeypatch):
     FIGURES["cases"] += 1
@@ -300,13 +334,20 @@ def test_sigkill_leaves_a_complete_release_and_the_next_run_cleans_up(kill, prev
     old_cases = cases_of(out / "exilegraph")
     marker = tmp_path / "paused"
     env = dict(os.environ, EXILEGRAPH_PAUSE_AT=kill["moment"], EXILEGRAPH_PAUSE_MARKER=str(marker))
-    proc = subprocess.Popen([sys.executable, str(HERE / "killable.py"), "release", "records", "--out", str(out)],
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, str(HERE / "killable.py"), "release", "records", "--out", str(out)],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         deadline = time.monotonic() + 180
         while not marker.exists() and proc.poll() is None and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert marker.exists(), f"the release never reached {kill['moment']}: {proc.communicate()[0][-2000:]!r}"
+        assert marker.exists(), (
+            f"the release never reached {kill['moment']}: {proc.communicate()[0][-2000:]!r}"
+        )
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)  # the release and its store loader, as a kill of the job does
@@ -332,6 +373,7 @@ def test_sigkill_leaves_a_complete_release_and_the_next_run_cleans_up(kill, prev
 
 
 # ---- the corpus itself ---------------------------------------------------------------------------
+
 
 def test_the_corpus_covers_every_kind_of_failure_and_each_file_is_used():
     seen = {c["category"] for c in INPUTS + FAULTS + KILLS}

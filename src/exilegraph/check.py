@@ -18,10 +18,10 @@ from typing import Iterable, Iterator
 from .errors import RecordError
 from .findings import ERROR, Finding, has_errors
 from .model import RecordFile
-from .readers import find_record_files, read_file
-from .records import FieldPath, RawRecord, Record
 from .rdf.terms import is_language_tag
 from .rdf.values import MAX_TEXT_BYTES, date_problem, url_problem
+from .readers import find_record_files, read_file
+from .records import FieldPath, RawRecord, Record
 from .resources import json_schema
 
 # NUL ends a string in C and is refused by SQL-backed stores; other control characters are kept as written

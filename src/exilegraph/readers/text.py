@@ -31,8 +31,13 @@ def decode_utf8(path: str, data: bytes, fix: str = SAVE_AS_UTF8) -> str:
     code pages) or a NUL byte (a binary file)."""
     for bom, name in _WIDE_BOMS:
         if data.startswith(bom):
-            raise _encoding(path, 1, 1, f"this file is {name} text, not UTF-8 (it starts with a {name} byte-order mark)",
-                            fix)
+            raise _encoding(
+                path,
+                1,
+                1,
+                f"this file is {name} text, not UTF-8 (it starts with a {name} byte-order mark)",
+                fix,
+            )
     skip = len(codecs.BOM_UTF8) if data.startswith(codecs.BOM_UTF8) else 0
     try:
         text = data[skip:].decode("utf-8")

@@ -8,9 +8,9 @@ import ryaml
 
 from ..errors import RecordError
 from ..findings import ERROR, Finding
+from ..records import RawRecord
 from .positions import YamlLocator
 from .text import decode_utf8
-from ..records import RawRecord
 
 _WHERE = re.compile(r"line (\d+) column (\d+)")
 _AT = re.compile(r"at position (\d+)")  # ryaml's word for a character offset (control characters)
