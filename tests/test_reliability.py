@@ -245,6 +245,10 @@ def no_space(*args, **kwargs):
     raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "injected")
 
 
+def die_in_worker(paths, options):
+    os.kill(os.getpid(), signal.SIGKILL)  # in the worker process, as an out-of-memory kill would
+
+
 def inject(name: str, monkeypatch, records: Path) -> None:
     import exilegraph.release as release
     from exilegraph.release import store
@@ -302,6 +306,12 @@ def inject(name: str, monkeypatch, records: Path) -> None:
             Store = Broken
 
         monkeypatch.setattr(store, "ox", FakeOx)
+    elif name == "worker-killed":
+        from exilegraph import pipeline
+
+        monkeypatch.setattr(pipeline, "PARALLEL_FROM", 1)
+        monkeypatch.setattr(pipeline, "_jobs", lambda jobs: 2)
+        monkeypatch.setattr(pipeline, "process_chunk", die_in_worker)
     elif name == "record-unreadable-during-release":
         refuse_reading(monkeypatch, records / "full-case.yaml")
     else:  # pragma: no cover
