@@ -45,6 +45,7 @@ CATEGORIES = {
     "unreadable",
     "disk-full",
     "store-loader",
+    "worker",
     "kill",
 }
 
