@@ -271,7 +271,7 @@ def check_values(raw: RawRecord) -> list[Finding]:
         if name in urls:
             problem = url_problem(text)
             if problem:
-                out.append(raw.finding(path, "bad-url", f"`{text[:200]}` cannot be published as a source's address: "
+                out.append(raw.finding(path, "bad-url", f"`{text[:200]}` cannot be published as a web address: "
                                        f"{problem}", "use the http(s) address of the page (copy it from the "
                                        "browser's address bar), or leave the field out"))
         elif name == "language" and not is_language_tag(text):
