@@ -16,6 +16,7 @@ from exilegraph.cli import main
 from exilegraph.query import run_query
 from exilegraph.release import build_release
 from exilegraph.resources import DEFAULT_BASE_IRI
+from exilegraph.sparql_help import vocabulary_warnings
 
 CASE = f"{DEFAULT_BASE_IRI}case/"
 STATEMENT = "Ukraine's Migration Service turns a blind eye"  # the start of the statement's title
@@ -49,6 +50,11 @@ def test_every_query_documents_itself_and_runs_with_its_examples(ask):
         everything = {p.name: p.example for p in entry.params}
         assert ask(entry.name, **required), f"{entry.name} found nothing with {required}"
         assert ask(entry.name, **everything), f"{entry.name} found nothing with {everything}"
+
+
+def test_every_query_names_only_terms_the_vocabulary_defines():
+    for entry in catalogue().values():
+        assert vocabulary_warnings(entry.text) == [], entry.name
 
 
 def test_list_shows_every_query():
@@ -223,3 +229,43 @@ def test_sources_by_outlet(ask):
     assert {"huseynov-fikrat", "okhunzhonov-narzullo", "akhmetova-zhanara"} <= {r["about"] for r in statement}
     only = ask("sources-by-outlet", outlet="Ferghana news")
     assert only and {r["outlet"] for r in only} == {"Ferghana news"}
+
+
+# ---- host states, deciding bodies, removals --------------------------------------------------------------
+def test_cases_by_host_state(ask):
+    rows = ask("cases-by-host-state")
+    ua = [r for r in rows if r["host_state"] == "Ukraine"]
+    assert {r["case"] for r in ua} >= {CASE + c for c in (
+        "akhmetova-zhanara", "huseynov-fikrat", "okhunzhonov-narzullo", "aliyev-alovsat", "babayeva-aminat",
+        "frantskevich-alexander", "yegorov-vladimir")}  # the statement's people, all in Ukraine
+    assert has(ua, case=CASE + "akhmetova-zhanara", through="residence (asylum)", first="2017-03",
+               state_of_concern="Kazakhstan")
+    assert has(ua, case=CASE + "huseynov-fikrat", through="events", state_of_concern="Azerbaijan")
+    only = ask("cases-by-host-state", host="UA")
+    assert only and {r["host_state"] for r in only} == {"Ukraine"}
+    assert not ask("cases-by-host-state", host="SE")
+
+
+def test_timeline_names_the_deciding_body(ask):
+    rows = ask("case-timeline", case="akhmetova-zhanara")
+    assert has(rows, date="2018-07-31", event="court decision", body="Kyiv Court of Appeal")
+    assert has(rows, date="2018-09-17", event="court decision", body="Supreme Court of Ukraine")
+    assert has(rows, date="2018-12-22", event="migration decision", body="State Migration Service of Ukraine")
+    # the profile does not name the court that ordered 18 days of arrest: no body is made up
+    unnamed = [r for r in rows if r["event"] == "court decision" and "18 days" in (r["description"] or "")]
+    assert unnamed and not any(r["body"] for r in unnamed)
+
+
+def test_removals_with_their_destination(ask):
+    rows = ask("removals")
+    assert has(rows, case=CASE + "babayeva-aminat", event="rendition", host_state="Ukraine",
+               destination="Russia", source=STATEMENT + "…", locator="pp. 2-3, paragraph 14")
+    assert has(rows, case=CASE + "yegorov-vladimir", destination="Russia")
+    assert has(rows, case=CASE + "frantskevich-alexander", destination="Belarus",
+               outcome="expelled to Belarus")
+    assert CASE + "akhmetova-zhanara" not in {r["case"] for r in rows}  # requested, never removed
+    belarus = ask("removals", destination_state="BY")
+    assert {r["case"] for r in belarus} == {CASE + "frantskevich-alexander"}
+    assert {r["case"] for r in ask("removals", destination_state="RU", host="UA")} == {
+        CASE + "babayeva-aminat", CASE + "yegorov-vladimir"}
+    assert not ask("removals", host="KZ")

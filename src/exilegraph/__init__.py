@@ -28,17 +28,22 @@ _EXPORTS = {
     "build_release": "exilegraph.release",
     "ReleaseDir": "exilegraph.release.folder",
     "import_cape": "exilegraph.importers",
+    "evidence_report": "exilegraph.evidence",
+    "init_dataset": "exilegraph.scaffold",
     "run_query": "exilegraph.query",
     "push": "exilegraph.push",
     "serve_release": "exilegraph.serve",
 }
+_NAMES = {"evidence_report": "report"}  # exported under another name than the module's
 __all__ = ["__version__", *_EXPORTS]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .check import load_record
     from .errors import ExilegraphError
     from .findings import Finding
+    from .evidence import report as evidence_report
     from .importers import import_cape
+    from .scaffold import init_dataset
     from .push import push
     from .query import run_query
     from .records import Record
@@ -53,6 +58,6 @@ def __getattr__(name: str):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'exilegraph' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
+    value = getattr(importlib.import_module(module), _NAMES.get(name, name))
     globals()[name] = value
     return value

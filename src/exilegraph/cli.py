@@ -48,18 +48,23 @@ def generate():
               help="Folder that receives the release directory.")
 @click.option("--internal", is_flag=True, help="Include restricted values; the release is marked internal.")
 @click.option("--base-iri", default=DEFAULT_BASE_IRI, show_default=True, help="Base IRI of the dataset's nodes.")
+@click.option("--public-url", default=None, metavar="URL",
+              help="Where the release's files will be downloaded from (a folder URL); named in void.ttl.")
+@click.option("--endpoint-url", default=None, metavar="URL",
+              help="The public SPARQL endpoint serving the release; named in void.ttl.")
 @click.option("--quiet", "-q", is_flag=True, help="Print only errors.")
 @click.option("--verbose", "-v", is_flag=True, help="Print each stage and its timing.")
 @click.option("--force", is_flag=True, help="Rebuild even when the release in place was built from the same inputs; "
               "re-validate every record.")
-def release(records, out, internal, base_iri, quiet, verbose, force):
+def release(records, out, internal, base_iri, public_url, endpoint_url, quiet, verbose, force):
     """Build a release from RECORDS (default: records/) into OUT, atomically."""
+    from .release.describe import Publication
     from .release import build_release
     from .progress import Reporter
 
     reporter = Reporter(quiet=quiet, verbose=verbose)
     result = build_release(list(records) or [Path("records")], out, internal=internal, base_iri=base_iri,
-                           reporter=reporter, use_cache=not force)
+                           reporter=reporter, publication=Publication(public_url, endpoint_url), use_cache=not force)
     if not quiet:
         click.echo(result.summary())
 
@@ -171,7 +176,8 @@ def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
         return
     if not query_or_file:
         raise click.UsageError("give a SPARQL query, a .rq file or a catalogue name (see --list)")
-    click.echo(run(query_or_file, release_dir, fmt, params, timeout or None), nl=False)
+    click.echo(run(query_or_file, release_dir, fmt, params, timeout or None,
+                   warn=lambda message: click.echo(f"Warning: {message}", err=True)), nl=False)
 
 
 @main.command("serve")

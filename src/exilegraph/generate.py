@@ -10,6 +10,7 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from . import vocab
 from .resources import ROOT, SCHEMA
 
 GENERATED_NOTE = (
@@ -24,6 +25,7 @@ INDEX = "schema/generated/exilegraph.index.json"
 MODEL = "src/exilegraph/model.py"
 VALIDATOR = "src/exilegraph/_schema_validator.py"
 DOCS = "docs/schema"
+VOCAB = "schema/generated/vocab.ttl"
 
 
 def build_index(schema_path: Path = SCHEMA) -> dict:
@@ -123,6 +125,7 @@ def generate(schema_path: Path = SCHEMA) -> dict[str, str]:
         out[JSON_SCHEMA] = JsonSchemaGenerator(path, metadata=False).serialize()
         out[INDEX] = json.dumps(build_index(schema_path), indent=2, sort_keys=True) + "\n"
         out[VALIDATOR] = compiled_validator(json.loads(out[JSON_SCHEMA]))
+        out[VOCAB] = "# " + GENERATED_NOTE + vocab.turtle(schema_path)
         out[MODEL] = '"""' + GENERATED_NOTE + '"""\n' + PydanticGenerator(path, metadata_mode="None").serialize()
         with tempfile.TemporaryDirectory() as tmp:
             DocGenerator(path, mergeimports=True).serialize(directory=tmp)

@@ -14,9 +14,11 @@ from .rdf.namespaces import RDF_TYPE, XSD
 from .rdf.terms import hash_id, iri, iri_value, literal, typed
 from .rdf.values import edtf_bounds, normalise_url
 from .records import Record, RecordGraph
+from .literals import parse_day, text_language
 from .resources import DEFAULT_BASE_IRI, schema_index
 
-DERIVED = ("earliest", "latest", "approximate", "generated_by")
+DERIVED = ("earliest", "latest", "approximate", "generated_by", "accessed_on", "published_by")
+EDTF = "http://id.loc.gov/datatypes/edtf/EDTF"
 ID_KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
 HASH_KINDS = {"NameVariant": "name"}
 EARLIEST_FROM = ("event_date", "start_date", "most_serious_incident_date", "publication_date")
@@ -95,8 +97,11 @@ class Mapper:
     def derived_preds(self) -> dict[str, str]:
         slots = self.index["classes"]["Event"]["slots"]
         cit = self.index["classes"]["Citation"]["slots"]
+        src = self.index["classes"]["Source"]["slots"]
+        agent = self.index["classes"]["Agent"]["slots"]
         return {n: iri(slots[n]["uri"]) for n in ("earliest", "latest", "approximate")} | {
-            "generated_by": iri(cit["generated_by"]["uri"])}
+            "generated_by": iri(cit["generated_by"]["uri"]), "accessed_on": iri(cit["accessed_on"]["uri"]),
+            "published_by": iri(src["published_by"]["uri"]), "name": iri(agent["name"]["uri"])}
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
@@ -180,11 +185,19 @@ class _Run:
             if name == "claims":
                 deferred.append((plan.pred, values))
                 continue
-            # an item's `language` is that of its own text (a title, a name, a statement);
-            # a curator's note is written in the dataset's language
+            if name == "publisher":
+                self.publisher(str(value), po)
+                continue
+            # an item's `language` is that of its own text (a name, a statement); a source's is that of
+            # the document, so its title keeps it only when written in its script (else a curator's
+            # translation, in the dataset's language); a curator's note is in the dataset's language
             vlang = mp.language if name == "note" else lang
             for v in values:
+                if cname == "Source" and name == "title":
+                    vlang = text_language(str(v), lang, mp.language)
                 po.append(f"{plan.pred} {self.term(plan, v, vlang)}")
+            if name == "accessed_date" and (day := parse_day(str(value))):
+                po.append(f"{mp.derived_preds['accessed_on']} {literal(day.isoformat(), XSD + 'date')}")
         self.dates(fields, cname, po)
         if node is None:
             kind = HASH_KINDS.get(cname, cname.lower())
@@ -217,6 +230,8 @@ class _Run:
             return iri(meaning) if meaning else literal(str(v))
         if kind == "narrative":
             return literal(str(v), lang=lang)
+        if kind == "date":
+            return literal(str(v), EDTF)
         if kind == "uri":
             return iri(str(v))
         if kind == "curie":
@@ -224,6 +239,14 @@ class _Run:
         if kind in ("integer", "boolean"):
             return typed(v, kind)
         return literal(str(v))
+
+    def publisher(self, name: str, po: list[str]) -> None:
+        """A publisher as a node with its name; the same name (case and spacing aside) is one node."""
+        mp = self.mapper
+        node = mp.node_iri("agent", hash_id("agent", " ".join(name.casefold().split())))
+        po.append(f"{mp.derived_preds['published_by']} {node}")
+        self.lines.append(f"{node} {RDF_TYPE} {mp.class_iri['Agent']} .")
+        self.lines.append(f"{node} {mp.derived_preds['name']} {literal(' '.join(name.split()))} .")
 
     def dates(self, fields: dict, cname: str, po: list[str]) -> None:
         if cname not in self.mapper.dated:

@@ -454,10 +454,10 @@ class RecordFile(ConfiguredBaseModel):
     """
     One file of `records/`: usually one exile case with the persons, organisations and sources it needs; a file may also hold only shared organisations or sources.
     """
-    case: Optional[ExileCase] = Field(default=None)
-    persons: Optional[list[Person]] = Field(default=None)
-    organisations: Optional[list[Organisation]] = Field(default=None)
-    sources: Optional[list[Source]] = Field(default=None)
+    case: Optional[ExileCase] = Field(default=None, description="""The exile case a record file holds (a container slot; not written to RDF).""")
+    persons: Optional[list[Person]] = Field(default=None, description="""Persons a record file describes (a container slot; not written to RDF).""")
+    organisations: Optional[list[Organisation]] = Field(default=None, description="""Organisations a record file describes (a container slot; not written to RDF).""")
+    sources: Optional[list[Source]] = Field(default=None, description="""Sources a record file describes (a container slot; not written to RDF).""")
     synthetic: Optional[bool] = Field(default=None, description="""True for generated test records; a release refuses to mix them with real ones.""")
 
 
@@ -468,38 +468,41 @@ class ExileCase(ConfiguredBaseModel):
     id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
     subject: str = Field(default=..., description="""The person the case is about.""")
     state_of_concern: Optional[Country] = Field(default=None, description="""The state pursuing the exile.""")
-    categories: Optional[list[ExileCategory]] = Field(default=None)
+    categories: Optional[list[ExileCategory]] = Field(default=None, description="""The database's category of the exile (regime insider, opposition member, religious, civil society).""")
     alleged_affiliation: Optional[str] = Field(default=None, description="""What the state of concern accuses the exile of belonging to, as the profile gives it.""")
-    stages: Optional[list[int]] = Field(default=None)
-    most_serious_incident_date: Optional[str] = Field(default=None)
+    stages: Optional[list[int]] = Field(default=None, description="""A stage of transnational repression the exile went through (1 to 3).""")
+    most_serious_incident_date: Optional[str] = Field(default=None, description="""When the most serious incident of the case happened, as an EDTF date.""")
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
     approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
-    violence_reported: Optional[bool] = Field(default=None)
-    violence_description: Optional[str] = Field(default=None)
-    residences: Optional[list[Residence]] = Field(default=None)
-    legal_status: Optional[LegalStatus] = Field(default=None)
-    legal_status_note: Optional[str] = Field(default=None)
-    current_status: Optional[str] = Field(default=None)
+    violence_reported: Optional[bool] = Field(default=None, description="""True when the sources report physical violence against the exile.""")
+    violence_description: Optional[str] = Field(default=None, description="""What violence the sources report.""")
+    residences: Optional[list[Residence]] = Field(default=None, description="""A country of transit, asylum or residence of the exile, with its period.""")
+    legal_status: Optional[LegalStatus] = Field(default=None, description="""The exile's status in the host state (refugee, asylum seeker, ...), as last reported.""")
+    legal_status_note: Optional[str] = Field(default=None, description="""Details of the legal status, in words.""")
+    current_status: Optional[str] = Field(default=None, description="""Where the case stands, as last reported, in words.""")
     summary: Optional[str] = Field(default=None)
-    events: Optional[list[Event]] = Field(default=None)
-    statements: Optional[list[Statement]] = Field(default=None)
-    conflicts: Optional[list[Conflict]] = Field(default=None)
-    associates: Optional[list[Association]] = Field(default=None)
+    events: Optional[list[Event]] = Field(default=None, description="""A dated, typed, cited event of the case.""")
+    statements: Optional[list[Statement]] = Field(default=None, description="""A narrative, cited claim about the case, for facts not (yet) typed as events.""")
+    conflicts: Optional[list[Conflict]] = Field(default=None, description="""A set of claims of the case that sources report differently.""")
+    associates: Optional[list[Association]] = Field(default=None, description="""Another person linked to the case, with the sources that link them.""")
     attributions: Optional[list[FieldAttribution]] = Field(default=None, description="""One entry per case-level field that is set, saying whether a source reports it or curators assessed it.""")
 
 
 class Person(ConfiguredBaseModel):
+    """
+    A person (an exile, a relative or associate, or anyone else a case names).
+    """
     id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
     preferred_name: str = Field(default=...)
-    alternative_names: Optional[list[NameVariant]] = Field(default=None)
-    gender: Optional[Gender] = Field(default=None)
-    citizenships: Optional[list[Country]] = Field(default=None)
-    occupations: Optional[list[str]] = Field(default=None)
-    affiliations: Optional[list[Affiliation]] = Field(default=None)
+    alternative_names: Optional[list[NameVariant]] = Field(default=None, description="""Another name or spelling of the person, with the sources that give it.""")
+    gender: Optional[Gender] = Field(default=None, description="""The person's gender as the sources state it.""")
+    citizenships: Optional[list[Country]] = Field(default=None, description="""A state whose citizen the person is.""")
+    occupations: Optional[list[str]] = Field(default=None, description="""The person's occupation as the sources describe it (journalist, blogger, cleric).""")
+    affiliations: Optional[list[Affiliation]] = Field(default=None, description="""The person's membership of, or work for, an organisation, with its period and sources.""")
     wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
     description: Optional[str] = Field(default=None)
-    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even a relation alone (a son) can point a reader to a family member, so a public release leaves out the whole entry.""")
+    relatives: Optional[list[Relative]] = Field(default=None, description="""Relatives the sources mention. Never published: even the kind of relation alone can point a reader to a family member, so a public release leaves out the whole entry.""")
     home_address: Optional[str] = Field(default=None, description="""Never published.""")
     contact: Optional[str] = Field(default=None, description="""Telephone, e-mail or messenger handle. Never published.""")
 
@@ -511,14 +514,14 @@ class Organisation(ConfiguredBaseModel):
     id: str = Field(default=..., description="""The record id, from which the node's IRI is made; never reused.""")
     name: Optional[str] = Field(default=None)
     other_names: Optional[list[str]] = Field(default=None)
-    organisation_type: OrganisationType = Field(default=...)
-    country: Optional[Country] = Field(default=None)
-    court_instance: Optional[CourtInstance] = Field(default=None)
+    organisation_type: OrganisationType = Field(default=..., description="""The kind of organisation (court, police, party, newspaper, Interpol, ...).""")
+    country: Optional[Country] = Field(default=None, description="""The country where it happened or where the organisation is based; for a residence, the country lived in.""")
+    court_instance: Optional[CourtInstance] = Field(default=None, description="""The level of a court: first instance, appeal or cassation.""")
     part_of: Optional[str] = Field(default=None)
     wikidata: Optional[str] = Field(default=None, description="""The Wikidata item, e.g. wd:Q232.""")
     url: Optional[str] = Field(default=None)
     description: Optional[str] = Field(default=None)
-    events: Optional[list[Event]] = Field(default=None)
+    events: Optional[list[Event]] = Field(default=None, description="""A dated, typed, cited event of the case.""")
 
 
 class Claim(ConfiguredBaseModel):
@@ -528,7 +531,7 @@ class Claim(ConfiguredBaseModel):
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class FieldAttribution(ConfiguredBaseModel):
@@ -538,37 +541,38 @@ class FieldAttribution(ConfiguredBaseModel):
     field: CaseField = Field(default=..., description="""The case-level field an attribution is about (gender is that of the case's subject).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Event(Claim):
     """
     A dated occurrence in a case. Its stage follows from its type (see the `stage` annotation of each EventType value).
     """
-    event_type: EventType = Field(default=...)
+    event_type: EventType = Field(default=..., description="""What kind of event it is (arrest, extradition request, court decision, ...); its stage follows from it.""")
     event_date: Optional[str] = Field(default=None, description="""When it happened, with its precision (see edtf_date).""")
     place: Optional[str] = Field(default=None, description="""Town, facility or region as the source names it.""")
-    country: Optional[Country] = Field(default=None)
+    country: Optional[Country] = Field(default=None, description="""The country where it happened or where the organisation is based; for a residence, the country lived in.""")
     state_of_concern: Optional[Country] = Field(default=None, description="""The state pursuing the exile.""")
     host_state: Optional[Country] = Field(default=None, description="""The state where the exile was when it happened.""")
     requesting_state: Optional[Country] = Field(default=None, description="""The state that asked for the arrest, notice or extradition.""")
+    destination_country: Optional[Country] = Field(default=None, description="""The state a person was removed to (extradited, deported, expelled or taken by rendition or abduction); `outcome` keeps the source's wording.""")
     actors: Optional[list[str]] = Field(default=None, description="""Organisations that acted (court, police, migration service, Interpol).""")
     involved_persons: Optional[list[str]] = Field(default=None, description="""Other persons the event concerns (by id), besides the case's subject.""")
     description: Optional[str] = Field(default=None)
-    outcome: Optional[str] = Field(default=None)
-    charge: Optional[str] = Field(default=None)
-    criminal_code_article: Optional[str] = Field(default=None)
-    sentence: Optional[str] = Field(default=None)
-    notice_type: Optional[NoticeType] = Field(default=None)
-    duration_days: Optional[int] = Field(default=None, ge=0)
-    facility: Optional[str] = Field(default=None)
+    outcome: Optional[str] = Field(default=None, description="""What came of it, in the source's words (released, request refused, expelled to Russia).""")
+    charge: Optional[str] = Field(default=None, description="""The criminal charge as the source words it.""")
+    criminal_code_article: Optional[str] = Field(default=None, description="""The article of the criminal code the charge rests on, as cited.""")
+    sentence: Optional[str] = Field(default=None, description="""The sentence handed down, as the source words it.""")
+    notice_type: Optional[NoticeType] = Field(default=None, description="""The kind of international search: Red Notice, diffusion, interstate or national wanted list.""")
+    duration_days: Optional[int] = Field(default=None, description="""How many days a detention or hunger strike lasted.""", ge=0)
+    facility: Optional[str] = Field(default=None, description="""The detention centre, prison or other facility.""")
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
     latest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records; the latest point of the EDTF date, typed by precision.""")
     approximate: Optional[bool] = Field(default=None, description="""Set by the mapper, never written in records; true when the EDTF date is marked approximate (~) or uncertain (?).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Statement(Claim):
@@ -577,12 +581,12 @@ class Statement(Claim):
     """
     text: str = Field(default=...)
     section: Optional[str] = Field(default=None, description="""The heading of the profile or document section the claim comes from.""")
-    stage: Optional[int] = Field(default=None)
+    stage: Optional[int] = Field(default=None, description="""A stage of transnational repression (1 accusation and notices, 2 arrest, detention and removal, 3 rendition and violence): of a statement, or of an event type.""")
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class NameVariant(Claim):
@@ -595,15 +599,15 @@ class NameVariant(Claim):
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Affiliation(Claim):
     """
     A person's membership of, or work for, an organisation.
     """
-    organisation: str = Field(default=...)
-    role: Optional[str] = Field(default=None)
+    organisation: str = Field(default=..., description="""The organisation a person is or was affiliated with.""")
+    role: Optional[str] = Field(default=None, description="""The person's role in the organisation, as the sources give it (member, leader, editor).""")
     start_date: Optional[str] = Field(default=None)
     end_date: Optional[str] = Field(default=None)
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
@@ -612,15 +616,15 @@ class Affiliation(Claim):
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Residence(Claim):
     """
     A country of transit, asylum or residence of the exile, with its period.
     """
-    country: Country = Field(default=...)
-    residence_role: ResidenceRole = Field(default=...)
+    country: Country = Field(default=..., description="""The country where it happened or where the organisation is based; for a residence, the country lived in.""")
+    residence_role: ResidenceRole = Field(default=..., description="""What the country was to the exile: transit, asylum or residence.""")
     start_date: Optional[str] = Field(default=None)
     end_date: Optional[str] = Field(default=None)
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
@@ -629,27 +633,27 @@ class Residence(Claim):
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Association(Claim):
     """
     Another person linked to the case (co-defendant, associate, relative pursued because of the exile).
     """
-    person: str = Field(default=...)
-    relation: Optional[str] = Field(default=None, description="""e.g. son, spouse, co-defendant, colleague.""")
+    person: str = Field(default=..., description="""The person an association names.""")
+    relation: Optional[str] = Field(default=None, description="""How the two are related, in a few words (for an association, e.g. co-defendant, colleague).""")
     description: Optional[str] = Field(default=None)
     key: Optional[str] = Field(default=None, description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
     basis: Optional[ClaimBasis] = Field(default=None, description="""Whether the claim reports what its cited sources say (`reported`, eg:Reported, the default when absent) or is the curators' assessment (`assessed`, eg:Assessed).""")
     assessment_note: Optional[str] = Field(default=None, description="""For an assessed claim or field, what the assessment rests on (which sources, which reasoning). Required when `basis` is `assessed`.""")
-    citations: Optional[list[Citation]] = Field(default=None)
+    citations: Optional[list[Citation]] = Field(default=None, description="""One source supporting this claim, with where in the source the support is.""")
 
 
 class Relative(ConfiguredBaseModel):
     """
     A family member; everything but the relation is restricted, and a minor's details always are.
     """
-    relation: str = Field(default=..., description="""e.g. son, spouse, co-defendant, colleague.""")
+    relation: str = Field(default=..., description="""How the two are related, in a few words (for an association, e.g. co-defendant, colleague).""")
     minor: Optional[bool] = Field(default=None, description="""True when the relative is a child. Never published, like every detail that could identify or locate a relative.""")
     relative_name: Optional[str] = Field(default=None, description="""Name of a relative. Never published.""")
     birth_year: Optional[int] = Field(default=None, description="""Year of birth of a relative. Never published.""")
@@ -670,10 +674,10 @@ class Source(ConfiguredBaseModel):
     A document that supports claims: news article, statement or open letter, court record, official resolution, report, database entry, book or journal article.
     """
     key: str = Field(default=..., description="""A short name unique within the record, used to refer to this item (citations, conflicts).""")
-    source_type: SourceType = Field(default=...)
+    source_type: SourceType = Field(default=..., description="""The kind of document (news article, statement, court record, report, ...).""")
     title: Optional[str] = Field(default=None)
     outlet: Optional[str] = Field(default=None, description="""The newspaper, broadcaster, website or database that published it.""")
-    publisher: Optional[str] = Field(default=None)
+    publisher: Optional[str] = Field(default=None, description="""The organisation that published the source, by name. In RDF the source's dcterms:publisher is a node (an Agent) with this name; see published_by.""")
     authors: Optional[list[str]] = Field(default=None)
     publication_date: Optional[str] = Field(default=None)
     earliest: Optional[Union[date, str]] = Field(default=None, description="""Set by the mapper, never written in records: the earliest point of the item's EDTF date (event_date, start_date, most_serious_incident_date or publication_date) as a literal typed by its precision (xsd:date, xsd:gYearMonth or xsd:gYear).""")
@@ -683,8 +687,17 @@ class Source(ConfiguredBaseModel):
     language: Optional[str] = Field(default=None, description="""BCP 47 language tag (en, uk, ru, kk).""")
     url: Optional[str] = Field(default=None)
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
-    archived_url: Optional[str] = Field(default=None)
+    accessed_on: Optional[date] = Field(default=None, description="""Set by the mapper, never written in records; the day of accessed_date as an xsd:date, when it names a complete day (a damaged date, such as a year cut short, gives none).""")
+    archived_url: Optional[str] = Field(default=None, description="""A copy of the online source in a web archive.""")
     note: Optional[str] = Field(default=None)
+    published_by: Optional[Agent] = Field(default=None, description="""Set by the mapper, never written in records; the publisher as a node with its name.""")
+
+
+class Agent(ConfiguredBaseModel):
+    """
+    A publisher of sources (a parliament, a foundation, a court register), as a node with its name. Set by the mapper from a source's `publisher`; the same name is the same node in every record.
+    """
+    name: str = Field(default=...)
 
 
 class Citation(ConfiguredBaseModel):
@@ -696,6 +709,7 @@ class Citation(ConfiguredBaseModel):
     support: Optional[CitationSupport] = Field(default=None, description="""What in the source supports the claim: `text` (the default; the passage at the locator states it, eg:TextSupport) or `title` (only the source's title does, eg:TitleSupport).""")
     quote: Optional[str] = Field(default=None, description="""A short quotation, only where wording matters.""")
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
+    accessed_on: Optional[date] = Field(default=None, description="""Set by the mapper, never written in records; the day of accessed_date as an xsd:date, when it names a complete day (a damaged date, such as a year cut short, gives none).""")
     reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
     generated_by: Optional[str] = Field(default=None, description="""Set by the mapper, never written in records; the build activity that put the citation in the release.""")
 
@@ -717,4 +731,5 @@ Association.model_rebuild()
 Relative.model_rebuild()
 Conflict.model_rebuild()
 Source.model_rebuild()
+Agent.model_rebuild()
 Citation.model_rebuild()

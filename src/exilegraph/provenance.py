@@ -105,17 +105,16 @@ class Build:
 
 
 def vocabulary_lines() -> list[str]:
-    """Labels of the schema's enum values used as IRIs, and the stage of each event type."""
-    idx = schema_index()
-    rdfs_label = f"<{RDFS}label>"
-    stage = iri(idx["classes"]["Statement"]["slots"]["stage"]["uri"])
-    out = []
-    for ename, values in idx["enums"].items():
-        for value, v in values.items():
-            if not v["meaning"]:
-                continue
-            node = iri(v["meaning"])
-            out.append(f"{node} {rdfs_label} {literal(v['title'] or value.replace('_', ' '), lang='en')} .")
-            if v["stage"]:
-                out.append(f"{node} {stage} {literal(str(v['stage']), XSD + 'integer')} .")
-    return sorted(set(out))
+    """Labels and stages of the schema's enum values, taken from the published vocabulary (vocab.py).
+
+    The validation rules read the stage of each event type; the whole vocabulary is a release's own
+    named graph, and too large to add to every record's validation.
+    """
+    from .vocab import RDFS, SKOS, published_lines
+
+    stage = iri(schema_index()["classes"]["Statement"]["slots"]["stage"]["uri"])
+    concept = f" {RDF_TYPE} <{SKOS}Concept> ."
+    values = {line.partition(" ")[0] for line in published_lines() if line.endswith(concept)}
+    keep = (f"<{RDFS}label>", stage)
+    return [line for line in published_lines()
+            if line.partition(" ")[0] in values and line.split(" ", 2)[1] in keep]

@@ -32,6 +32,7 @@ from .resources import DEFAULT_BASE_IRI, schema_index
 from .server.formats import write_csv
 from .sparqlguard import check_query, order_rewrite
 from .server.worker import describe_crash
+from .sparql_help import check, declare, standard_prefixes, vocabulary_warnings
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -142,31 +143,39 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
 
 
 def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
-              timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
+              timeout: float | None = 30.0, isolated: bool = False, warn=None) -> QueryResult:
     """Resolve, check, bind and run a query (SPARQL text, a .rq file or a catalogue name) on a release.
 
+    The standard prefixes (sparql_help.standard_prefixes) need no declaration; `warn`, when given, receives
+    one message per term of our namespace the vocabulary does not define.
     Example: ``run_query("cases-by-state", Path("output/exilegraph"), {"state": "KZ"}).values()``.
     Raises QueryError for a syntax error, an unknown query or parameter, a failure or time-out, and
     NoReleaseError when there is no release (or store) at `release`."""
-    text, entry, label = resolve(query_or_file)
-    check_syntax(text, label)
-    bound = bind_params(text, params or {}, entry, ReleaseDir(release).base_iri, label)
-    return execute(release, bound, timeout, isolated)
+    text = render(query_or_file, params, ReleaseDir(release).base_iri, warn)
+    return execute(release, text, timeout, isolated)
 
 
-def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI) -> str:
-    """The final text of a query with its parameters bound, ready to send to any SPARQL endpoint."""
+def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI,
+           warn=None) -> str:
+    """The final text of a query, with the standard prefixes it lacks declared and its parameters bound, ready
+    to send to any SPARQL endpoint. Raises QueryError."""
     text, entry, label = resolve(query_or_file)
-    check_syntax(text, label)
-    return bind_params(text, params or {}, entry, base, label)
+    check_query(text)  # a query nested thousands deep would crash the parser below
+    declared = declare(text)
+    check(declared, label)
+    if warn is not None:
+        for message in vocabulary_warnings(text):
+            warn(message)
+    return bind_params(declared.text, params or {}, entry, base, label)
 
 
 def run(query_or_file: str, release: Path, fmt: str = "table", params: list[str] | tuple[str, ...] = (),
-        timeout: float | None = 30.0) -> str:
-    """`exilegraph query`: the result in the requested format, as text."""
+        timeout: float | None = 30.0, warn=None) -> str:
+    """`exilegraph query`: the result in the requested format, as text; warnings go to `warn`."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return format_result(run_query(query_or_file, release, parse_params(params), timeout, isolated=True), fmt)
+    return format_result(run_query(query_or_file, release, parse_params(params), timeout, isolated=True, warn=warn),
+                         fmt)
 
 
 # ---- output ----------------------------------------------------------------------------------------
@@ -229,8 +238,7 @@ def _cell(term, base: str, prefixes: list[tuple[str, str]]) -> str:
 
 def _prefixes() -> dict[str, str]:
     out = {k: v for k, v in schema_index()["prefixes"].items() if k != "linkml"}
-    out["rdfs"] = "http://www.w3.org/2000/01/rdf-schema#"
-    return out
+    return out | standard_prefixes()
 
 
 def _worker() -> int:

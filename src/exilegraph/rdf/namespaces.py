@@ -16,6 +16,9 @@ FOAF = "http://xmlns.com/foaf/0.1/"
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 WD = "http://www.wikidata.org/entity/"
 EG = "https://w3id.org/exilegraph/vocab/"
+EDTF = "http://id.loc.gov/datatypes/edtf/"
+IANA = "http://www.iana.org/assignments/media-types/"
+EU_AUTHORITY = "http://publications.europa.eu/resource/authority/"
 
 RDF_TYPE_IRI = RDF + "type"  # the IRI itself
 RDF_TYPE = f"<{RDF_TYPE_IRI}>"  # the same as an N-Triples term, as the mapper writes it
@@ -27,6 +30,7 @@ TURTLE_PREFIXES: dict[str, str] = dict(
         {
             "dcat": DCAT,
             "dcterms": DCT,
+            "edtf": EDTF,
             "eg": EG,
             "foaf": FOAF,
             "owl": OWL,

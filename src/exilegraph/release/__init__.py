@@ -19,20 +19,21 @@ from .. import __version__
 from .. import findings as F
 from .changelog import Changelog, case_digests, compare
 from ..rdf.dataset import Dataset
-from .describe import PREFIXES, Counts, count, description
+from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 from ..errors import NoReleaseError, ReleaseError
 from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
-from ..provenance import Build, Input, build_time, iso, records_commit, vocabulary_lines
+from ..provenance import Build, Input, build_time, iso, records_commit
 from ..readers import display_path, find_record_files
 from ..records import RecordGraph, sha256_bytes
 from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
 from ..validate import check_dataset
 from ..writers import FORMATS
 from ..site import SITE_DIR, build_site
+from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 
 
 
@@ -58,19 +59,22 @@ class ReleaseResult:
 
 def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
                   base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
-                  jobs: int | None = None, use_cache: bool = True) -> ReleaseResult:
+                  jobs: int | None = None, use_cache: bool = True,
+                  publication: Publication | None = None) -> ReleaseResult:
     """Validate the records under `paths`, map them and write the release into `out` atomically.
 
+    `publication` gives the public download and endpoint addresses the description names.
     Example: ``build_release([Path("records")], Path("output")).summary()``.
-    Raises RecordError for a path that does not exist, ReleaseError when validation finds errors or the
-    release cannot be written (the previous release is then untouched)."""
+    Raises RecordError for a path that does not exist, ReleaseError when validation finds errors, a public
+    release names a local address, or the release cannot be written (the previous release is then untouched)."""
+    publication = (publication or Publication()).checked(internal)
     with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
         return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
-                              use_cache=use_cache)
+                              use_cache=use_cache, publication=publication)
 
 
 def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
-                   jobs: int | None, use_cache: bool) -> ReleaseResult:
+                   jobs: int | None, use_cache: bool, publication: Publication) -> ReleaseResult:
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
     files = find_record_files(paths)
@@ -79,7 +83,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     build = Build(base, [], internal=internal, commit=records_commit(paths))
     build.inputs = [Input(display_path(f), _sha256(f), "") for f in files]
     target = out / (INTERNAL_DIR if internal else PUBLIC_DIR)
-    key = _inputs_key(build)
+    key = _inputs_key(build, publication)
     if use_cache and all(i.sha256 for i in build.inputs):
         current = _up_to_date(ReleaseDir(target), key)
         if current is not None:
@@ -110,7 +114,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     for g in graphs:
         dataset.add(g.graph, g.lines)
     dataset.add(f"{base}graph/provenance", build.lines())
-    dataset.add(f"{base}graph/vocabulary", vocabulary_lines())
+    dataset.add(f"{base}graph/vocabulary", published_lines())
 
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -120,7 +124,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     except OSError as exc:
         raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
     try:
-        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep, key)
+        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep, key, publication)
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -136,7 +140,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
 
 
 def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
-           internal: bool, base: str, rep: Reporter, key: str) -> ReleaseResult:
+           internal: bool, base: str, rep: Reporter, key: str, publication: Publication) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
     files: list[tuple[str, str, int]] = []
@@ -155,9 +159,11 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
             counts = count(dataset.triples)
             digests = case_digests(graphs, base)
             changelog = compare(ReleaseDir(target), digests, dataset.triples, base)
-            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal)
+            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal,
+                               publication=publication)
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
+            shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
             (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
             _dump_json(tmp / "changelog.json", changelog.as_dict())
             (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
@@ -169,6 +175,7 @@ def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph],
                 "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
                            "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
                 "files": {name: media for name, media, _ in files}, "inputs_key": key,
+                "public_url": publication.download, "endpoint_url": publication.endpoint,
             })
         with rep.stage("evidence pages"):  # while the store loads in its own process
             write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
@@ -211,13 +218,13 @@ def _checksums(folder: Path) -> None:
     (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
 
 
-def _inputs_key(build: Build) -> str:
+def _inputs_key(build: Build, publication: Publication) -> str:
     """What a release is built from: the records' bytes, the toolkit (code, schema, shapes, mappings),
     the options, and the build time when SOURCE_DATE_EPOCH fixes it."""
     from ..diskcache import digest
     from ..pipeline import fingerprint
 
-    return digest([fingerprint(), build.iri, build.base, os.environ.get("SOURCE_DATE_EPOCH", "")])
+    return digest([fingerprint(), build.iri, build.base, repr(publication), os.environ.get("SOURCE_DATE_EPOCH", "")])
 
 
 def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:

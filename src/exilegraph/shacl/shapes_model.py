@@ -25,6 +25,8 @@ NODE_KINDS = {  # sh:nodeKind -> condition on ?value
     "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
 }
 DATATYPES = {RDF + "langString"} | {XSD + t for t in ("string", "integer", "boolean", "date", "gYear", "gYearMonth")}
+# EDTF dates: a datatype rdflib does not know, so pySHACL checks the datatype only, as the fast engine does
+DATATYPES |= {"http://id.loc.gov/datatypes/edtf/EDTF"}
 NUMERIC = {XSD + "integer", XSD + "decimal"}
 ANNOTATIONS = {SH + "description", SH + "name", SH + "order"}
 ALLOWED = {  # role -> the sh: predicates a subject in that role may carry

@@ -28,7 +28,14 @@ class CaseRow:
 
 
 def _country_codes() -> dict[str, str]:
-    return {v["meaning"]: code for code, v in schema_index()["enums"]["Country"].items() if v.get("meaning")}
+    """The code of every enum value by its IRI (countries by their Wikidata IRI, others eg:Enum-value)."""
+    from ..vocab import enum_value_iri
+
+    out = {}
+    for enum, values in schema_index()["enums"].items():
+        for code, v in values.items():
+            out[v.get("meaning") or enum_value_iri(enum, code)] = code
+    return out
 
 
 def _slug(text: str) -> str:
