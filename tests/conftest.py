@@ -49,3 +49,10 @@ def release(tmp_path_factory) -> Path:
     result = build_release([RECORDS], tmp_path_factory.mktemp("release"), use_cache=False)
     assert result.counts.cases >= 7
     return result.path
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """The reliability corpus's figures (tests/test_reliability.py), when it ran."""
+    figures = getattr(config, "reliability_figures", None)
+    if figures:
+        terminalreporter.write_line("reliability corpus: " + ", ".join(f"{k} {v}" for k, v in figures.items()))

@@ -408,7 +408,7 @@ def test_not_utf8_names_line_and_column():
     with pytest.raises(RecordError) as info:
         CapeReader().read("latin1.txt", data, sha256_bytes(data))
     f = info.value.findings[0]
-    assert (f.path, f.line, f.column, f.rule) == ("latin1.txt", 3, 20, "not-utf8")
+    assert (f.path, f.line, f.column, f.rule) == ("latin1.txt", 3, 20, "encoding")
 
 
 def test_a_template_variant_is_a_mapping_change(tmp_path):

@@ -18,10 +18,14 @@ from typing import Iterable, Iterator
 from .errors import RecordError
 from .findings import ERROR, Finding, has_errors
 from .model import RecordFile
+from .rdf.terms import is_language_tag
+from .rdf.values import MAX_TEXT_BYTES, date_problem, url_problem
 from .readers import find_record_files, read_file
 from .records import FieldPath, RawRecord, Record
 from .resources import json_schema
 
+# NUL ends a string in C and is refused by SQL-backed stores; other control characters are kept as written
+_CONTROL = re.compile(r"\x00")
 CLAIM_LISTS = ("events", "statements", "alternative_names", "affiliations", "residences", "associates")
 
 
@@ -83,6 +87,9 @@ def _describe(error, types: dict) -> list[tuple[FieldPath, str, str, str | None]
         return [(path, "unknown-value", f"`{value}` is not an allowed value", hint or f"use one of: {listed}")]
     if v == "pattern":
         if error.validator_value == types.get("edtf_date"):
+            impossible = date_problem(str(value))
+            if impossible:
+                return [(path, "malformed-date", *impossible)]
             return [(path, "malformed-date", f"`{value}` is not a date exilegraph can read",
                      "write YYYY, YYYY-MM or YYYY-MM-DD; add ~ when approximate; join two with / for a range (2018/2019)")]
         if error.validator_value == types.get("slug"):
@@ -123,7 +130,8 @@ def check_schema(raw: RawRecord) -> list[Finding]:
                 if (path, rule, message) not in seen:
                     seen.add((path, rule, message))
                     out.append(raw.finding(path, rule, message, fix))
-    return out or [raw.finding((), "schema", "the record does not match the schema")]
+    # the compiled schema also checks formats (a URL), which jsonschema does not list: say why here
+    return out or check_values(raw) or [raw.finding((), "schema", "the record does not match the schema")]
 
 
 @functools.cache
@@ -198,9 +206,94 @@ def _citations(data: dict):
                 yield path + ("citations", i), cit
 
 
+def _strings(value, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str | None, str]]:
+    """(path, key or None, text) of every text in a record: values, and the keys of mappings."""
+    if isinstance(value, str):
+        yield path, None, value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            if isinstance(k, str):
+                yield path, k, k
+            yield from _strings(v, path + (k,))
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            yield from _strings(v, path + (i,))
+
+
+def check_lengths(raw: RawRecord) -> list[Finding]:
+    """Texts too long for the RDF store (a pasted file, a runaway value) as `too-long` errors at their field."""
+    out = []
+    limit = f"{MAX_TEXT_BYTES // (1024 * 1024)} MiB"
+    for path, key, text in _strings(raw.data):
+        if len(text) * 4 <= MAX_TEXT_BYTES or len(text.encode("utf-8", "surrogatepass")) <= MAX_TEXT_BYTES:
+            continue
+        size = f"{len(text.encode('utf-8', 'surrogatepass')) / (1024 * 1024):.1f} MiB"
+        if key is None:
+            out.append(raw.finding(path, "too-long", f"this text is {size} long; a value may hold at most {limit}",
+                                   "keep the text short and cite the document that holds the rest as a source"))
+        else:
+            out.append(raw.finding(path, "too-long", f"a field name here is {size} long; names are short words",
+                                   "check the file: a field name this long is usually a missing colon or quote"))
+    return out
+
+
+@functools.cache
+def _slots_of_range() -> dict[str, frozenset]:
+    from .resources import schema_index
+
+    out: dict[str, set] = {}
+    for c in schema_index()["classes"].values():
+        for name, slot in c["slots"].items():
+            if isinstance(slot["range"], str):  # derived slots (earliest, latest) list several
+                out.setdefault(slot["range"], set()).add(name)
+    return {k: frozenset(v) for k, v in out.items()}
+
+
+def check_values(raw: RawRecord) -> list[Finding]:
+    """Values of the right form that cannot be published: URLs that are not http(s) or are malformed
+    (`bad-url`), dates whose month or day does not exist (`malformed-date`). Each at its own field."""
+    slots = _slots_of_range()
+    urls = slots.get("uri", frozenset())
+    dates = slots.get("edtf_date", frozenset()) | {"accessed_date"}  # text, but a date when written as one
+    out = []
+    for path, key, text in _strings(raw.data):
+        if key is not None:
+            continue
+        bad = _CONTROL.search(text)
+        if bad:
+            out.append(raw.finding(path, "control-character", f"this text holds the invisible control character "
+                                   f"U+{ord(bad.group()):04X} (NUL), which many triple stores and tools refuse",
+                                   f"remove it (in the file it may be written `\\x{ord(bad.group()):02x}`)"))
+            continue
+        name = path[-1] if path else None
+        if isinstance(name, int) and len(path) > 1:  # an item of a multivalued slot
+            name = path[-2]
+        if name in urls:
+            problem = url_problem(text)
+            if problem:
+                out.append(raw.finding(path, "bad-url", f"`{text[:200]}` cannot be published as a web address: "
+                                       f"{problem}", "use the http(s) address of the page (copy it from the "
+                                       "browser's address bar), or leave the field out"))
+        elif name == "language" and not is_language_tag(text):
+            out.append(raw.finding(path, "malformed-language", f"`{text[:200]}` is not a language tag",
+                                   "write a BCP 47 tag: a language code such as en, ru, kk, or with its script "
+                                   "or region, such as uz-Cyrl"))
+        elif name in dates:
+            impossible = date_problem(text)
+            if impossible:
+                out.append(raw.finding(path, "malformed-date", *impossible))
+    return out
+
+
 def type_record(raw: RawRecord) -> tuple[Record | None, list[Finding]]:
     """Schema-check and type one raw record. Returns the record (None on errors) and all findings."""
-    findings = list(raw.findings) + check_schema(raw)
+    findings = list(raw.findings) + check_lengths(raw)
+    if has_errors(findings):  # before the schema, whose messages quote the values
+        return None, findings
+    findings += check_schema(raw)
+    if has_errors(findings):
+        return None, findings
+    findings += check_values(raw)
     if has_errors(findings):
         return None, findings
     model = RecordFile.model_validate(raw.data)

@@ -34,6 +34,10 @@ class RecordError(ExilegraphError):
         return self.findings[0].field
 
 
+class WorkerError(ExilegraphError):
+    """A worker process of the record pipeline died (killed, out of memory); nothing was published."""
+
+
 class ReleaseError(ExilegraphError):
     """The release could not be built or published; the previous release is untouched."""
 

@@ -13,13 +13,14 @@ import os
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
 from .check import type_record
 from .diskcache import ResultCache, code_fingerprint, digest
-from .errors import RecordError
+from .errors import RecordError, WorkerError
 from .findings import Finding
 from .gcpause import paused_gc
 from .mapper import Mapper
@@ -237,7 +238,9 @@ def process_files(
     files: list[Path], options: Options, jobs: int | None = None, reporter=None
 ) -> tuple[list[Processed], dict[str, float]]:
     """process_chunk over all files, in worker processes when there are many; results in file order,
-    with the CPU seconds spent per stage summed over the workers."""
+    with the CPU seconds spent per stage summed over the workers.
+
+    Raises WorkerError when a worker process dies (killed, out of memory)."""
     paths = [str(f) for f in files]
     n = _jobs(jobs)
     if len(paths) < PARALLEL_FROM or n == 1:
@@ -246,12 +249,16 @@ def process_files(
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     out: list[Processed] = []
     clock: dict[str, float] = {}
-    with ProcessPoolExecutor(n, initializer=_in_worker) as pool:
-        results = pool.map(process_chunk, chunks, [options] * len(chunks))
-        if reporter is not None:
-            results = reporter.iterate(results, "records", len(chunks))
-        for part, spent in results:
-            out.extend(part)
-            for k, v in spent.items():
-                clock[k] = clock.get(k, 0.0) + v
+    try:
+        with ProcessPoolExecutor(n, initializer=_in_worker) as pool:
+            results = pool.map(process_chunk, chunks, [options] * len(chunks))
+            if reporter is not None:
+                results = reporter.iterate(results, "records", len(chunks))
+            for part, spent in results:
+                out.extend(part)
+                for k, v in spent.items():
+                    clock[k] = clock.get(k, 0.0) + v
+    except BrokenProcessPool:
+        raise WorkerError("a worker process checking the records stopped without an answer (killed, or out of "
+                          "memory); nothing was published: free some memory and run again") from None
     return out, clock

@@ -57,6 +57,11 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
+def is_language_tag(tag: str) -> bool:
+    """True for a tag of the BCP 47 form that `literal` accepts (en, uz-Cyrl, zh-Hant-TW)."""
+    return bool(_LANG.match(tag))
+
+
 def literal(value: str, datatype: str | None = None, lang: str | None = None) -> str:
     """A literal term: plain (xsd:string), with a language tag, or with a datatype IRI.
 

@@ -78,3 +78,36 @@ def edtf_bounds(value: str) -> tuple[str | None, str | None, bool]:
         else:
             out.append(literal(y, XSD + "gYear"))
     return out[0], out[-1], approx
+
+
+# pyoxigraph refuses a single term longer than 16 MiB ("Reached the buffer maximal size"); a text this
+# long is never a curated value, so anything over a quarter of it (escaping can double a text) is refused.
+MAX_TEXT_BYTES = 4 * 1024 * 1024
+
+_DATE_END = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?$")
+_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+           "November", "December")
+
+
+def date_problem(value: str) -> tuple[str, str] | None:
+    """(message, fix) for an EDTF date whose month or day does not exist (2017-13, 2017-02-30), or None.
+
+    Only the calendar is judged here; the form of the date is the schema's pattern."""
+    import calendar
+
+    for end in value.split("/"):
+        m = _DATE_END.match(end.strip())
+        if not m:
+            continue
+        year, month, day = m.group(1), m.group(2), m.group(3)
+        if month is not None and not 1 <= int(month) <= 12:
+            return (f"`{value}` has month {month}, which does not exist",
+                    "write the month as 01 to 12 (YYYY-MM-DD: the year comes first, then the month, then the day)")
+        if day is not None:
+            last = calendar.monthrange(int(year), int(month))[1]
+            if not 1 <= int(day) <= last:
+                name = _MONTHS[int(month) - 1]
+                return (f"`{value}` has day {day}, but {name} {year} has {last} days",
+                        f"check the day against the source; write the month alone ({year}-{month}) "
+                        "if the day is not known")
+    return None

@@ -11,6 +11,7 @@ from ..errors import RecordError
 from ..findings import ERROR, Finding
 from ..records import RawRecord, sha256_bytes
 from .cape import CapeReader
+from .links import path_problem
 from .yaml_reader import YamlReader
 
 
@@ -36,7 +37,8 @@ def display_path(path: Path) -> str:
     cwd = os.getcwd()  # the kernel gives it with symlinks resolved
     given = os.path.join(cwd, path)
     # as Path.resolve(), but resolving each folder once: resolve() per file made 10k files slow
-    full = os.path.realpath(given) if os.path.islink(given) else os.path.join(
+    # a link that leads nowhere or to a folder is shown as itself (it is what a finding about it must name)
+    full = os.path.realpath(given) if os.path.islink(given) and os.path.isfile(given) else os.path.join(
         _real_folder(os.path.dirname(given)), os.path.basename(given))
     prefix = cwd.rstrip(os.sep) + os.sep
     return Path(full[len(prefix):]).as_posix() if full.startswith(prefix) else Path(path).as_posix()
@@ -48,7 +50,14 @@ def _real_folder(folder: str) -> str:
 
 
 def read_file(path: Path, fmt: str | None = None) -> RawRecord:
+    """Read one record file with the reader for its format (or `fmt`).
+
+    Raises RecordError with one finding when the file cannot be read at all (a dangling or looping link,
+    a folder or file that cannot be opened, text that is not UTF-8) or the reader cannot make a record of it."""
     shown = display_path(path)
+    problem = path_problem(path, shown)
+    if problem is not None:
+        raise RecordError([problem])
     reader = READERS.get(fmt) if fmt else reader_for(path)
     if reader is None:
         raise RecordError([Finding(shown, 1, 1, ERROR, "unknown-format", "",
@@ -56,23 +65,34 @@ def read_file(path: Path, fmt: str | None = None) -> RawRecord:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RecordError([Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot read the file: {exc.strerror}", None)]) from None
+        raise RecordError([Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot read the file: {exc.strerror or exc}",
+                                   "give the toolkit's user permission to read it, or move it out of the records")]) from None
     return reader.read(shown, data, sha256_bytes(data))
 
 
 def _walk(folder: str) -> Iterable[str]:
-    """Record files under a folder (scandir: no extra stat per file), hidden names skipped."""
+    """Record files under a folder (scandir: no extra stat per file), hidden names skipped.
+
+    What cannot be walked is kept in the list, so that reading it gives a finding instead of a file
+    silently missing from the release: a folder that cannot be listed, and a link named as a record file
+    that leads nowhere or loops. Symlinked folders are not entered (as rglob), so no loops."""
     suffixes = {s for r in READERS.values() for s in r.suffixes}
     try:
         entries = list(os.scandir(folder))
     except OSError:
-        return  # an unreadable folder is skipped, as Path.rglob does
+        yield folder
+        return
     for e in entries:
         if e.name.startswith("."):
             continue
-        if e.is_dir(follow_symlinks=False):  # symlinked folders are not entered (as rglob), so no loops
+        try:
+            is_dir = e.is_dir(follow_symlinks=False)
+        except OSError:
+            yield e.path
+            continue
+        if is_dir:
             yield from _walk(e.path)
-        elif e.is_file() and os.path.splitext(e.name)[1].lower() in suffixes:
+        elif os.path.splitext(e.name)[1].lower() in suffixes:  # a pipe or device too: reading it says why not
             yield e.path
 
 
@@ -82,7 +102,7 @@ def find_record_files(paths: Iterable[str | Path]) -> list[Path]:
     for p in map(Path, paths):
         if p.is_dir():
             found.extend(map(Path, _walk(str(p))))
-        elif p.exists():
+        elif p.exists() or p.is_symlink():  # a dangling or looping link is reported when it is read
             found.append(p)
         else:
             raise RecordError([Finding(p.as_posix(), 1, 1, ERROR, "missing-file", "", "no such file or folder", None)])

@@ -22,6 +22,7 @@ from ..resources import dataset_folder
 from .cape_mapping import MAPPING_FILE, Heading, Mapping, load_mapping
 from .cape_sentences import Span, split_sentences
 from .cape_text import Block, slug, squeeze, title_language
+from .text import decode_utf8
 
 CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affiliation", "stages",
               "most_serious_incident_date", "violence_reported", "violence_description", "residences", "legal_status",
@@ -67,13 +68,7 @@ def _fail(path: str, line: int, col: int, rule: str, message: str, fix: str | No
 
 def decode(path: str, data: bytes) -> list[str]:
     """The file's lines, without BOM and line ends (CRLF, CR or LF)."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise _fail(path, line, col, "not-utf8", f"this is not UTF-8 text (byte 0x{data[exc.start]:02x})",
-                    "save the profile as UTF-8") from None
+    text = decode_utf8(path, data, "save the profile as UTF-8")
     return text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
 
 

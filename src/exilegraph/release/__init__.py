@@ -87,6 +87,7 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     if use_cache and all(i.sha256 for i in build.inputs):
         current = _up_to_date(ReleaseDir(target), key)
         if current is not None:
+            _remove_stale(out)  # what a killed build left beside the release in place
             return current
     options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
@@ -249,6 +250,8 @@ def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:
 def _sha256(path: Path) -> str:
     """The file's checksum; "" when it cannot be read (the pipeline reports it as a finding)."""
     try:
+        if not path.is_file():  # a pipe would block; the pipeline reports what is not a regular file
+            return ""
         return sha256_bytes(path.read_bytes())
     except OSError:
         return ""

@@ -43,18 +43,27 @@ class StoreLoader:
             _, err = self.proc.communicate()
             if self.proc.returncode != 0:
                 lines = err.decode("utf-8", "replace").strip().splitlines()
-                reason = lines[-1] if lines else f"the loader stopped with status {self.proc.returncode}"
+                code = self.proc.returncode
+                stopped = f"killed by signal {-code}" if code < 0 else f"stopped with status {code}"
+                reason = lines[-1] if lines else f"the loader was {stopped}"
                 raise ReleaseError(f"loading the store failed: {reason[-300:]}")
 
     def finish(self, description: list[str], description_graph: str) -> None:
+        """Raises ReleaseError when the loader failed or the store cannot be completed (RocksDB reports a full
+        disk or a damaged store as OSError or RuntimeError)."""
         self.wait()
-        store = ox.Store(str(self.path))
-        data = "\n".join(description).encode("utf-8")
-        store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(description_graph))
-        store.load(data, format=ox.RdfFormat.N_TRIPLES)
-        store.optimize()
-        store.flush()
-        del store
+        store = None
+        try:
+            store = ox.Store(str(self.path))
+            data = "\n".join(description).encode("utf-8")
+            store.load(data, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(description_graph))
+            store.load(data, format=ox.RdfFormat.N_TRIPLES)
+            store.optimize()
+            store.flush()
+        except (OSError, RuntimeError, MemoryError) as exc:
+            raise ReleaseError(f"completing the store failed: {exc}") from None
+        finally:
+            del store
         gc.collect()  # release RocksDB's lock before the folder is moved into place
 
 

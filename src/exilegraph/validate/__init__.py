@@ -6,6 +6,7 @@ The per-record layers run in the shared pipeline (pipeline.py), which the releas
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..diskcache import ResultCache
@@ -21,7 +22,7 @@ __all__ = ["check_dataset", "validate_paths"]
 def dataset_records(path: Path) -> Path | None:
     """The records/ folder of the dataset a file belongs to: the nearest folder named `records` above it
     (walking up to the file system's root), or None for a file outside any dataset."""
-    for folder in Path(path).resolve().parents:
+    for folder in Path(os.path.realpath(path)).parents:  # realpath: a looping link raises nothing
         if folder.name == "records":
             return folder
     return None
@@ -56,6 +57,8 @@ def _validate_files(files: list[Path], *, use_cache: bool, jobs: int | None, las
     keys: dict[str, str] = {}
     for f in files:
         try:
+            if not f.is_file():  # a folder, pipe or broken link: the pipeline reports it (a pipe would block)
+                raise OSError
             keys[str(f)] = options.cache_key(display_path(f), sha256_bytes(f.read_bytes()))
         except OSError:
             keys[str(f)] = ""
