@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import re
 import os
+import re
 import resource
 import statistics
 import subprocess
@@ -45,11 +45,16 @@ def child_fast(records: Path, out: Path) -> dict:
     start = time.perf_counter()
     result = build_release([records], out, reporter=rep, use_cache=False)
     took = time.perf_counter() - start
-    return {"release_s": round(took, 3), "triples": result.counts.triples, "cases": result.counts.cases,
-            "stages": {k: round(v, 3) for k, v in rep.timings.items()}, "peak_rss_mb": peak_rss_mb(),
-            "peak_rss_main_mb": peak_rss_mb(resource.RUSAGE_SELF),  # the children: record workers, store loader
-            "peak_rss_largest_child_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
-            "errors": sum(1 for f in result.findings if f.severity == "error")}
+    return {
+        "release_s": round(took, 3),
+        "triples": result.counts.triples,
+        "cases": result.counts.cases,
+        "stages": {k: round(v, 3) for k, v in rep.timings.items()},
+        "peak_rss_mb": peak_rss_mb(),
+        "peak_rss_main_mb": peak_rss_mb(resource.RUSAGE_SELF),  # the children: record workers, store loader
+        "peak_rss_largest_child_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
+        "errors": sum(1 for f in result.findings if f.severity == "error"),
+    }
 
 
 def child_naive(records: Path, out: Path) -> dict:
@@ -72,13 +77,18 @@ def child_naive(records: Path, out: Path) -> dict:
     t = time.perf_counter()
     module = types.ModuleType("naive_model")
     sys.modules["naive_model"] = module
-    exec(compile(PythonGenerator(str(ROOT / "schema" / "exilegraph.yaml")).serialize(), "naive_model", "exec"),
-         module.__dict__)
+    exec(
+        compile(PythonGenerator(str(ROOT / "schema" / "exilegraph.yaml")).serialize(), "naive_model", "exec"),
+        module.__dict__,
+    )
     sv = SchemaView(str(ROOT / "schema" / "exilegraph.yaml"))
     stages["setup"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    docs = [yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader) for p in sorted(records.glob("*.yaml"))]
+    docs = [
+        yaml.load(p.read_text(encoding="utf-8"), Loader=yaml.SafeLoader)
+        for p in sorted(records.glob("*.yaml"))
+    ]
     objs = [module.RecordFile(**d) for d in docs]
     stages["read"] = time.perf_counter() - t
 
@@ -98,14 +108,24 @@ def child_naive(records: Path, out: Path) -> dict:
     stages["validate"] = time.perf_counter() - t
 
     out.mkdir(parents=True, exist_ok=True)
-    context = json.loads((ROOT / "schema" / "generated" / "exilegraph.context.jsonld").read_text())["@context"]
-    for name, fmt, extra in (("turtle", "turtle", {}), ("ntriples", "nt", {}), ("jsonld", "json-ld", {"context": context})):
+    context = json.loads((ROOT / "schema" / "generated" / "exilegraph.context.jsonld").read_text())[
+        "@context"
+    ]
+    for name, fmt, extra in (
+        ("turtle", "turtle", {}),
+        ("ntriples", "nt", {}),
+        ("jsonld", "json-ld", {"context": context}),
+    ):
         t = time.perf_counter()
         graph.serialize(out / f"naive.{fmt}", format=fmt, **extra)
         stages[f"write {name}"] = time.perf_counter() - t
     total = sum(stages.values())
-    return {"naive_s": round(total, 3), "naive_triples": len(graph),
-            "naive_stages": {k: round(v, 3) for k, v in stages.items()}, "naive_peak_rss_mb": peak_rss_mb()}
+    return {
+        "naive_s": round(total, 3),
+        "naive_triples": len(graph),
+        "naive_stages": {k: round(v, 3) for k, v in stages.items()},
+        "naive_peak_rss_mb": peak_rss_mb(),
+    }
 
 
 def child_rebuild(records: Path, out: Path) -> dict:
@@ -119,16 +139,21 @@ def child_rebuild(records: Path, out: Path) -> dict:
     rebuild_none = time.perf_counter() - t
     victim = sorted(records.glob("synth-*.yaml"))[len(list(records.glob("synth-*.yaml"))) // 2]
     text = victim.read_text(encoding="utf-8")
-    victim.write_text(text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
-                      encoding="utf-8")
+    victim.write_text(
+        text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
+        encoding="utf-8",
+    )
     try:
         t = time.perf_counter()
         build_release([records], out)
         rebuild_one = time.perf_counter() - t
     finally:
         victim.write_text(text, encoding="utf-8")
-    return {"rebuild_none_s": round(rebuild_none, 3), "rebuild_one_s": round(rebuild_one, 3),
-            "rebuild_none_skipped": none.unchanged}
+    return {
+        "rebuild_none_s": round(rebuild_none, 3),
+        "rebuild_one_s": round(rebuild_one, 3),
+        "rebuild_none_skipped": none.unchanged,
+    }
 
 
 def _tree_rss_kb(pid: int) -> int:
@@ -185,13 +210,19 @@ def validate_one(records: Path, cache: Path) -> dict:
     full = time.perf_counter() - t
     victim = sorted(records.glob("*.yaml"))[len(list(records.glob("*.yaml"))) // 2]
     text = victim.read_text(encoding="utf-8")
-    victim.write_text(text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
-                      encoding="utf-8")
+    victim.write_text(
+        text.replace("summary: ", "summary: Revised. ", 1) if "summary: " in text else text + "\n",
+        encoding="utf-8",
+    )
     t = time.perf_counter()
     proc = subprocess.run([str(exe), "validate", str(records)], env=env, capture_output=True, text=True)
     one = time.perf_counter() - t
     victim.write_text(text, encoding="utf-8")
-    return {"validate_all_s": round(full, 3), "validate_one_s": round(one, 3), "validate_exit": proc.returncode}
+    return {
+        "validate_all_s": round(full, 3),
+        "validate_one_s": round(one, 3),
+        "validate_exit": proc.returncode,
+    }
 
 
 def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
@@ -211,6 +242,7 @@ def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
         values["outlet"] = outlet.group(1).strip().strip("'\"")
     store = ReleaseDir(release).open_store()
     base = ReleaseDir(release).base_iri
+
     def timed(text: str) -> float:
         times = []
         for _ in range(repeats):
@@ -226,16 +258,25 @@ def query_p50(release: Path, records: Path, repeats: int = 5) -> dict:
     questions: dict[str, float] = {}
     listings: dict[str, float] = {}
     for name, entry in sorted(catalogue().items()):
-        questions[name] = timed(render(name, {p.name: values.get(p.name, p.example) for p in entry.params}, base))
+        questions[name] = timed(
+            render(name, {p.name: values.get(p.name, p.example) for p in entry.params}, base)
+        )
         if any(p.optional for p in entry.params):
-            listings[name] = timed(render(name, {p.name: values[p.name] for p in entry.params if not p.optional}, base))
+            listings[name] = timed(
+                render(name, {p.name: values[p.name] for p in entry.params if not p.optional}, base)
+            )
 
     def p50(d: dict) -> float | None:
         return round(statistics.median(d.values()), 2) if d else None
 
-    return {"query_p50_ms": p50(questions), "query_max_ms": max(questions.values(), default=None),
-            "listing_p50_ms": p50(listings), "listing_max_ms": max(listings.values(), default=None),
-            "queries": questions, "listings": listings}
+    return {
+        "query_p50_ms": p50(questions),
+        "query_max_ms": max(questions.values(), default=None),
+        "listing_p50_ms": p50(listings),
+        "listing_max_ms": max(listings.values(), default=None),
+        "queries": questions,
+        "listings": listings,
+    }
 
 
 def main() -> None:
@@ -260,8 +301,12 @@ def main() -> None:
     records = work / "records"
     t = time.perf_counter()
     generate_corpus(args.cases, records, seed=args.seed)
-    figures: dict = {"cases": args.cases, "seed": args.seed, "synth_s": round(time.perf_counter() - t, 3),
-                     "cpus": os.cpu_count()}
+    figures: dict = {
+        "cases": args.cases,
+        "seed": args.seed,
+        "synth_s": round(time.perf_counter() - t, 3),
+        "cpus": os.cpu_count(),
+    }
     figures.update(run_child("fast", records, work / "out"))
     figures["triples_per_s"] = round(figures["triples"] / figures["release_s"])
     figures.update(run_child("rebuild", records, work / "rebuilt"))
@@ -279,18 +324,33 @@ def main() -> None:
 
 
 def print_table(f: dict) -> None:
-    rows = [("cases", f["cases"]), ("triples", f["triples"]), ("release (s)", f["release_s"]),
-            ("triples / s", f["triples_per_s"]), ("peak RSS (MB)", f["peak_rss_mb"]),
-            ("  main process (MB)", f.get("peak_rss_main_mb")), ("  largest child (MB)", f.get("peak_rss_largest_child_mb")),
-            ("  all processes together (MB)", f.get("peak_rss_total_mb")),
-            ("rebuild, nothing changed (s)", f.get("rebuild_none_s")), ("rebuild, one record changed (s)", f.get("rebuild_one_s"))]
+    rows = [
+        ("cases", f["cases"]),
+        ("triples", f["triples"]),
+        ("release (s)", f["release_s"]),
+        ("triples / s", f["triples_per_s"]),
+        ("peak RSS (MB)", f["peak_rss_mb"]),
+        ("  main process (MB)", f.get("peak_rss_main_mb")),
+        ("  largest child (MB)", f.get("peak_rss_largest_child_mb")),
+        ("  all processes together (MB)", f.get("peak_rss_total_mb")),
+        ("rebuild, nothing changed (s)", f.get("rebuild_none_s")),
+        ("rebuild, one record changed (s)", f.get("rebuild_one_s")),
+    ]
     rows += [(f"  {k} (s)", v) for k, v in f["stages"].items()]
-    rows += [("validate all, cold (s)", f["validate_all_s"]), ("validate one changed (s)", f["validate_one_s"]),
-             ("catalogue query p50 (ms)", f["query_p50_ms"]), ("  slowest query (ms)", f["query_max_ms"]),
-             ("listing p50, whole release (ms)", f["listing_p50_ms"]), ("  slowest listing (ms)", f.get("listing_max_ms"))]
+    rows += [
+        ("validate all, cold (s)", f["validate_all_s"]),
+        ("validate one changed (s)", f["validate_one_s"]),
+        ("catalogue query p50 (ms)", f["query_p50_ms"]),
+        ("  slowest query (ms)", f["query_max_ms"]),
+        ("listing p50, whole release (ms)", f["listing_p50_ms"]),
+        ("  slowest listing (ms)", f.get("listing_max_ms")),
+    ]
     if f.get("naive_s") is not None:
-        rows += [("naive pipeline (s)", f["naive_s"]), ("naive peak RSS (MB)", f["naive_peak_rss_mb"]),
-                 ("speed-up", f"{f['speedup']}x")]
+        rows += [
+            ("naive pipeline (s)", f["naive_s"]),
+            ("naive peak RSS (MB)", f["naive_peak_rss_mb"]),
+            ("speed-up", f"{f['speedup']}x"),
+        ]
         rows += [(f"  naive {k} (s)", v) for k, v in f["naive_stages"].items()]
     width = max(len(r[0]) for r in rows)
     for name, value in rows:

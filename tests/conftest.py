@@ -15,8 +15,10 @@ RECORDS = ROOT / "records"
 @pytest.fixture
 def seeds_dir() -> Path:
     if not SEEDS.is_dir():
-        pytest.skip("../shared/seeds not present: the source documents are only beside the repository in CI "
-                    "and in the developers' checkout")
+        pytest.skip(
+            "../shared/seeds not present: the source documents are only beside the repository in CI "
+            "and in the developers' checkout"
+        )
     return SEEDS
 
 
@@ -37,8 +39,12 @@ def _private_validation_cache(tmp_path_factory, monkeypatch):
 
 
 def pytest_addoption(parser):
-    parser.addoption("--update-golden", action="store_true", default=False,
-                     help="rewrite tests/golden/ from the current mapper instead of comparing with it")
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        default=False,
+        help="rewrite tests/golden/ from the current mapper instead of comparing with it",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -55,4 +61,6 @@ def pytest_terminal_summary(terminalreporter, config):
     """The reliability corpus's figures (tests/test_reliability.py), when it ran."""
     figures = getattr(config, "reliability_figures", None)
     if figures:
-        terminalreporter.write_line("reliability corpus: " + ", ".join(f"{k} {v}" for k, v in figures.items()))
+        terminalreporter.write_line(
+            "reliability corpus: " + ", ".join(f"{k} {v}" for k, v in figures.items())
+        )

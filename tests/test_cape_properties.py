@@ -8,32 +8,58 @@ import ryaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from exilegraph.check import type_record
 from exilegraph.errors import RecordError
 from exilegraph.findings import ERROR
 from exilegraph.importers import dump_record
 from exilegraph.readers.cape import CapeReader
 from exilegraph.readers.yaml_reader import YamlReader
-from exilegraph.check import type_record
 from exilegraph.records import sha256_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cape"
-BASES = [p.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n") for p in sorted(FIXTURES.glob("*.txt"))]
+BASES = [
+    p.read_bytes().decode("utf-8-sig").replace("\r\n", "\n").split("\n")
+    for p in sorted(FIXTURES.glob("*.txt"))
+]
 READER = CapeReader()
 NAME = "fuzzed/profile.txt"
 
 # pieces that look like the template, to hit its parser deeper than random text would
-PIECES = ["Stage 2 details (arrest):", "Press sources:", "Gender: Female.", "(Definitions here.)", "(", ")", ";",
-          "(Northwind Courier, 2016, p. 3)", "(x, n.d.)", "Available at:", "[Accessed 1 May, 20",
-          "https://a.example/?utm_x=1",
-          "'", "‘", "Categories of exile: Religious; ;", "Which stages experienced: not Stage 9", "Doe, Jane", ":", ".",
-          "Countries of transit, asylum and/or residence: Mongolia (transit); ()", "2016", "n.d.", "Вільна", "\ufeff"]
+PIECES = [
+    "Stage 2 details (arrest):",
+    "Press sources:",
+    "Gender: Female.",
+    "(Definitions here.)",
+    "(",
+    ")",
+    ";",
+    "(Northwind Courier, 2016, p. 3)",
+    "(x, n.d.)",
+    "Available at:",
+    "[Accessed 1 May, 20",
+    "https://a.example/?utm_x=1",
+    "'",
+    "‘",
+    "Categories of exile: Religious; ;",
+    "Which stages experienced: not Stage 9",
+    "Doe, Jane",
+    ":",
+    ".",
+    "Countries of transit, asylum and/or residence: Mongolia (transit); ()",
+    "2016",
+    "n.d.",
+    "Вільна",
+    "\ufeff",
+]
 
 
 @st.composite
 def mutated_profiles(draw) -> bytes:
     lines = list(draw(st.sampled_from(BASES)))
     for _ in range(draw(st.integers(1, 4))):
-        kind = draw(st.sampled_from(["drop", "repeat", "shuffle", "unicode", "piece", "long", "endings", "bytes"]))
+        kind = draw(
+            st.sampled_from(["drop", "repeat", "shuffle", "unicode", "piece", "long", "endings", "bytes"])
+        )
         at = draw(st.integers(0, max(0, len(lines) - 1)))
         if kind == "drop" and lines:
             del lines[at]
@@ -55,7 +81,9 @@ def mutated_profiles(draw) -> bytes:
             else:
                 lines[at] = joined + lines[at]
         elif kind == "long":
-            unit = draw(st.sampled_from(["a", " ", "(", "x, 2016; ", "Stage 1 ", "https://x.example/", "Ж", ". "]))
+            unit = draw(
+                st.sampled_from(["a", " ", "(", "x, 2016; ", "Stage 1 ", "https://x.example/", "Ж", ". "])
+            )
             lines.insert(at, unit * draw(st.integers(1000, 20000)))
         elif kind == "endings":
             sep = draw(st.sampled_from(["\r\n", "\r"]))
@@ -70,7 +98,9 @@ def _with_bytes(draw, data: bytes) -> bytes:
     return data
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(mutated_profiles())
 def test_reader_gives_a_valid_record_or_a_located_record_error(data):
     try:

@@ -8,6 +8,7 @@ import pytest
 import ryaml
 from click.testing import CliRunner
 
+from exilegraph.check import load_record, type_record
 from exilegraph.cli import main
 from exilegraph.errors import RecordError
 from exilegraph.findings import WARNING
@@ -15,7 +16,6 @@ from exilegraph.importers import dump_record, import_cape
 from exilegraph.readers import READERS, read_file, reader_for
 from exilegraph.readers.cape import CapeReader
 from exilegraph.readers.cape_mapping import MAPPING_FILE, MappingError, load_mapping
-from exilegraph.check import load_record, type_record
 from exilegraph.records import sha256_bytes
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "cape"
@@ -40,8 +40,11 @@ def line_of(path: Path, needle: str) -> int:
 
 
 def citations(raw) -> list[tuple[str | None, str, str | None]]:
-    return [(c.get("reference_text"), c["source"], c.get("locator"))
-            for st in raw.data["case"].get("statements", []) for c in st.get("citations", [])]
+    return [
+        (c.get("reference_text"), c["source"], c.get("locator"))
+        for st in raw.data["case"].get("statements", [])
+        for c in st.get("citations", [])
+    ]
 
 
 def findings_of(raw, rule: str):
@@ -63,24 +66,46 @@ def test_seed_profile_every_section(seed_profile):
     assert case["most_serious_incident_date"] == "2017"
     # "." and ". (Definitions here.)" are empty: no gender, state, categories, violence
     assert "gender" not in raw.data["persons"][0]
-    for empty in ("state_of_concern", "categories", "violence_reported", "violence_description", "residences"):
+    for empty in (
+        "state_of_concern",
+        "categories",
+        "violence_reported",
+        "violence_description",
+        "residences",
+    ):
         assert empty not in case
     # one statement per sentence: the first paragraph and the Stage 2 paragraph hold two and three
     sections = [(st["section"], st.get("stage")) for st in case["statements"]]
     assert sections == [("Who, Why and How exiled", None)] * 2 + [("Stage 1 details", 1)] * 2 + [
-        ("Stage 2 details", 2)] * 3 + [("Other actions during Stages 1–3", None), ("Legal status", None),
-                                       ("Legal status", None), ("Current status", None)]
-    assert [st["key"] for st in case["statements"]][:6] == ["who-why-how-1", "who-why-how-2", "stage-1-1", "stage-1-2",
-                                                           "stage-2-1", "stage-2-2"]
+        ("Stage 2 details", 2)
+    ] * 3 + [
+        ("Other actions during Stages 1–3", None),
+        ("Legal status", None),
+        ("Legal status", None),
+        ("Current status", None),
+    ]
+    assert [st["key"] for st in case["statements"]][:6] == [
+        "who-why-how-1",
+        "who-why-how-2",
+        "stage-1-1",
+        "stage-1-2",
+        "stage-2-1",
+        "stage-2-2",
+    ]
     stage2 = case["statements"][4]
     assert stage2["text"].startswith("Zhanar Akhmet was detained in Kyiv")
     assert stage2["text"].endswith("Ferghana news, 2017).")
-    assert raw.locate(("case", "statements", 4, "text")) == (line_of(seed_profile, "Zhanar Akhmet was detained"), 1)
+    assert raw.locate(("case", "statements", 4, "text")) == (
+        line_of(seed_profile, "Zhanar Akhmet was detained"),
+        1,
+    )
     held = case["statements"][5]
     assert held["text"].startswith("She was") and held["text"].endswith("(Mapping Media Freedom, 2017).")
     line = line_of(seed_profile, "Zhanar Akhmet was detained")
     assert raw.locate(("case", "statements", 5, "text")) == (
-        line, seed_profile.read_text(encoding="utf-8").split("\n")[line - 1].index("She was") + 1)
+        line,
+        seed_profile.read_text(encoding="utf-8").split("\n")[line - 1].index("She was") + 1,
+    )
     typed(raw)
 
 
@@ -92,23 +117,45 @@ def test_seed_profile_six_sources(seed_profile):
     assert profile == {"key": "profile", "source_type": "database_entry", "title": "Akhmet, Zhanara"}
     got = [(s.get("outlet"), s.get("authors"), s.get("year"), s.get("url")) for s in press]
     assert got == [
-        ("Radio Free Europe", None, 2017,
-         "https://www.rferl.org/a/ukraine-detains-kazakh-blogger-at-kazakhstans-request/28810685.html"),
-        ("Hromadske.ua", None, 2017,
-         "https://en.hromadske.ua/posts/kazakh-journalist-and-political-asylum-seeker-arrested-in-kyiv"
-         "?utm_source=Communications&utm_campaign=ae05de7af1-EMAIL_CAMPAIGN_2017_10_24&utm_medium=email"
-         "&utm_term=0_c67d07604c-ae05de7af1-248049821&mc_cid=ae05de7af1&mc_eid=b617d18727"),
+        (
+            "Radio Free Europe",
+            None,
+            2017,
+            "https://www.rferl.org/a/ukraine-detains-kazakh-blogger-at-kazakhstans-request/28810685.html",
+        ),
+        (
+            "Hromadske.ua",
+            None,
+            2017,
+            "https://en.hromadske.ua/posts/kazakh-journalist-and-political-asylum-seeker-arrested-in-kyiv"
+            "?utm_source=Communications&utm_campaign=ae05de7af1-EMAIL_CAMPAIGN_2017_10_24&utm_medium=email"
+            "&utm_term=0_c67d07604c-ae05de7af1-248049821&mc_cid=ae05de7af1&mc_eid=b617d18727",
+        ),
         ("Mapping Media Freedom", None, 2017, "https://mappingmediafreedom.org/#/4744"),
         ("Ferghana news", None, 2017, "http://enews.fergananews.com/news.php?id=3559&mode=snews"),
-        (None, ["Grigoryeva, T.", "Djalilov, I."], 2018,
-         "https://www.opendemocracy.net/od-russia/tamara-grigoryeva-ismail-djalilov/no-place-is-a-safe-haven"),
-        ("24Kanal", None, 2018,
-         "https://24tv.ua/news/showNews.do?ukrayina_prihistila_kazahsku_zhurnalistku_yaku_peresliduvali_na_batkivshhini"
-         "&objectId=1039937"),
+        (
+            None,
+            ["Grigoryeva, T.", "Djalilov, I."],
+            2018,
+            "https://www.opendemocracy.net/od-russia/tamara-grigoryeva-ismail-djalilov/no-place-is-a-safe-haven",
+        ),
+        (
+            "24Kanal",
+            None,
+            2018,
+            "https://24tv.ua/news/showNews.do?ukrayina_prihistila_kazahsku_zhurnalistku_yaku_peresliduvali_na_batkivshhini"
+            "&objectId=1039937",
+        ),
     ]
     keys = [s["key"] for s in press]
-    assert keys == ["radio-free-europe-2017", "hromadske-ua-2017", "mapping-media-freedom-2017", "ferghana-news-2017",
-                    "grigoryeva-djalilov-2018", "24kanal-2018"]
+    assert keys == [
+        "radio-free-europe-2017",
+        "hromadske-ua-2017",
+        "mapping-media-freedom-2017",
+        "ferghana-news-2017",
+        "grigoryeva-djalilov-2018",
+        "24kanal-2018",
+    ]
     by_key = {s["key"]: s for s in raw.data["sources"]}
     assert by_key["radio-free-europe-2017"]["publication_date"] == "2017-10-23"
     assert by_key["mapping-media-freedom-2017"]["publication_date"] == "2017-10-21"
@@ -138,12 +185,19 @@ def test_seed_profile_references_resolved(seed_profile):
     # each sentence of Stage 2 cites only the references that close it: the detention in Vyshhorod
     # is Mapping Media Freedom's, not Radio Free Europe's
     assert [[c["source"] for c in st["citations"]] for st in statements[4:7]] == [
-        ["radio-free-europe-2017", "ferghana-news-2017"], ["mapping-media-freedom-2017"], ["ferghana-news-2017"]]
+        ["radio-free-europe-2017", "ferghana-news-2017"],
+        ["mapping-media-freedom-2017"],
+        ["ferghana-news-2017"],
+    ]
     assert "Vyshhorod" in statements[5]["text"] and "Vyshhorod" not in statements[4]["text"]
     # the reference right after a full stop: "status.(24Kanal, 2018)"; the profile section is the locator
-    assert statements[9]["citations"] == [{"source": "24kanal-2018",
-                                           "locator": "as cited in the profile's Legal status",
-                                           "reference_text": "(24Kanal, 2018)"}]
+    assert statements[9]["citations"] == [
+        {
+            "source": "24kanal-2018",
+            "locator": "as cited in the profile's Legal status",
+            "reference_text": "(24Kanal, 2018)",
+        }
+    ]
 
 
 @pytest.mark.seeds
@@ -174,11 +228,18 @@ def test_seed_profile_damage_is_kept_and_reported(seed_profile):
     ]
     assert raw.data["sources"][0]["accessed_date"] == "23 May, 201"
     tracking = findings_of(raw, "tracking-parameters")
-    assert [(f.field, f.line) for f in tracking] == [("sources[1].url", line_of(seed_profile, "Hromadske.ua., 2017."))]
+    assert [(f.field, f.line) for f in tracking] == [
+        ("sources[1].url", line_of(seed_profile, "Hromadske.ua., 2017."))
+    ]
     assert "utm_source" in tracking[0].message and "mc_eid" in tracking[0].message
     assert raw.locate(("sources", 1, "accessed_date")) == (damaged[1].line, damaged[1].column)
-    assert sorted(f.rule for f in raw.findings) == ["damaged-accessed-date", "damaged-accessed-date",
-                                                    "profile-only", "tracking-parameters", "unresolved-reference"]
+    assert sorted(f.rule for f in raw.findings) == [
+        "damaged-accessed-date",
+        "damaged-accessed-date",
+        "profile-only",
+        "tracking-parameters",
+        "unresolved-reference",
+    ]
 
 
 @pytest.mark.seeds
@@ -204,27 +265,49 @@ def test_fields_of_the_full_profile():
     # reference: they rest on the profile alone
     countries = line_of(FULL, "Countries of transit")
     assert [(f.rule, f.line) for f in raw.findings] == [
-        ("profile-only", line_of(FULL, "Violence experienced")), ("profile-only", line_of(FULL, "International arrest")),
-        ("profile-only", countries), ("profile-only", countries)]
-    assert raw.data["persons"] == [{"id": "quillfeather-ambrin", "preferred_name": "Ambrin Quillfeather",
-                                    "gender": "female"}]
+        ("profile-only", line_of(FULL, "Violence experienced")),
+        ("profile-only", line_of(FULL, "International arrest")),
+        ("profile-only", countries),
+        ("profile-only", countries),
+    ]
+    assert raw.data["persons"] == [
+        {"id": "quillfeather-ambrin", "preferred_name": "Ambrin Quillfeather", "gender": "female"}
+    ]
     case = dict(raw.data["case"])
     case.pop("statements")
     # each case-level field the profile gives is attributed to the profile, its heading the locator
     assert {a["field"]: a["citations"] for a in case.pop("attributions")} == {
-        field: [{"source": "profile", "locator": heading}] for field, heading in (
-            ("gender", "Gender"), ("state_of_concern", "State of concern"), ("categories", "Category of exile"),
-            ("stages", "Which stages experienced"), ("most_serious_incident_date", "Date of most serious incident"))}
+        field: [{"source": "profile", "locator": heading}]
+        for field, heading in (
+            ("gender", "Gender"),
+            ("state_of_concern", "State of concern"),
+            ("categories", "Category of exile"),
+            ("stages", "Which stages experienced"),
+            ("most_serious_incident_date", "Date of most serious incident"),
+        )
+    }
     assert case == {
-        "id": "quillfeather-ambrin", "subject": "quillfeather-ambrin", "state_of_concern": "UZ",
+        "id": "quillfeather-ambrin",
+        "subject": "quillfeather-ambrin",
+        "state_of_concern": "UZ",
         "categories": ["civil_society", "opposition_member"],
-        "alleged_affiliation": "Member of a banned opposition movement", "stages": [1, 2, 3],
-        "most_serious_incident_date": "2018-03-14", "violence_reported": True,
+        "alleged_affiliation": "Member of a banned opposition movement",
+        "stages": [1, 2, 3],
+        "most_serious_incident_date": "2018-03-14",
+        "violence_reported": True,
         "violence_description": "pushed to the ground while being handcuffed",
-        "residences": [{"country": country, "residence_role": role, "citations": [
-            {"source": "profile", "locator": "Countries of transit, asylum and/or residence"}]}
-            for country, role in (("KZ", "transit"), ("LT", "asylum"))],
-        "legal_status": "refugee", "current_status": "Living in Vilnius; the notice was withdrawn in 2019",
+        "residences": [
+            {
+                "country": country,
+                "residence_role": role,
+                "citations": [
+                    {"source": "profile", "locator": "Countries of transit, asylum and/or residence"}
+                ],
+            }
+            for country, role in (("KZ", "transit"), ("LT", "asylum"))
+        ],
+        "legal_status": "refugee",
+        "current_status": "Living in Vilnius; the notice was withdrawn in 2019",
     }
     assert raw.locate(("case", "state_of_concern")) == (line_of(FULL, "State of concern:"), 19)
     assert raw.locate(("persons", 0, "gender")) == (line_of(FULL, "Gender:"), 9)
@@ -234,8 +317,10 @@ def test_fields_of_the_full_profile():
     assert [s.stage for s in model.case.statements] == [None, None, None, 1, 2, 2, 3, None, None]
     # reported violence is also a statement of its section, saying what is known
     violence = model.case.statements[2]
-    assert (violence.section, violence.text) == ("Violence experienced",
-                                                 "Yes: pushed to the ground while being handcuffed.")
+    assert (violence.section, violence.text) == (
+        "Violence experienced",
+        "Yes: pushed to the ground while being handcuffed.",
+    )
     # an inline value with no field to go to is a statement
     assert model.case.statements[-1].section == "International arrest warrant"
 
@@ -253,7 +338,11 @@ def test_full_profile_citation_styles():
         ("(Northwind Courier, 2018)", "northwind-courier-2018", st2),
         ("(Вільна Хвиля, 2018)", "vilna-khvilya-2018", st2),
         ("(Steppe Ledger, 2019)", "steppe-ledger-2019", cited + "Stage 3 details"),
-        ("(Pellworth and Okonkwo-Lind, 2019)", "pellworth-okonkwo-lind-2019", cited + "Other actions during Stages 1–3"),
+        (
+            "(Pellworth and Okonkwo-Lind, 2019)",
+            "pellworth-okonkwo-lind-2019",
+            cited + "Other actions during Stages 1–3",
+        ),
         (None, "profile", "International arrest warrant"),
     ]
     src = {s["key"]: s for s in raw.data["sources"]}
@@ -269,7 +358,9 @@ def test_full_profile_citation_styles():
     assert src["harbour-watch-nd"]["publisher"] == "Harbour Watch"
     # two authors, no address: the journal is kept as a note
     assert src["pellworth-okonkwo-lind-2019"]["authors"] == ["Pellworth, R.", "Okonkwo-Lind, S."]
-    assert "outlet" not in src["pellworth-okonkwo-lind-2019"] and "url" not in src["pellworth-okonkwo-lind-2019"]
+    assert (
+        "outlet" not in src["pellworth-okonkwo-lind-2019"] and "url" not in src["pellworth-okonkwo-lind-2019"]
+    )
     assert src["pellworth-okonkwo-lind-2019"]["note"] == "Journal of Exile Studies 4(2)"
     # Cyrillic title
     assert src["vilna-khvilya-2018"]["language"] == "uk"
@@ -286,7 +377,7 @@ def test_wrapped_paragraph_positions():
     # the citation on the paragraph's second line is located there
     line, col = raw.locate(("case", "statements", 3, "citations", 1))
     assert line == first_line + 1
-    assert (FULL.read_text(encoding="utf-8").split("\n")[line - 1][col - 1:]).startswith("Pellworth and")
+    assert (FULL.read_text(encoding="utf-8").split("\n")[line - 1][col - 1 :]).startswith("Pellworth and")
     assert raw.locate(("sources", 2, "accessed_date"))[0] == line_of(FULL, "Harbour Watch (n.d.)")
     assert raw.locate(("sources", 2, "no-such-field")) == raw.locate(("sources", 2))
     assert raw.locate(("nothing", "here")) == (1, 1)
@@ -298,8 +389,15 @@ def test_crlf_bom_blank_fields_empty_stage2_no_stage3():
     raw = read_file(CRLF)
     assert raw.data["persons"] == [{"id": "brannigan-moss-teodor", "preferred_name": "Teodor Brannigan-Moss"}]
     assert raw.data["case"] == {**raw.data["case"], "id": "brannigan-moss-teodor", "stages": [1]}
-    for blank in ("state_of_concern", "alleged_affiliation", "categories", "most_serious_incident_date",
-                  "violence_reported", "current_status", "legal_status"):
+    for blank in (
+        "state_of_concern",
+        "alleged_affiliation",
+        "categories",
+        "most_serious_incident_date",
+        "violence_reported",
+        "current_status",
+        "legal_status",
+    ):
         assert blank not in raw.data["case"]
     statements = raw.data["case"]["statements"]
     assert [st["key"] for st in statements] == ["who-why-how-1", "stage-1-1", "stage-1-2"]
@@ -314,7 +412,9 @@ def test_unresolved_reference_on_a_wrapped_line():
     assert (f.path, f.line, f.severity) == (raw.path, line_of(CRLF, "(Silent Bureau, 2020)"), WARNING)
     assert "(Silent Bureau, 2020)" in f.message
     wanted, claimed = raw.data["case"]["statements"][1:3]
-    assert wanted["text"].endswith("(Lantern Post, 2019).") and claimed["text"].endswith("(Silent Bureau, 2020).")
+    assert wanted["text"].endswith("(Lantern Post, 2019).") and claimed["text"].endswith(
+        "(Silent Bureau, 2020)."
+    )
     assert [c["source"] for c in wanted["citations"]] == ["lantern-post-2019"]
     # the unresolved reference's sentence is not lent the sentence before's source
     assert claimed["citations"] == [{"source": "profile", "locator": "Stage 1 details"}]
@@ -341,61 +441,101 @@ Press sources:
 
 {sources}
 """
-TWO = ("Mill Gazette, 2016. 'First item'. 1 May 2016.\n\n"
-       "Mill Gazette, 2018. 'Second item'. 2 June 2018. Available at: https://mill.example/2?utm_medium=x")
+TWO = (
+    "Mill Gazette, 2016. 'First item'. 1 May 2016.\n\n"
+    "Mill Gazette, 2018. 'Second item'. 2 June 2018. Available at: https://mill.example/2?utm_medium=x"
+)
 
 
 def test_unreadable_values_become_statements_with_warnings():
-    raw = read_text(PROFILE.format(state="Atlantis.", category="Poets; Civil society.", date="sometime", sources=TWO))
+    raw = read_text(
+        PROFILE.format(state="Atlantis.", category="Poets; Civil society.", date="sometime", sources=TWO)
+    )
     case = raw.data["case"]
-    assert "state_of_concern" not in case and "categories" not in case and "most_serious_incident_date" not in case
+    assert (
+        "state_of_concern" not in case
+        and "categories" not in case
+        and "most_serious_incident_date" not in case
+    )
     kept = {st["section"]: st["text"] for st in case["statements"] if st["section"] != "Stage 1 details"}
-    assert kept == {"State of concern": "Atlantis.", "Category of exile": "Poets; Civil society.",
-                    "Date of most serious incident": "sometime"}
+    assert kept == {
+        "State of concern": "Atlantis.",
+        "Category of exile": "Poets; Civil society.",
+        "Date of most serious incident": "sometime",
+    }
     assert sorted((f.rule, f.line) for f in raw.findings) == [
-        ("profile-only", 3), ("profile-only", 4), ("profile-only", 5), ("tracking-parameters", 15),
-        ("unknown-category", 4), ("unknown-country", 3), ("unreadable-date", 5)]
-    assert all(st["citations"] == [{"source": "profile", "locator": st["section"]}] for st in case["statements"]
-               if st["section"] != "Stage 1 details")
+        ("profile-only", 3),
+        ("profile-only", 4),
+        ("profile-only", 5),
+        ("tracking-parameters", 15),
+        ("unknown-category", 4),
+        ("unknown-country", 3),
+        ("unreadable-date", 5),
+    ]
+    assert all(
+        st["citations"] == [{"source": "profile", "locator": st["section"]}]
+        for st in case["statements"]
+        if st["section"] != "Stage 1 details"
+    )
     typed(raw)
 
 
 def test_state_names_aliases_and_dates():
-    raw = read_text(PROFILE.format(state="Russian Federation", category="Religious", date="c. October 2016",
-                                   sources=TWO))
+    raw = read_text(
+        PROFILE.format(state="Russian Federation", category="Religious", date="c. October 2016", sources=TWO)
+    )
     case = raw.data["case"]
-    assert (case["state_of_concern"], case["categories"], case["most_serious_incident_date"]) == \
-        ("RU", ["religious"], "2016-10~")
-    assert [c["source"] for c in case["statements"][0]["citations"]] == ["mill-gazette-2016", "mill-gazette-2018"]
+    assert (case["state_of_concern"], case["categories"], case["most_serious_incident_date"]) == (
+        "RU",
+        ["religious"],
+        "2016-10~",
+    )
+    assert [c["source"] for c in case["statements"][0]["citations"]] == [
+        "mill-gazette-2016",
+        "mill-gazette-2018",
+    ]
 
 
 def test_same_name_and_year_twice_is_ambiguous():
-    sources = "Mill Gazette, 2016. 'First item'.\n\nMill Gazette, 2016. 'Other item'.\n\nMill Gazette, 2018. 'x'."
+    sources = (
+        "Mill Gazette, 2016. 'First item'.\n\nMill Gazette, 2016. 'Other item'.\n\nMill Gazette, 2018. 'x'."
+    )
     raw = read_text(PROFILE.format(state="Georgia", category=".", date="2016", sources=sources))
     # the profile is a source too: its state of concern and date are attributed to it
-    assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "mill-gazette-2016-2", "mill-gazette-2018",
-                                                       "profile"]
+    assert [s["key"] for s in raw.data["sources"]] == [
+        "mill-gazette-2016",
+        "mill-gazette-2016-2",
+        "mill-gazette-2018",
+        "profile",
+    ]
     assert [f.rule for f in raw.findings] == ["ambiguous-reference"]
     assert [c["source"] for c in raw.data["case"]["statements"][0]["citations"]] == ["mill-gazette-2018"]
     typed(raw)
 
 
 def test_known_name_wrong_year_is_not_guessed():
-    raw = read_text(PROFILE.format(state=".", category=".", date=".", sources="Mill Gazette, 2017. 'Only item'."))
+    raw = read_text(
+        PROFILE.format(state=".", category=".", date=".", sources="Mill Gazette, 2017. 'Only item'.")
+    )
     msgs = [f.message for f in findings_of(raw, "unresolved-reference")]
     assert len(msgs) == 2 and all("only for 2017" in m for m in msgs)
-    assert raw.data["case"]["statements"][0]["citations"] == [{"source": "profile", "locator": "Stage 1 details"}]
+    assert raw.data["case"]["statements"][0]["citations"] == [
+        {"source": "profile", "locator": "Stage 1 details"}
+    ]
 
 
-@pytest.mark.parametrize("text, line, rule", [
-    ("", 1, "empty-profile"),
-    ("\n\nGender: Female.\n", 3, "missing-name"),
-    ("Just one name\nGender: .\n", 1, "missing-name"),
-    ("Doe, Jane\nsome words before any heading\nGender: .\n", 2, "unexpected-text"),
-    ("Doe, Jane\nGender: .\nStage 1 details (x):\n\npara\n\nGender: Female.\n", 7, "duplicate-heading"),
-    ("Doe, Jane\n***, ***\n", 2, "unexpected-text"),
-    ("***, ***\nGender: .\n", 1, "unusable-name"),
-])
+@pytest.mark.parametrize(
+    "text, line, rule",
+    [
+        ("", 1, "empty-profile"),
+        ("\n\nGender: Female.\n", 3, "missing-name"),
+        ("Just one name\nGender: .\n", 1, "missing-name"),
+        ("Doe, Jane\nsome words before any heading\nGender: .\n", 2, "unexpected-text"),
+        ("Doe, Jane\nGender: .\nStage 1 details (x):\n\npara\n\nGender: Female.\n", 7, "duplicate-heading"),
+        ("Doe, Jane\n***, ***\n", 2, "unexpected-text"),
+        ("***, ***\nGender: .\n", 1, "unusable-name"),
+    ],
+)
 def test_malformed_profiles_raise_record_error(text, line, rule):
     with pytest.raises(RecordError) as info:
         read_text(text, "bad.txt")
@@ -404,7 +544,7 @@ def test_malformed_profiles_raise_record_error(text, line, rule):
 
 
 def test_not_utf8_names_line_and_column():
-    data = "Doe, Jane\nGender: .\n".encode() + b"Current status: caf\xe9\n"
+    data = b"Doe, Jane\nGender: .\n" + b"Current status: caf\xe9\n"
     with pytest.raises(RecordError) as info:
         CapeReader().read("latin1.txt", data, sha256_bytes(data))
     f = info.value.findings[0]
@@ -416,8 +556,12 @@ def test_a_template_variant_is_a_mapping_change(tmp_path):
     # the shipped mapping does not know the heading: no press source, every sentence rests on the profile
     assert [s["key"] for s in read_text(text).data["sources"]] == ["profile"]
     variant = tmp_path / "cape.yaml"
-    variant.write_text(MAPPING_FILE.read_text(encoding="utf-8").replace(
-        "label: 'Press\\s+sources|", "label: 'Literature\\s+consulted|Press\\s+sources|"), encoding="utf-8")
+    variant.write_text(
+        MAPPING_FILE.read_text(encoding="utf-8").replace(
+            "label: 'Press\\s+sources|", "label: 'Literature\\s+consulted|Press\\s+sources|"
+        ),
+        encoding="utf-8",
+    )
     raw = read_text(text, reader=CapeReader(variant))
     assert [s["key"] for s in raw.data["sources"]] == ["lantern-post-2019", "profile"]
     assert raw.data["case"]["statements"][0]["citations"][0]["source"] == "lantern-post-2019"
@@ -425,7 +569,9 @@ def test_a_template_variant_is_a_mapping_change(tmp_path):
 
 def test_a_broken_mapping_is_refused(tmp_path):
     bad = tmp_path / "cape.yaml"
-    bad.write_text(MAPPING_FILE.read_text(encoding="utf-8").replace("civil_society: [", "civic: ["), encoding="utf-8")
+    bad.write_text(
+        MAPPING_FILE.read_text(encoding="utf-8").replace("civil_society: [", "civic: ["), encoding="utf-8"
+    )
     with pytest.raises(MappingError, match="civic"):
         load_mapping(bad)
 
@@ -468,11 +614,13 @@ def test_import_returns_paths_in_order_and_warnings(tmp_path):
     assert [p.name for p in result.written] == ["brannigan-moss-teodor.yaml", "quillfeather-ambrin.yaml"]
     assert result.written[0].read_text(encoding="utf-8").startswith("# Imported from ")
     assert [(Path(w.path).name, w.line, w.rule) for w in result.warnings] == [
-        ("brannigan_moss_crlf.txt", 20, "unresolved-reference"), ("brannigan_moss_crlf.txt", 19, "profile-only"),
+        ("brannigan_moss_crlf.txt", 20, "unresolved-reference"),
+        ("brannigan_moss_crlf.txt", 19, "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "Violence experienced"), "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "International arrest"), "profile-only"),
         ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only"),
-        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only")]
+        ("quillfeather_ambrin.txt", line_of(FULL, "Countries of transit"), "profile-only"),
+    ]
 
 
 def test_import_prints_warnings_with_file_and_line(tmp_path):
@@ -482,17 +630,49 @@ def test_import_prints_warnings_with_file_and_line(tmp_path):
     assert result.stdout.startswith("wrote ")
 
 
-@pytest.mark.parametrize("value", ["0o17", "0x1F", "1e3", ".inf", "-.Inf", ".NaN", "NO", "yes", "null", "~", "",
-                                   "2017-10-23", "12", "+12", "1_000", " lead", "a: b", "#x", "'q'", "x\ny", "\ufeffz",
-                                   "tab\there", "True", "\x85", "a\u2028b", "a\rb", "\u2029", "\xa0"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0o17",
+        "0x1F",
+        "1e3",
+        ".inf",
+        "-.Inf",
+        ".NaN",
+        "NO",
+        "yes",
+        "null",
+        "~",
+        "",
+        "2017-10-23",
+        "12",
+        "+12",
+        "1_000",
+        " lead",
+        "a: b",
+        "#x",
+        "'q'",
+        "x\ny",
+        "\ufeffz",
+        "tab\there",
+        "True",
+        "\x85",
+        "a\u2028b",
+        "a\rb",
+        "\u2029",
+        "\xa0",
+    ],
+)
 def test_yaml_strings_read_back_unchanged(value):
     assert ryaml.loads(dump_record({"v": value})) == {"v": value}
 
 
 def test_entry_on_the_heading_line_and_arabic_digits_are_no_year():
-    text = ("Doe, Jane\nStage 1 details (x):\n\nShe was charged (Mill Gazette, 2016).\n\n"
-            "Press sources: Mill Gazette, 2016. 'First item'. Available at: https://mill.example/1\n\n"
-            "Quay Daily, ٢٠١٧. 'Second item'.\n")
+    text = (
+        "Doe, Jane\nStage 1 details (x):\n\nShe was charged (Mill Gazette, 2016).\n\n"
+        "Press sources: Mill Gazette, 2016. 'First item'. Available at: https://mill.example/1\n\n"
+        "Quay Daily, ٢٠١٧. 'Second item'.\n"
+    )
     raw = read_text(text)
     assert [s["key"] for s in raw.data["sources"]] == ["mill-gazette-2016", "source-2"]
     assert raw.locate(("sources", 0, "url")) == (6, text.split("\n")[5].index("https") + 1)
@@ -501,14 +681,22 @@ def test_entry_on_the_heading_line_and_arabic_digits_are_no_year():
     assert raw.data["sources"][1]["note"] == "Quay Daily, ٢٠١٧. 'Second item'."
 
 
-@pytest.mark.parametrize("listing, keys", [
-    # blank lines between entries: a wrapped entry stays one, even when its second line starts with a date
-    ("Mill Gazette, 2016. 'First item'.\n2 May 2016. Available at: https://mill.example/1\n\n"
-     "Quay Daily, 2018. 'Second item'.", ["mill-gazette-2016", "quay-daily-2018"]),
-    # no blank lines: each line with a year near its start is an entry, others continue it
-    ("Mill Gazette, 2016. 'First item'.\nAvailable at: https://mill.example/1\nQuay Daily, 2018. 'Second item'.",
-     ["mill-gazette-2016", "quay-daily-2018"]),
-])
+@pytest.mark.parametrize(
+    "listing, keys",
+    [
+        # blank lines between entries: a wrapped entry stays one, even when its second line starts with a date
+        (
+            "Mill Gazette, 2016. 'First item'.\n2 May 2016. Available at: https://mill.example/1\n\n"
+            "Quay Daily, 2018. 'Second item'.",
+            ["mill-gazette-2016", "quay-daily-2018"],
+        ),
+        # no blank lines: each line with a year near its start is an entry, others continue it
+        (
+            "Mill Gazette, 2016. 'First item'.\nAvailable at: https://mill.example/1\nQuay Daily, 2018. 'Second item'.",
+            ["mill-gazette-2016", "quay-daily-2018"],
+        ),
+    ],
+)
 def test_entries_split_on_blank_lines_or_years(listing, keys):
     raw = read_text(f"Doe, Jane\nPress sources:\n\n{listing}\n")
     assert [s["key"] for s in raw.data["sources"]] == keys
@@ -518,6 +706,8 @@ def test_entries_split_on_blank_lines_or_years(listing, keys):
 
 def test_a_mapping_pattern_without_its_group_is_refused(tmp_path):
     bad = tmp_path / "cape.yaml"
-    bad.write_text(MAPPING_FILE.read_text(encoding="utf-8").replace("(?P<url>https?", "(https?"), encoding="utf-8")
+    bad.write_text(
+        MAPPING_FILE.read_text(encoding="utf-8").replace("(?P<url>https?", "(https?"), encoding="utf-8"
+    )
     with pytest.raises(MappingError, match="bibliography.url.*url"):
         load_mapping(bad)

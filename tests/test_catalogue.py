@@ -5,16 +5,12 @@ removed from Ukraine. Expectations are facts of those documents, not row counts 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from click.testing import CliRunner
 
-from conftest import RECORDS
 from exilegraph.catalogue import catalogue
 from exilegraph.cli import main
 from exilegraph.query import run_query
-from exilegraph.release import build_release
 from exilegraph.resources import DEFAULT_BASE_IRI
 from exilegraph.sparql_help import vocabulary_warnings
 
@@ -27,14 +23,19 @@ PROFILE = "Akhmet, Zhanara"  # the profile's heading, used as its title
 def ask(release):
     def run(name: str, **params) -> list[dict]:
         return run_query(name, release, params, timeout=None).values()
+
     return run
 
 
 def has(rows: list[dict], **expected) -> bool:
     """Whether some row holds all the expected values (a value ending in '…' matches a prefix)."""
+
     def match(row):
-        return all((row.get(k) or "").startswith(v[:-1]) if v.endswith("…") else row.get(k) == v
-                   for k, v in expected.items())
+        return all(
+            (row.get(k) or "").startswith(v[:-1]) if v.endswith("…") else row.get(k) == v
+            for k, v in expected.items()
+        )
+
     return any(match(r) for r in rows)
 
 
@@ -45,7 +46,9 @@ def test_every_query_documents_itself_and_runs_with_its_examples(ask):
     for entry in entries.values():
         assert entry.title and entry.answers.endswith("?"), entry.name
         for p in entry.params:
-            assert p.description and p.example, f"{entry.name}: parameter {p.name} needs a description and example"
+            assert p.description and p.example, (
+                f"{entry.name}: parameter {p.name} needs a description and example"
+            )
         required = {p.name: p.example for p in entry.params if not p.optional}
         everything = {p.name: p.example for p in entry.params}
         assert ask(entry.name, **required), f"{entry.name} found nothing with {required}"
@@ -66,21 +69,30 @@ def test_list_shows_every_query():
 # ---- cases by state of concern and host state -----------------------------------------------------------
 def test_cases_by_state(ask):
     rows = ask("cases-by-state")
-    assert has(rows, state_of_concern="Kazakhstan", host_state="Ukraine", case=CASE + "akhmetova-zhanara",
-               name="Zhanara Akhmetova")
+    assert has(
+        rows,
+        state_of_concern="Kazakhstan",
+        host_state="Ukraine",
+        case=CASE + "akhmetova-zhanara",
+        name="Zhanara Akhmetova",
+    )
     assert has(rows, state_of_concern="Azerbaijan", host_state="Ukraine", case=CASE + "huseynov-fikrat")
     assert has(rows, state_of_concern="Uzbekistan", host_state="Ukraine", case=CASE + "okhunzhonov-narzullo")
     assert has(rows, state_of_concern="Belarus", case=CASE + "frantskevich-alexander")
     kz = ask("cases-by-state", state="KZ", host="UA")
     assert has(kz, case=CASE + "akhmetova-zhanara")
-    assert {r["state_of_concern"] for r in kz} == {"Kazakhstan"} and {r["host_state"] for r in kz} == {"Ukraine"}
+    assert {r["state_of_concern"] for r in kz} == {"Kazakhstan"} and {r["host_state"] for r in kz} == {
+        "Ukraine"
+    }
     assert not ask("cases-by-state", state="KZ", host="SE")
 
 
 # ---- what a state requested ----------------------------------------------------------------------------
 def test_requested_by_kazakhstan(ask):
     rows = ask("requested-by-state", state="KZ")
-    assert has(rows, event="arrest", date="2017-10-21", place="Kyiv", host_state="Ukraine", name="Zhanara Akhmetova")
+    assert has(
+        rows, event="arrest", date="2017-10-21", place="Kyiv", host_state="Ukraine", name="Zhanara Akhmetova"
+    )
     assert has(rows, event="detention", place="Vyshhorod…")  # the profile gives no date for the detention
     assert has(rows, event="extradition request", host_state="Ukraine", case=CASE + "akhmetova-zhanara")
     assert has(rows, event="interpol notice issued")
@@ -113,8 +125,14 @@ def test_interpol_notice_issued_and_removed(ask):
     rows = ask("interpol-notices", state="KZ")
     issued = [r for r in rows if r["notice"] == "issued"]
     removed = [r for r in rows if r["notice"] == "removed"]
-    assert has(issued, name="Zhanara Akhmetova", requesting_state="Kazakhstan", notice_type="red_notice",
-               article="177", status="removal recorded")
+    assert has(
+        issued,
+        name="Zhanara Akhmetova",
+        requesting_state="Kazakhstan",
+        notice_type="red_notice",
+        article="177",
+        status="removal recorded",
+    )
     assert has(issued, source=PROFILE, locator="Stage 2 details")
     assert has(issued, source="Ukraine Detains Kazakh Blogger…")  # the RFE/RL report of the detention
     assert has(removed, source="For Eurasia’s activists, no place is a safe haven")  # openDemocracy, 2018
@@ -125,8 +143,13 @@ def test_interpol_notice_issued_and_removed(ask):
 def test_single_source_claims(ask):
     rows = ask("single-source-claims")
     assert has(rows, case=CASE + "huseynov-fikrat", claim="arrest", date="2017", source=STATEMENT + "…")
-    assert has(rows, case=CASE + "akhmetova-zhanara", claim="migration decision", date="2018-12-22",
-               source=STATEMENT + "…")
+    assert has(
+        rows,
+        case=CASE + "akhmetova-zhanara",
+        claim="migration decision",
+        date="2018-12-22",
+        source=STATEMENT + "…",
+    )
     # the Kyiv arrest is reported by the profile and several news outlets: not single-sourced
     assert not has(rows, case=CASE + "akhmetova-zhanara", claim="arrest", date="2017-10-21")
     own = ask("single-source-claims", case="okhunzhonov-narzullo")
@@ -137,8 +160,14 @@ def test_single_source_claims(ask):
     # the prosecutions of activists for sharing her posts rest on the statement alone, but their typing as
     # action against associates is the curators' assessment, which rests on a note, not on a source
     assert not has(rows, case=CASE + "akhmetova-zhanara", claim="action against associates")
-    assert has(rows, case=CASE + "akhmetova-zhanara", claim="extradition request", source=STATEMENT + "…",
-               locator="p. 2, paragraph 12", support="text")
+    assert has(
+        rows,
+        case=CASE + "akhmetova-zhanara",
+        claim="extradition request",
+        source=STATEMENT + "…",
+        locator="p. 2, paragraph 12",
+        support="text",
+    )
 
 
 def test_single_source_cases(ask):
@@ -148,12 +177,18 @@ def test_single_source_cases(ask):
     assert CASE + "akhmetova-zhanara" not in cases  # two documents and the press behind it
     assert all(r["source"].startswith(STATEMENT) and r["source_type"] == "statement" for r in rows)
     assert {r["case"] for r in ask("single-source-cases", state="AZ")} == {
-        CASE + "huseynov-fikrat", CASE + "aliyev-alovsat"}
+        CASE + "huseynov-fikrat",
+        CASE + "aliyev-alovsat",
+    }
 
 
 # ---- where the sources disagree -------------------------------------------------------------------------
 def test_conflicting_supreme_court_claims(ask):
-    rows = [r for r in ask("conflicts", case="akhmetova-zhanara") if r["conflict"] == "conflict-supreme-court-decision"]
+    rows = [
+        r
+        for r in ask("conflicts", case="akhmetova-zhanara")
+        if r["conflict"] == "conflict-supreme-court-decision"
+    ]
     assert {r["date"] for r in rows} == {"2018-09-17", "2018-09-29"}
     sept17 = [r for r in rows if r["date"] == "2018-09-17"]
     sept29 = [r for r in rows if r["date"] == "2018-09-29"]
@@ -186,8 +221,9 @@ def test_everything_about_one_person(ask):
     assert has(rows, fact="affiliation", value="Democratic Choice of Kazakhstan (one of the leaders)")
     assert has(rows, fact="arrest", date="2017-10-21", case="akhmetova-zhanara", source=PROFILE)
     assert has(rows, fact="residence", value="Ukraine (asylum)", date="2017-03")
-    assert all(r["source"] for r in rows if r["fact"] in ("other name", "affiliation", "arrest")), \
+    assert all(r["source"] for r in rows if r["fact"] in ("other name", "affiliation", "arrest")), (
         "every cited fact shows its source"
+    )
     names = [r["fact"] for r in rows]
     assert names.index("name") < names.index("other name") < names.index("arrest")
 
@@ -205,11 +241,21 @@ def test_case_timeline_in_date_order(ask):
     firsts = [r["date"][:10] for r in dated]
     assert firsts == sorted(firsts), "ordered by earliest date"
     events = [(r["date"], r["event"]) for r in rows]
-    order = [events.index(e) for e in (("2009", "conviction"), ("2017-03", "flight"), ("2017-10-21", "arrest"),
-                                       ("2018-09-17", "court decision"), ("2020-01-14", "court hearing scheduled"))]
+    order = [
+        events.index(e)
+        for e in (
+            ("2009", "conviction"),
+            ("2017-03", "flight"),
+            ("2017-10-21", "arrest"),
+            ("2018-09-17", "court decision"),
+            ("2020-01-14", "court hearing scheduled"),
+        )
+    ]
     assert order == sorted(order)
     undated = [i for i, r in enumerate(rows) if not r["date"]]
-    assert undated and min(undated) > max(i for i, r in enumerate(rows) if r["date"]), "undated events come last"
+    assert undated and min(undated) > max(i for i, r in enumerate(rows) if r["date"]), (
+        "undated events come last"
+    )
     assert has(rows, event="extradition request", requesting_state="Kazakhstan", host_state="Ukraine")
     assert not has(rows, description="Arrested in Ukraine on the strength of Azerbaijan…")  # another case
 
@@ -218,13 +264,20 @@ def test_case_timeline_in_date_order(ask):
 def test_sources_by_outlet(ask):
     rows = ask("sources-by-outlet")
     rfe = [r for r in rows if r["outlet"] == "Radio Free Europe"]
-    assert has(rfe, source="Ukraine Detains Kazakh Blogger…", issued="2017-10-23", about="akhmetova-zhanara",
-               claim="interpol notice issued")
+    assert has(
+        rfe,
+        source="Ukraine Detains Kazakh Blogger…",
+        issued="2017-10-23",
+        about="akhmetova-zhanara",
+        claim="interpol notice issued",
+    )
     assert has(rfe, claim="flight", date="2017-03")
     assert all(r["url"].startswith("https://www.rferl.org/") for r in rfe)
     assert has(rows, outlet="Ferghana news", claim="hunger strike")
     assert has(rows, outlet="openDemocracy", claim="interpol notice removed")
-    assert has(rows, outlet="European Parliament", about="kz-democratic-choice")  # a publisher, an organisation's event
+    assert has(
+        rows, outlet="European Parliament", about="kz-democratic-choice"
+    )  # a publisher, an organisation's event
     statement = [r for r in rows if r["source"].startswith(STATEMENT)]
     assert {"huseynov-fikrat", "okhunzhonov-narzullo", "akhmetova-zhanara"} <= {r["about"] for r in statement}
     only = ask("sources-by-outlet", outlet="Ferghana news")
@@ -235,11 +288,25 @@ def test_sources_by_outlet(ask):
 def test_cases_by_host_state(ask):
     rows = ask("cases-by-host-state")
     ua = [r for r in rows if r["host_state"] == "Ukraine"]
-    assert {r["case"] for r in ua} >= {CASE + c for c in (
-        "akhmetova-zhanara", "huseynov-fikrat", "okhunzhonov-narzullo", "aliyev-alovsat", "babayeva-aminat",
-        "frantskevich-alexander", "yegorov-vladimir")}  # the statement's people, all in Ukraine
-    assert has(ua, case=CASE + "akhmetova-zhanara", through="residence (asylum)", first="2017-03",
-               state_of_concern="Kazakhstan")
+    assert {r["case"] for r in ua} >= {
+        CASE + c
+        for c in (
+            "akhmetova-zhanara",
+            "huseynov-fikrat",
+            "okhunzhonov-narzullo",
+            "aliyev-alovsat",
+            "babayeva-aminat",
+            "frantskevich-alexander",
+            "yegorov-vladimir",
+        )
+    }  # the statement's people, all in Ukraine
+    assert has(
+        ua,
+        case=CASE + "akhmetova-zhanara",
+        through="residence (asylum)",
+        first="2017-03",
+        state_of_concern="Kazakhstan",
+    )
     assert has(ua, case=CASE + "huseynov-fikrat", through="events", state_of_concern="Azerbaijan")
     only = ask("cases-by-host-state", host="UA")
     assert only and {r["host_state"] for r in only} == {"Ukraine"}
@@ -258,14 +325,24 @@ def test_timeline_names_the_deciding_body(ask):
 
 def test_removals_with_their_destination(ask):
     rows = ask("removals")
-    assert has(rows, case=CASE + "babayeva-aminat", event="rendition", host_state="Ukraine",
-               destination="Russia", source=STATEMENT + "…", locator="pp. 2-3, paragraph 14")
+    assert has(
+        rows,
+        case=CASE + "babayeva-aminat",
+        event="rendition",
+        host_state="Ukraine",
+        destination="Russia",
+        source=STATEMENT + "…",
+        locator="pp. 2-3, paragraph 14",
+    )
     assert has(rows, case=CASE + "yegorov-vladimir", destination="Russia")
-    assert has(rows, case=CASE + "frantskevich-alexander", destination="Belarus",
-               outcome="expelled to Belarus")
+    assert has(
+        rows, case=CASE + "frantskevich-alexander", destination="Belarus", outcome="expelled to Belarus"
+    )
     assert CASE + "akhmetova-zhanara" not in {r["case"] for r in rows}  # requested, never removed
     belarus = ask("removals", destination_state="BY")
     assert {r["case"] for r in belarus} == {CASE + "frantskevich-alexander"}
     assert {r["case"] for r in ask("removals", destination_state="RU", host="UA")} == {
-        CASE + "babayeva-aminat", CASE + "yegorov-vladimir"}
+        CASE + "babayeva-aminat",
+        CASE + "yegorov-vladimir",
+    }
     assert not ask("removals", host="KZ")

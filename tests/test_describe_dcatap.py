@@ -3,7 +3,7 @@ and public addresses only, from the options of `release`."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyshacl
@@ -14,19 +14,25 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, VOID, XSD
 
 from conftest import RECORDS
 from exilegraph.cli import main
-from exilegraph.release.describe import Counts, Publication, description
 from exilegraph.errors import ReleaseError
 from exilegraph.release import build_release
+from exilegraph.release.describe import Counts, Publication, description
 
 ROOT = Path(__file__).resolve().parents[1]
 DCAT_AP = ROOT.parent / "shared" / "standards" / "dcat-ap" / "dcat-ap_3_shacl_shapes.ttl"
 BASE = "https://w3id.org/exilegraph/"
-FILES = [("exilegraph.jsonld", "application/ld+json", 120), ("exilegraph.nq", "application/n-quads", 300),
-         ("exilegraph.nt", "application/n-triples", 200), ("exilegraph.ttl", "text/turtle", 90)]
-COUNTS = Counts(triples=1000, cases=7, persons=13, organisations=9, events=39, statements=8, sources=13,
-                citations=98)
-PUBLISHED = Publication("https://data.example.org/exilegraph/0.1.0",
-                        "https://sparql.example.org/exilegraph/query")
+FILES = [
+    ("exilegraph.jsonld", "application/ld+json", 120),
+    ("exilegraph.nq", "application/n-quads", 300),
+    ("exilegraph.nt", "application/n-triples", 200),
+    ("exilegraph.ttl", "text/turtle", 90),
+]
+COUNTS = Counts(
+    triples=1000, cases=7, persons=13, organisations=9, events=39, statements=8, sources=13, citations=98
+)
+PUBLISHED = Publication(
+    "https://data.example.org/exilegraph/0.1.0", "https://sparql.example.org/exilegraph/query"
+)
 
 
 def graph(lines: list[str]) -> rdflib.Graph:
@@ -35,9 +41,17 @@ def graph(lines: list[str]) -> rdflib.Graph:
 
 def describe(publication: Publication | None = None, internal: bool = False) -> rdflib.Graph:
     publication = publication or Publication()
-    issued = datetime(2026, 1, 2, tzinfo=timezone.utc)
-    return graph(description(BASE, counts=COUNTS, files=FILES, issued=issued, internal=internal,
-                             publication=publication.checked(internal)))
+    issued = datetime(2026, 1, 2, tzinfo=UTC)
+    return graph(
+        description(
+            BASE,
+            counts=COUNTS,
+            files=FILES,
+            issued=issued,
+            internal=internal,
+            publication=publication.checked(internal),
+        )
+    )
 
 
 @pytest.fixture(scope="module")
@@ -54,8 +68,9 @@ def violations(data: rdflib.Graph, shapes: rdflib.Graph) -> str:
 
 @pytest.fixture(scope="module")
 def release(tmp_path_factory) -> Path:
-    return build_release([RECORDS], tmp_path_factory.mktemp("describe-release"), use_cache=False,
-                         publication=PUBLISHED).path
+    return build_release(
+        [RECORDS], tmp_path_factory.mktemp("describe-release"), use_cache=False, publication=PUBLISHED
+    ).path
 
 
 # ---- DCAT-AP 3 ---------------------------------------------------------------------------------------
@@ -86,7 +101,8 @@ def test_distributions_media_types_formats_and_sizes():
     iana = "http://www.iana.org/assignments/media-types/"
     assert g.value(dist, DCAT.mediaType) == rdflib.URIRef(iana + "text/turtle")
     assert g.value(dist, DCTERMS.format) == rdflib.URIRef(
-        "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE")
+        "http://publications.europa.eu/resource/authority/file-type/RDF_TURTLE"
+    )
     size = g.value(dist, DCAT.byteSize)
     assert size.datatype == XSD.nonNegativeInteger and int(size) == 90
     url = rdflib.URIRef("https://data.example.org/exilegraph/0.1.0/exilegraph.ttl")
@@ -94,7 +110,8 @@ def test_distributions_media_types_formats_and_sizes():
     ds = rdflib.URIRef(BASE + "dataset")
     assert url in set(g.objects(ds, VOID.dataDump))
     assert g.value(ds, DCTERMS.accessRights) == rdflib.URIRef(
-        "http://publications.europa.eu/resource/authority/access-right/PUBLIC")
+        "http://publications.europa.eu/resource/authority/access-right/PUBLIC"
+    )
 
 
 def test_the_endpoint_is_a_data_service_with_title_and_endpoint_url():
@@ -115,8 +132,10 @@ def test_without_addresses_nothing_is_invented():
 
 def test_class_partitions_name_their_class():
     g = describe()
-    parts = {g.value(p, DCTERMS.title).value: g.value(p, VOID["class"])
-             for p in g.objects(rdflib.URIRef(BASE + "dataset"), VOID.classPartition)}
+    parts = {
+        g.value(p, DCTERMS.title).value: g.value(p, VOID["class"])
+        for p in g.objects(rdflib.URIRef(BASE + "dataset"), VOID.classPartition)
+    }
     assert parts["cases"] == rdflib.URIRef("https://w3id.org/exilegraph/vocab/ExileCase")
     assert parts["persons"] == rdflib.URIRef("http://schema.org/Person")
     assert len(parts) == 7 and all(parts.values())
@@ -136,8 +155,9 @@ def test_a_default_release_names_no_local_address(release):
     assert PUBLISHED.endpoint in text
 
 
-@pytest.mark.parametrize("url", ["http://127.0.0.1:7878/query", "http://localhost/sparql",
-                                 "http://[::1]:7878/q"])
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:7878/query", "http://localhost/sparql", "http://[::1]:7878/q"]
+)
 def test_a_public_release_refuses_a_local_endpoint(url):
     with pytest.raises(ReleaseError, match="names this machine"):
         Publication(endpoint=url).checked(internal=False)
@@ -145,14 +165,26 @@ def test_a_public_release_refuses_a_local_endpoint(url):
 
 
 def test_cli_refuses_a_local_endpoint_in_one_line(tmp_path):
-    result = CliRunner().invoke(main, ["release", str(RECORDS), "--out", str(tmp_path), "--quiet",
-                                       "--endpoint-url", "http://127.0.0.1:7878/query"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "release",
+            str(RECORDS),
+            "--out",
+            str(tmp_path),
+            "--quiet",
+            "--endpoint-url",
+            "http://127.0.0.1:7878/query",
+        ],
+    )
     assert result.exit_code == 1
     assert result.output.strip().count("\n") == 0 and "Error: --endpoint-url" in result.output
     assert not (tmp_path / "exilegraph").exists()
 
 
 def test_cli_refuses_a_url_that_is_not_http(tmp_path):
-    result = CliRunner().invoke(main, ["release", str(RECORDS), "--out", str(tmp_path), "--quiet",
-                                       "--public-url", "ftp://example.org/x"])
+    result = CliRunner().invoke(
+        main,
+        ["release", str(RECORDS), "--out", str(tmp_path), "--quiet", "--public-url", "ftp://example.org/x"],
+    )
     assert result.exit_code == 1 and "is not an http(s) URL" in result.output

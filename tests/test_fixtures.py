@@ -38,7 +38,11 @@ LAYER1 = {
     "too-few--conflict-with-one-claim.yaml": ("too-few", 19, "case.conflicts[0].claims"),
     "duplicate-key--two-events-same-key.yaml": ("duplicate-key", 13, "case.events[1].key"),
     "duplicate-id--person-twice-in-one-record.yaml": ("duplicate-id", 18, "persons[1].id"),
-    "unknown-source--citation-to-missing-source.yaml": ("unknown-source", 13, "case.events[0].citations[0].source"),
+    "unknown-source--citation-to-missing-source.yaml": (
+        "unknown-source",
+        13,
+        "case.events[0].citations[0].source",
+    ),
     "unknown-claim--conflict-names-missing-key.yaml": ("unknown-claim", 20, "case.conflicts[0].claims[1]"),
 }
 
@@ -46,7 +50,11 @@ LAYER1 = {
 LAYER2 = {
     "citation-required--event-without-citation.yaml": ("citation-required", 8, "case.events[0].citations"),
     "no-future-date--event-in-2999.yaml": ("no-future-date", 8, "case.events[0]"),
-    "end-before-start--affiliation-ends-before-it-starts.yaml": ("end-before-start", 19, "persons[0].affiliations[0]"),
+    "end-before-start--affiliation-ends-before-it-starts.yaml": (
+        "end-before-start",
+        19,
+        "persons[0].affiliations[0]",
+    ),
     "stage-coverage--detention-not-in-stages.yaml": ("stage-coverage", 3, "case"),
     "violence-shown--violence-without-event.yaml": ("violence-shown", 3, "case"),
     "online-source-url--news-article-without-url.yaml": ("online-source-url", 19, "sources[0]"),
@@ -62,7 +70,12 @@ EXPECTED = LAYER1 | LAYER2
 # Layer 3 (across records): folder -> (file holding the finding, rule, line, field path).
 DATASET = {
     "duplicate-id": ("2-second.yaml", "duplicate-id", 8, "organisations[1].id"),
-    "undefined-reference": ("2-case.yaml", "undefined-reference", 21, "persons[0].affiliations[0].organisation"),
+    "undefined-reference": (
+        "2-case.yaml",
+        "undefined-reference",
+        21,
+        "persons[0].affiliations[0].organisation",
+    ),
     "source-described-differently": ("2-second.yaml", "source-described-differently", 21, "sources[0]"),
 }
 
@@ -87,7 +100,9 @@ def same_file(finding: Finding, path: Path) -> bool:
 def header(path: Path) -> str:
     """The comment block a fixture starts with."""
     lines = path.read_text(encoding="utf-8").splitlines()
-    return "\n".join(line for line in lines[: next(i for i, l in enumerate(lines) if not l.startswith("#"))])
+    return "\n".join(
+        line for line in lines[: next(i for i, line in enumerate(lines) if not line.startswith("#"))]
+    )
 
 
 @pytest.fixture(params=ENGINES)
@@ -98,11 +113,13 @@ def engine(request, monkeypatch) -> str:
 
 # ---- the folders and the tables agree ---------------------------------------------------------
 
+
 def test_every_invalid_fixture_is_in_the_table_and_the_other_way_round():
     on_disk = {p.name for p in INVALID.glob("*.yaml")}
     assert on_disk == set(EXPECTED), (
         f"fixtures without a table entry: {sorted(on_disk - set(EXPECTED))}; "
-        f"table entries without a fixture: {sorted(set(EXPECTED) - on_disk)}")
+        f"table entries without a fixture: {sorted(set(EXPECTED) - on_disk)}"
+    )
     datasets = {p.name for p in INVALID_DATASET.iterdir() if p.is_dir()}
     assert datasets == set(DATASET)
 
@@ -121,19 +138,36 @@ def test_invalid_file_names_state_the_rule(name):
 def test_the_valid_fixtures_cover_what_contributors_write():
     text = "\n".join(p.read_text(encoding="utf-8") for p in sorted(VALID.glob("*.yaml")))
     assert 4 <= len(list(VALID.glob("*.yaml"))) <= 6
-    for needle in ('"2016~"', '"2018/2019"', "language: uk", "stages: [1, 2, 3]", "alternative_names:",
-                   "affiliations:", "residences:", "end_date:", "conflicts:", "relatives:", "relative_name:",
-                   "event_type: attack", "event_type: detention", "event_type: interpol_notice_issued",
-                   "event_type: asylum_application", "event_type: court_decision", "refugee_status_granted"):
+    for needle in (
+        '"2016~"',
+        '"2018/2019"',
+        "language: uk",
+        "stages: [1, 2, 3]",
+        "alternative_names:",
+        "affiliations:",
+        "residences:",
+        "end_date:",
+        "conflicts:",
+        "relatives:",
+        "relative_name:",
+        "event_type: attack",
+        "event_type: detention",
+        "event_type: interpol_notice_issued",
+        "event_type: asylum_application",
+        "event_type: court_decision",
+        "refugee_status_granted",
+    ):
         assert needle in text, f"no valid fixture has {needle}"
     assert re.search(r"title: [\u0400-\u04FF]", text), "no Cyrillic title"
     urls = re.findall(r"https?://[^\s\"']+", text)
     assert urls and all(u.startswith("https://example.org/") for u in urls)
-    assert any("case:" not in p.read_text(encoding="utf-8") for p in VALID.glob("*.yaml")), \
+    assert any("case:" not in p.read_text(encoding="utf-8") for p in VALID.glob("*.yaml")), (
         "no record holding only shared organisations"
+    )
 
 
 # ---- valid fixtures ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", sorted(VALID.glob("*.yaml")), ids=lambda p: p.name)
 def test_valid_fixture_has_no_findings(path, engine):
@@ -154,6 +188,7 @@ def test_valid_folder_as_a_whole_has_no_findings(engine):
 
 
 # ---- invalid fixtures -------------------------------------------------------------------------
+
 
 def check_single(found: list[Finding], path: Path, rule: str, line: int, field: str) -> Finding:
     assert len(found) == 1, f"expected exactly one finding [{rule}], got:\n{shown(found)}"
@@ -190,6 +225,7 @@ def test_not_a_record_suggests_a_fix():
 
 # ---- dataset-wide fixtures --------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("folder", sorted(DATASET))
 def test_dataset_pair_fails_only_together(folder, engine):
     name, rule, line, field = DATASET[folder]
@@ -208,13 +244,18 @@ def test_dataset_pair_fails_only_together(folder, engine):
 
 def test_undefined_reference_alone_still_points_at_the_reference():
     path = INVALID_DATASET / "undefined-reference" / "2-case.yaml"
-    f = check_single(findings_for(path), path, "undefined-reference", 21, "persons[0].affiliations[0].organisation")
+    f = check_single(
+        findings_for(path), path, "undefined-reference", 21, "persons[0].affiliations[0].organisation"
+    )
     assert "fixture-valley-harold" in f.message
 
 
 def test_an_organisation_with_a_url_gets_no_source_warning(tmp_path):
     record = tmp_path / "organisation.yaml"
-    record.write_text("organisations:\n  - id: fixture-ngo\n    name: Example Watch\n    organisation_type: ngo\n"
-                      "    url: https://example.org/example-watch\n", encoding="utf-8")
+    record.write_text(
+        "organisations:\n  - id: fixture-ngo\n    name: Example Watch\n    organisation_type: ngo\n"
+        "    url: https://example.org/example-watch\n",
+        encoding="utf-8",
+    )
     found = findings_for(record)
     assert found == [], shown(found)

@@ -36,7 +36,9 @@ def test_every_generated_file_is_committed_and_current(fresh):
                 stale.append(rel)
         elif path.read_text(encoding="utf-8") != text:
             stale.append(rel)
-    assert not stale, "generated files drifted from the schema; run `exilegraph generate`: " + ", ".join(stale)
+    assert not stale, "generated files drifted from the schema; run `exilegraph generate`: " + ", ".join(
+        stale
+    )
 
 
 def test_no_stray_generated_docs(fresh):
@@ -77,7 +79,11 @@ def test_each_generated_folder_says_it_is_generated():
 def test_schema_lints_without_errors():
     linkml = shutil.which("linkml", path=str(Path(sys.executable).parent))
     assert linkml, "the linkml command is installed with the package"
-    out = subprocess.run([linkml, "lint", "--format", "tsv", str(ROOT / "schema" / "exilegraph.yaml")],
-                         capture_output=True, text=True, timeout=120)
+    out = subprocess.run(
+        [linkml, "lint", "--format", "tsv", str(ROOT / "schema" / "exilegraph.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     errors = [line for line in out.stdout.splitlines() if "\terror\t" in line]
     assert not errors, "\n".join(errors)

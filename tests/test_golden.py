@@ -13,15 +13,16 @@ import pytest
 import rdflib
 from rdflib.compare import graph_diff, isomorphic, to_isomorphic
 
-from exilegraph.mapper import Mapper
 from exilegraph.check import load_record
+from exilegraph.mapper import Mapper
 from exilegraph.writers.turtle import prefixes
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
 BUILD = "https://w3id.org/exilegraph/build/golden"
 INPUTS = sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml")) + sorted(
-    (ROOT / "tests" / "fixtures" / "cape").glob("*.txt"))
+    (ROOT / "tests" / "fixtures" / "cape").glob("*.txt")
+)
 
 
 @pytest.mark.parametrize("internal", [False, True], ids=["public", "internal"])
@@ -39,14 +40,18 @@ def test_mapping_matches_golden(path: Path, internal: bool, request):
     want = rdflib.Graph().parse(golden, format="turtle")
     if not isomorphic(got, want):
         _, only_got, only_want = graph_diff(to_isomorphic(got), to_isomorphic(want))
-        pytest.fail(f"{path.name} maps differently from {golden.name}:\n"
-                    f"  new: {sorted(only_got)[:5]}\n  gone: {sorted(only_want)[:5]}")
+        pytest.fail(
+            f"{path.name} maps differently from {golden.name}:\n"
+            f"  new: {sorted(only_got)[:5]}\n  gone: {sorted(only_want)[:5]}"
+        )
 
 
 def test_public_golden_files_hold_no_restricted_predicate():
     from exilegraph.resources import schema_index
 
-    restricted = {s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]}
+    restricted = {
+        s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]
+    }
     public = rdflib.Graph()
     internal = rdflib.Graph()
     for f in sorted(GOLDEN.glob("*.public.ttl")):

@@ -186,6 +186,6 @@ def test_blank_node_objects_are_node_references():
     from exilegraph.rdf.dataset import Dataset
 
     ds = Dataset()
-    ds.add("https://example.org/g", ['<https://example.org/s> <https://example.org/p> _:b1 .'])
+    ds.add("https://example.org/g", ["<https://example.org/s> <https://example.org/p> _:b1 ."])
     [node] = node_objects(ds)
     assert {"@id": "_:b1"} in node.values()

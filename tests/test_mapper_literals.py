@@ -10,9 +10,9 @@ import rdflib
 from rdflib.namespace import DCTERMS, FOAF, RDF, XSD
 
 from conftest import RECORDS
+from exilegraph.check import load_record
 from exilegraph.literals import parse_day, script, text_language
 from exilegraph.mapper import EDTF, Mapper
-from exilegraph.check import load_record
 
 EG = rdflib.Namespace("https://w3id.org/exilegraph/vocab/")
 SDO = rdflib.Namespace("http://schema.org/")
@@ -64,8 +64,12 @@ def test_edtf_values_are_typed_and_ranges_have_typed_bounds(akhmetova):
     assert str(issued) == "2019-09-19/2020-01-14" and issued.datatype == rdflib.URIRef(EDTF)
     assert g.value(statement, EG.earliest) == rdflib.Literal("2019-09-19", datatype=XSD.date)
     assert g.value(statement, EG.latest) == rdflib.Literal("2020-01-14", datatype=XSD.date)
-    untyped = [o for p in (EG.date, DCTERMS.issued, SDO.startDate, SDO.endDate, EG.most_serious_incident_date)
-               for o in g.objects(None, p) if o.datatype is None]
+    untyped = [
+        o
+        for p in (EG.date, DCTERMS.issued, SDO.startDate, SDO.endDate, EG.most_serious_incident_date)
+        for o in g.objects(None, p)
+        if o.datatype is None
+    ]
     assert not untyped
 
 
@@ -80,10 +84,21 @@ def test_access_dates_are_days_when_complete(akhmetova):
     assert g.value(rferl, EG.accessed_on) is None  # and never completed by a guess
 
 
-@pytest.mark.parametrize("text, day", [
-    ("23 May, 2018", date(2018, 5, 23)), ("3 Feb. 2019", date(2019, 2, 3)), ("2018-05-23", date(2018, 5, 23)),
-    ("May 23, 2018", date(2018, 5, 23)), ("Sept. 3, 2019", date(2019, 9, 3)), ("23 May, 201", None),
-    ("31 Feb 2019", None), ("May 2018", None), ("12 Mayo 2019", None), ("", None)])
+@pytest.mark.parametrize(
+    "text, day",
+    [
+        ("23 May, 2018", date(2018, 5, 23)),
+        ("3 Feb. 2019", date(2019, 2, 3)),
+        ("2018-05-23", date(2018, 5, 23)),
+        ("May 23, 2018", date(2018, 5, 23)),
+        ("Sept. 3, 2019", date(2019, 9, 3)),
+        ("23 May, 201", None),
+        ("31 Feb 2019", None),
+        ("May 2018", None),
+        ("12 Mayo 2019", None),
+        ("", None),
+    ],
+)
 def test_parse_day(text, day):
     assert parse_day(text) == day
 
@@ -94,10 +109,14 @@ def test_publishers_are_named_agents_shared_by_their_sources(akhmetova):
     ep = g.value(source(g, "European Parliament resolution"), DCTERMS.publisher)
     assert isinstance(ep, rdflib.URIRef)
     assert (ep, RDF.type, FOAF.Agent) in g and str(g.value(ep, SDO.name)) == "European Parliament"
-    one = g.value(source(g, "Unified State Register of Court Decisions of Ukraine, decision 75728895"),
-                  DCTERMS.publisher)
-    other = g.value(source(g, "Unified State Register of Court Decisions of Ukraine, decision 76519299"),
-                    DCTERMS.publisher)
+    one = g.value(
+        source(g, "Unified State Register of Court Decisions of Ukraine, decision 75728895"),
+        DCTERMS.publisher,
+    )
+    other = g.value(
+        source(g, "Unified State Register of Court Decisions of Ukraine, decision 76519299"),
+        DCTERMS.publisher,
+    )
     assert one == other
     assert str(g.value(one, SDO.name)) == "Unified State Register of Court Decisions of Ukraine"
     assert not [o for o in g.objects(None, DCTERMS.publisher) if isinstance(o, rdflib.Literal)]

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 import pytest
-from chromium_driver import Chromium, SiteServer, find_or_install_chromium
 from click.testing import CliRunner
 
+from chromium_driver import Chromium, SiteServer, find_or_install_chromium
 from exilegraph.catalogue import bind_params, catalogue, parse_header
 from exilegraph.cli import main
 from exilegraph.query import render

@@ -19,8 +19,6 @@ from urllib.parse import parse_qs, urlsplit
 import pyoxigraph as ox
 import pytest
 from click.testing import CliRunner
-from conftest import RECORDS
-from test_server import WAIT, count, free_port
 
 from exilegraph.cli import main
 from exilegraph.errors import PushError
@@ -32,8 +30,8 @@ from exilegraph.push import (
     push,
 )
 from exilegraph.pushauth import offered_schemes, server_message
-from exilegraph.release import build_release
 from exilegraph.serve import start_server
+from test_server import WAIT, count, free_port
 
 SECRET = "pa55-Sécret-Ж41"  # the password in these tests, not all Latin-1; no output may contain it
 USER = "editor"
@@ -42,8 +40,12 @@ USER = "editor"
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """An empty read-write Oxigraph server, a partner's own triple store."""
-    with start_server(tmp_path_factory.mktemp("push-store") / "db", port=free_port(), read_only=False,
-                      union_default_graph=True) as server:
+    with start_server(
+        tmp_path_factory.mktemp("push-store") / "db",
+        port=free_port(),
+        read_only=False,
+        union_default_graph=True,
+    ) as server:
         yield server
 
 
@@ -68,8 +70,9 @@ def test_data_and_description_in_their_own_graphs(release, store):
 @pytest.mark.server
 def test_cli_push_names_both_graphs(release, store):
     graph = "https://example.org/graph/partner-copy"
-    result = CliRunner().invoke(main, ["push", "--endpoint", store.store_endpoint, "--release", str(release),
-                                       "--graph", graph])
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", store.store_endpoint, "--release", str(release), "--graph", graph]
+    )
     assert result.exit_code == 0, result.output
     assert f"as graph <{graph}>" in result.output and f"as graph <{graph}/description>" in result.output
     assert count(store, graph) == nt_lines(release)
@@ -82,8 +85,19 @@ def test_description_graph_option_and_no_description(release, store):
     push(release, store.store_endpoint, graph=data, description_graph=described, timeout=WAIT)
     assert count(store, described) == void_triples(release)
     data2 = "https://example.org/graph/d2"
-    result = CliRunner().invoke(main, ["push", "--endpoint", store.store_endpoint, "--release", str(release),
-                                       "--graph", data2, "--no-description"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "push",
+            "--endpoint",
+            store.store_endpoint,
+            "--release",
+            str(release),
+            "--graph",
+            data2,
+            "--no-description",
+        ],
+    )
     assert result.exit_code == 0 and "description" not in result.output
     assert count(store, data2) == nt_lines(release) and count(store, data2 + "/description") == 0
 
@@ -95,22 +109,27 @@ def test_default_description_graph(release):
 
 def test_the_description_graph_must_differ(release):
     with pytest.raises(PushError, match="must differ from the data graph"):
-        push(release, "http://127.0.0.1:9/store", graph="https://e.org/g", description_graph="https://e.org/g")
+        push(
+            release, "http://127.0.0.1:9/store", graph="https://e.org/g", description_graph="https://e.org/g"
+        )
 
 
 # ---- URLs, unreachable and silent stores ------------------------------------------------------------------
-@pytest.mark.parametrize("url, said", [
-    ("ftp://x", "must be an http:// or https:// URL, got 'ftp://x'"),
-    ("http://", "names no host"),
-    ("not a url", "must be an http:// or https:// URL without spaces"),
-    ("localhost:7878/store", "must be an http:// or https:// URL"),
-    ("http://127.0.0.1:99999/store", "is not a valid URL"),
-    (f"http://user:{SECRET}@127.0.0.1:1/store", "holds a user name or password"),
-    (f"https://{SECRET}@store.example/x", "holds a user name or password"),
-    (f"user:{SECRET}@127.0.0.1/store", "holds a user name or password"),
-    ("http://127.0.0.1:7878/store#x", "has a '#' part"),
-    ("http://127.0.0.1:7878/store?graph=https://e.org/g", "already names a graph"),
-])
+@pytest.mark.parametrize(
+    "url, said",
+    [
+        ("ftp://x", "must be an http:// or https:// URL, got 'ftp://x'"),
+        ("http://", "names no host"),
+        ("not a url", "must be an http:// or https:// URL without spaces"),
+        ("localhost:7878/store", "must be an http:// or https:// URL"),
+        ("http://127.0.0.1:99999/store", "is not a valid URL"),
+        (f"http://user:{SECRET}@127.0.0.1:1/store", "holds a user name or password"),
+        (f"https://{SECRET}@store.example/x", "holds a user name or password"),
+        (f"user:{SECRET}@127.0.0.1/store", "holds a user name or password"),
+        ("http://127.0.0.1:7878/store#x", "has a '#' part"),
+        ("http://127.0.0.1:7878/store?graph=https://e.org/g", "already names a graph"),
+    ],
+)
 def test_bad_urls_give_one_error_line(release, url, said):
     result = CliRunner().invoke(main, ["push", "--endpoint", url, "--release", str(release)])
     assert result.exit_code == 1
@@ -125,11 +144,14 @@ def test_an_at_sign_in_the_path_is_no_credential():
 
 def test_a_closed_port(release):
     port = free_port()  # bound and closed again: nothing listens there
-    result = CliRunner().invoke(main, ["push", "--endpoint", f"http://127.0.0.1:{port}/store",
-                                       "--release", str(release)])
+    result = CliRunner().invoke(
+        main, ["push", "--endpoint", f"http://127.0.0.1:{port}/store", "--release", str(release)]
+    )
     assert result.exit_code == 1
-    assert result.output == (f"Error: cannot reach http://127.0.0.1:{port}/store: connection refused "
-                             "(is the store running, and is the port right?)\n")
+    assert result.output == (
+        f"Error: cannot reach http://127.0.0.1:{port}/store: connection refused "
+        "(is the store running, and is the port right?)\n"
+    )
 
 
 def test_a_store_that_never_answers(release):
@@ -161,15 +183,21 @@ class _DigestStore(BaseHTTPRequestHandler):
 
     def _handle(self, body: bytes):
         header = self.headers.get("Authorization") or ""
-        _DigestStore.seen.append({"method": self.command, "auth": header.split(" ")[0], "bytes": len(body),
-                                  "header": header})
+        _DigestStore.seen.append(
+            {"method": self.command, "auth": header.split(" ")[0], "bytes": len(body), "header": header}
+        )
         if self.command == "HEAD" and not _DigestStore.guard_head:
             return self._reply(200)
         if not self._authorised(header):
             nonce = secrets.token_hex(16)
             _DigestStore.nonces.add(nonce)
-            return self._reply(401, {"WWW-Authenticate": f'Digest realm="{self.realm}", qop="auth", '
-                                                         f'algorithm=MD5, nonce="{nonce}", opaque="0a1b"'})
+            return self._reply(
+                401,
+                {
+                    "WWW-Authenticate": f'Digest realm="{self.realm}", qop="auth", '
+                    f'algorithm=MD5, nonce="{nonce}", opaque="0a1b"'
+                },
+            )
         if self.path.startswith("/echo"):  # a careless store that repeats what it was told
             return self._reply(400, body=f"cannot parse the request of {USER}/{SECRET}".encode())
         if self.command == "PUT":
@@ -184,8 +212,13 @@ class _DigestStore(BaseHTTPRequestHandler):
         fields = {}
         for key, quoted, bare in re.findall(r'(\w+)=(?:"([^"]*)"|([^\s,]+))', header[7:]):
             fields[key] = quoted or bare
-        if (fields.get("username") != USER or fields.get("realm") != self.realm or fields.get("qop") != "auth"
-                or fields.get("nonce") not in _DigestStore.nonces or fields.get("uri") != self.path):
+        if (
+            fields.get("username") != USER
+            or fields.get("realm") != self.realm
+            or fields.get("qop") != "auth"
+            or fields.get("nonce") not in _DigestStore.nonces
+            or fields.get("uri") != self.path
+        ):
             return False
         ha1 = _md5(f"{USER}:{self.realm}:{SECRET}")
         ha2 = _md5(f"{self.command}:{fields['uri']}")
@@ -238,23 +271,31 @@ def test_digest_is_learnt_and_the_release_sent_once(release, digest_store, passw
 def test_basic_only_is_refused_by_a_digest_store(release, digest_store, password):
     with pytest.raises(PushError) as err:
         push(release, digest_store, auth=password, scheme="basic", timeout=WAIT)
-    assert str(err.value) == (f"{digest_store} refused the credentials of user '{USER}' with Basic "
-                              "authentication (HTTP 401 Unauthorized); the store asks for Digest "
-                              "(try --auth auto)")
+    assert str(err.value) == (
+        f"{digest_store} refused the credentials of user '{USER}' with Basic "
+        "authentication (HTTP 401 Unauthorized); the store asks for Digest "
+        "(try --auth auto)"
+    )
     assert not _DigestStore.stored and all(r["method"] == "HEAD" for r in _DigestStore.seen)
 
 
 def test_a_wrong_password_is_refused_before_the_upload(release, digest_store, monkeypatch):
     monkeypatch.setenv("EG_PUSH_PASSWORD", "not-" + SECRET)
-    with pytest.raises(PushError, match=f"refused the credentials of user '{USER}' with Digest "
-                                        r"authentication \(HTTP 401 Unauthorized\)$"):
+    with pytest.raises(
+        PushError,
+        match=f"refused the credentials of user '{USER}' with Digest "
+        r"authentication \(HTTP 401 Unauthorized\)$",
+    ):
         push(release, digest_store, auth=credentials(USER, "EG_PUSH_PASSWORD"), timeout=WAIT)
     assert all(r["method"] == "HEAD" for r in _DigestStore.seen)
 
 
 def test_no_credentials_for_a_digest_store(release, digest_store):
-    with pytest.raises(PushError, match=r"asks for credentials \(HTTP 401 Unauthorized; it offers Digest\); "
-                                        "pass --user NAME --password-env VAR"):
+    with pytest.raises(
+        PushError,
+        match=r"asks for credentials \(HTTP 401 Unauthorized; it offers Digest\); "
+        "pass --user NAME --password-env VAR",
+    ):
         push(release, digest_store, timeout=WAIT)
 
 
@@ -272,14 +313,35 @@ def test_forced_digest(release, digest_store, password):
 def test_the_password_is_never_printed(release, digest_store):
     env = dict(os.environ, EG_PUSH_PASSWORD=SECRET)
     closed = f"http://127.0.0.1:{free_port()}/store"
-    for endpoint, scheme, said in [(digest_store, "basic", "with Basic authentication"),
-                                   (closed, "auto", "connection refused"),
-                                   (f"http://{USER}:{SECRET}@127.0.0.1:1/store", "auto",
-                                    "holds a user name")]:
-        run = subprocess.run([sys.executable, "-m", "exilegraph.cli", "push", "--endpoint", endpoint,
-                              "--release", str(release), "--user", USER, "--password-env", "EG_PUSH_PASSWORD",
-                              "--auth", scheme, "--timeout", str(WAIT)],
-                             capture_output=True, text=True, env=env, timeout=60)
+    for endpoint, scheme, said in [
+        (digest_store, "basic", "with Basic authentication"),
+        (closed, "auto", "connection refused"),
+        (f"http://{USER}:{SECRET}@127.0.0.1:1/store", "auto", "holds a user name"),
+    ]:
+        run = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "exilegraph.cli",
+                "push",
+                "--endpoint",
+                endpoint,
+                "--release",
+                str(release),
+                "--user",
+                USER,
+                "--password-env",
+                "EG_PUSH_PASSWORD",
+                "--auth",
+                scheme,
+                "--timeout",
+                str(WAIT),
+            ],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+        )
         assert run.returncode == 1, run.stderr
         assert SECRET not in run.stdout and SECRET not in run.stderr
         assert run.stderr.startswith("Error: ") and said in run.stderr and "Traceback" not in run.stderr
@@ -289,8 +351,9 @@ def test_a_password_echoed_by_the_store_is_hidden(release, digest_store, passwor
     echo = digest_store.replace("/store", "/echo")
     with pytest.raises(PushError) as err:
         push(release, echo, auth=password, timeout=WAIT)
-    assert str(err.value).endswith(f"rejected the upload (HTTP 400 Bad Request): cannot parse the request of "
-                                   f"{USER}/***")
+    assert str(err.value).endswith(
+        f"rejected the upload (HTTP 400 Bad Request): cannot parse the request of {USER}/***"
+    )
 
 
 def test_credentials_hide_the_password(password):
@@ -310,10 +373,12 @@ class _Reply:
 
 
 def test_server_messages():
-    page = ('<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head><title>failed</title></head>'
-            "<body>"
-            "<h1>HTTP/1.1 500 Request Failed</h1><h3>Error 22023</h3><xmp>The PUT request for graph "
-            "&lt;x&gt; is rejected</xmp></body></html>")
+    page = (
+        '<!DOCTYPE HTML PUBLIC "-//IETF//DTD HTML 2.0//EN">\n<html><head><title>failed</title></head>'
+        "<body>"
+        "<h1>HTTP/1.1 500 Request Failed</h1><h3>Error 22023</h3><xmp>The PUT request for graph "
+        "&lt;x&gt; is rejected</xmp></body></html>"
+    )
     assert server_message(_Reply(page)) == "Error 22023: The PUT request for graph <x> is rejected"
     assert server_message(_Reply("line one\nline two")) == "line one …"
     assert server_message(_Reply("  \n")) == "(no message)"

@@ -16,13 +16,11 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from conftest import RECORDS
-from test_server import WAIT, free_port
 
 from exilegraph.cli import main
 from exilegraph.errors import PushError
 from exilegraph.push import credentials, default_description_graph, default_graph, push
-from exilegraph.release import build_release
+from test_server import WAIT, free_port
 
 pytestmark = pytest.mark.virtuoso
 
@@ -45,11 +43,13 @@ def _install() -> None:
     if shutil.which("virtuoso-t") and shutil.which("isql-vt"):
         return
     if not shutil.which("apt-get"):
-        pytest.skip("Virtuoso is not installed and there is no apt-get to install it "
-                    "(Debian: virtuoso-opensource)")
+        pytest.skip(
+            "Virtuoso is not installed and there is no apt-get to install it (Debian: virtuoso-opensource)"
+        )
     if os.geteuid() != 0:
-        pytest.skip("Virtuoso is not installed, and installing it needs root: "
-                    "apt-get install virtuoso-opensource")
+        pytest.skip(
+            "Virtuoso is not installed, and installing it needs root: apt-get install virtuoso-opensource"
+        )
     started = time.monotonic()
     done = _apt("install", "-y", "virtuoso-opensource")
     if done.returncode != 0:  # e.g. the package lists were never fetched on this machine
@@ -63,7 +63,8 @@ def _install() -> None:
 
 def _ini(folder: Path, sql_port: int, http_port: int) -> Path:
     ini = folder / "virtuoso.ini"
-    ini.write_text(f"""[Database]
+    ini.write_text(
+        f"""[Database]
 DatabaseFile       = {folder}/virtuoso.db
 ErrorLogFile       = {folder}/virtuoso.log
 LockFile           = {folder}/virtuoso.lck
@@ -89,7 +90,9 @@ ServerThreads = 4
 
 [SPARQL]
 ResultSetMaxRows = 100000
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     return ini
 
 
@@ -101,9 +104,13 @@ class Virtuoso:
         self.store = self.url + "/sparql-graph-crud-auth"
         self.log = open(folder / "console.log", "w")  # noqa: SIM115 - open while the server runs
         ini = _ini(folder, self.sql_port, self.http_port)
-        self.process = subprocess.Popen(["virtuoso-t", "-f", "-c", str(ini)],
-                                        cwd=folder, stdout=self.log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
+        self.process = subprocess.Popen(
+            ["virtuoso-t", "-f", "-c", str(ini)],
+            cwd=folder,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self) -> None:
         deadline = time.monotonic() + START
@@ -119,14 +126,22 @@ class Virtuoso:
         pytest.fail(f"Virtuoso did not answer on {self.url} within {START} s: {self.console()}")
 
     def sql(self, statements: str) -> None:
-        run = subprocess.run(["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],
-                             capture_output=True, text=True, timeout=60)
+        run = subprocess.run(
+            ["isql-vt", f"127.0.0.1:{self.sql_port}", "dba", "dba", f"exec={statements}"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
         assert run.returncode == 0 and "*** Error" not in run.stdout + run.stderr, run.stdout + run.stderr
 
     def count(self, graph: str) -> int:
         query = f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}"
-        reply = requests.post(self.url + "/sparql", data={"query": query}, timeout=WAIT,
-                              headers={"Accept": "application/sparql-results+json"})
+        reply = requests.post(
+            self.url + "/sparql",
+            data={"query": query},
+            timeout=WAIT,
+            headers={"Accept": "application/sparql-results+json"},
+        )
         assert reply.status_code == 200, reply.text
         return int(reply.json()["results"]["bindings"][0]["n"]["value"])
 
@@ -153,9 +168,11 @@ def virtuoso(tmp_path_factory):
         server.wait_ready()
         # Graph Store writes need the SPARQL_UPDATE role and write permission on graphs (Virtuoso docs,
         # "SPARQL 1.1 Graph Store HTTP Protocol" and RDF_DEFAULT_USER_PERMS_SET: 3 = read and write)
-        server.sql(f"DB.DBA.USER_CREATE('{USER}', '{SECRET}'); GRANT SPARQL_UPDATE TO \"{USER}\"; "
-                   f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{USER}', 3); "
-                   f"DB.DBA.USER_CREATE('{READER}', '{READER_SECRET}');")
+        server.sql(
+            f"DB.DBA.USER_CREATE('{USER}', '{SECRET}'); GRANT SPARQL_UPDATE TO \"{USER}\"; "
+            f"DB.DBA.RDF_DEFAULT_USER_PERMS_SET('{USER}', 3); "
+            f"DB.DBA.USER_CREATE('{READER}', '{READER_SECRET}');"
+        )
         yield server
     finally:
         server.stop()
@@ -195,25 +212,45 @@ def test_a_second_push_replaces(release, virtuoso, editor, tmp_path):
 
 def test_cli_push_with_a_wrong_password(release, virtuoso, monkeypatch):
     monkeypatch.setenv("EG_VIRTUOSO_PASSWORD", "not-" + SECRET)
-    result = CliRunner().invoke(main, ["push", "--endpoint", virtuoso.store, "--release", str(release),
-                                       "--user", USER, "--password-env", "EG_VIRTUOSO_PASSWORD"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "push",
+            "--endpoint",
+            virtuoso.store,
+            "--release",
+            str(release),
+            "--user",
+            USER,
+            "--password-env",
+            "EG_VIRTUOSO_PASSWORD",
+        ],
+    )
     assert result.exit_code == 1
-    assert result.output == (f"Error: {virtuoso.store} refused the credentials of user '{USER}' with Digest "
-                             "authentication (HTTP 401 Unauthorized)\n")
+    assert result.output == (
+        f"Error: {virtuoso.store} refused the credentials of user '{USER}' with Digest "
+        "authentication (HTTP 401 Unauthorized)\n"
+    )
     assert SECRET not in result.output
 
 
 def test_basic_is_refused(release, virtuoso, editor):
-    with pytest.raises(PushError, match=r"with Basic authentication \(HTTP 401 Unauthorized\); "
-                                        r"the store asks for Digest \(try --auth auto\)"):
+    with pytest.raises(
+        PushError,
+        match=r"with Basic authentication \(HTTP 401 Unauthorized\); "
+        r"the store asks for Digest \(try --auth auto\)",
+    ):
         push(release, virtuoso.store, auth=editor, scheme="basic", timeout=120)
 
 
 def test_a_user_without_write_rights(release, virtuoso, monkeypatch):
     monkeypatch.setenv("EG_VIRTUOSO_READER", READER_SECRET)
-    with pytest.raises(PushError, match=rf"refused user '{READER}' \(HTTP 403 Forbidden, Digest "
-                                        r"authentication\): the user may not write graphs there; "
-                                        "the store says: .*Permission denied"):
+    with pytest.raises(
+        PushError,
+        match=rf"refused user '{READER}' \(HTTP 403 Forbidden, Digest "
+        r"authentication\): the user may not write graphs there; "
+        "the store says: .*Permission denied",
+    ):
         push(release, virtuoso.store, auth=credentials(READER, "EG_VIRTUOSO_READER"), timeout=120)
 
 

@@ -60,8 +60,13 @@ def test_a_result_over_the_cap_is_refused_not_cut():
 
     store = ox.Store()
     for i in range(100):
-        store.add(ox.Quad(ox.NamedNode(f"http://example.org/{i}"), ox.NamedNode("http://example.org/p"),
-                          ox.Literal("x" * 100)))
+        store.add(
+            ox.Quad(
+                ox.NamedNode(f"http://example.org/{i}"),
+                ox.NamedNode("http://example.org/p"),
+                ox.Literal("x" * 100),
+            )
+        )
     assert len(serialise(store.query("SELECT * { ?s ?p ?o }"), "csv", cap=100_000).body) > 10_000
     with pytest.raises(ResultTooLarge, match="larger than 5,000 bytes"):
         serialise(store.query("SELECT * { ?s ?p ?o }"), "json", cap=5_000)

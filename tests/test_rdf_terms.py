@@ -25,7 +25,9 @@ from exilegraph.rdf.terms import (
 S, P = "<https://example.org/s>", "<https://example.org/p>"
 # Unicode scalar values: a str holding a lone surrogate cannot be written as UTF-8 by anyone
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=300)
-TRICKY = st.sampled_from(['"', "\\", "\n", "\r", "\t", "\u2028", "\u2029", "\x00", "\x0c", "\x7f", "\ufeff", "é", "𝄞"])
+TRICKY = st.sampled_from(
+    ['"', "\\", "\n", "\r", "\t", "\u2028", "\u2029", "\x00", "\x0c", "\x7f", "\ufeff", "é", "𝄞"]
+)
 MIXED = st.lists(st.one_of(TRICKY, TEXT), max_size=12).map("".join)
 LANGS = st.from_regex(r"\A[a-z]{2,3}(-[A-Z]{2})?\Z")
 
@@ -108,7 +110,7 @@ def test_split_line_reads_the_builders_lines(path, text):
 
 
 def test_very_long_literals_round_trip():
-    text = "ab\"\\\n" * 200_000  # 1 MB of characters that all need care
+    text = 'ab"\\\n' * 200_000  # 1 MB of characters that all need care
     assert parsed_object(literal(text)).value == text
 
 

@@ -18,6 +18,7 @@ import pytest
 from pydantic import BaseModel
 
 from conftest import RECORDS
+from exilegraph.check import iter_records, type_record
 from exilegraph.findings import ERROR
 from exilegraph.model import (
     Affiliation,
@@ -29,7 +30,6 @@ from exilegraph.model import (
     Statement,
 )
 from exilegraph.readers import find_record_files, read_file
-from exilegraph.check import iter_records, type_record
 from exilegraph.records import Record
 from exilegraph.resources import schema_index
 
@@ -38,6 +38,7 @@ MAIN = "akhmetova-zhanara"
 
 
 # ---- walking the typed models ---------------------------------------------------------------
+
 
 def walk(obj, path=()):
     """Every pydantic model inside `obj`, depth first, with its field path."""
@@ -63,7 +64,9 @@ def strings(model: BaseModel):
 @dataclass
 class Index:
     records: dict[str, Record]
-    events: list[tuple[str, Event]] = field(default_factory=list)  # (record id, event), case and organisation events
+    events: list[tuple[str, Event]] = field(
+        default_factory=list
+    )  # (record id, event), case and organisation events
     orgs: dict = field(default_factory=dict)
     persons: dict = field(default_factory=dict)
     sources: dict = field(default_factory=dict)  # record id -> {key: Source}
@@ -72,8 +75,11 @@ class Index:
         return self.records[rid].model.case
 
     def evs(self, rid: str, event_type: str, date: str | None = None) -> list[Event]:
-        return [e for r, e in self.events if r == rid and e.event_type == event_type
-                and (date is None or e.event_date == date)]
+        return [
+            e
+            for r, e in self.events
+            if r == rid and e.event_type == event_type and (date is None or e.event_date == date)
+        ]
 
     def one(self, rid: str, event_type: str, date: str | None = None) -> Event:
         found = self.evs(rid, event_type, date)
@@ -81,7 +87,9 @@ class Index:
         return found[0]
 
     def cited_urls(self, rid: str, claim) -> set[str]:
-        return {self.sources[rid][c.source].url for c in claim.citations or [] if self.sources[rid][c.source].url}
+        return {
+            self.sources[rid][c.source].url for c in claim.citations or [] if self.sources[rid][c.source].url
+        }
 
     def instances(self, event: Event) -> set[str]:
         return {self.orgs[a].court_instance for a in event.actors or [] if a in self.orgs}
@@ -114,11 +122,20 @@ def ix() -> Index:
 
 # ---- loading and references -----------------------------------------------------------------
 
+
 def test_every_record_file_loads_without_errors():
     paths = find_record_files([RECORDS])
     names = {p.stem for p in paths}
-    assert {MAIN, "organisations", "huseynov-fikrat", "okhunzhonov-narzullo", "aliyev-alovsat",
-            "babayeva-aminat", "yegorov-vladimir", "frantskevich-alexander"} <= names
+    assert {
+        MAIN,
+        "organisations",
+        "huseynov-fikrat",
+        "okhunzhonov-narzullo",
+        "aliyev-alovsat",
+        "babayeva-aminat",
+        "yegorov-vladimir",
+        "frantskevich-alexander",
+    } <= names
     for p in paths:
         record, findings = type_record(read_file(p))
         errors = [f.text() for f in findings if f.severity == ERROR]
@@ -134,7 +151,9 @@ def test_every_claim_cites_a_source_of_its_own_record(ix):
             if isinstance(obj, CITED):
                 where = f"{rec.path}: {'.'.join(map(str, path))}"
                 assert obj.citations, f"{where} has no citation"
-                assert all(c.source in keys for c in obj.citations), f"{where} cites a source not in the record"
+                assert all(c.source in keys for c in obj.citations), (
+                    f"{where} cites a source not in the record"
+                )
                 checked += 1
     assert checked > 60  # the main case alone holds some 50 claims
 
@@ -142,14 +161,21 @@ def test_every_claim_cites_a_source_of_its_own_record(ix):
 def test_ids_are_defined_once_and_references_resolve(ix):
     seen: dict[str, str] = {}
     for rid, rec in ix.records.items():
-        for kind, items in (("person", rec.model.persons or []), ("organisation", rec.model.organisations or [])):
+        for kind, items in (
+            ("person", rec.model.persons or []),
+            ("organisation", rec.model.organisations or []),
+        ):
             for item in items:
-                assert (kind, item.id) not in seen, f"{kind} `{item.id}` defined in {seen.get((kind, item.id))} and {rid}"
+                assert (kind, item.id) not in seen, (
+                    f"{kind} `{item.id}` defined in {seen.get((kind, item.id))} and {rid}"
+                )
                 seen[(kind, item.id)] = rid
     for rid, rec in ix.records.items():
         case = rec.model.case
         if case is not None:
-            assert case.subject in {p.id for p in rec.model.persons or []}, f"{rid}: subject not among its persons"
+            assert case.subject in {p.id for p in rec.model.persons or []}, (
+                f"{rid}: subject not among its persons"
+            )
             assert rec.path.endswith(f"{case.id}.yaml")
         for _, obj in walk(rec.model):
             if isinstance(obj, Event):
@@ -179,7 +205,9 @@ def test_every_case_field_says_whether_a_source_reports_it(ix):
         if case is None:
             continue
         subject = ix.persons[case.subject]
-        wanted = {f for f in CASE_FIELDS if getattr(case, f) not in (None, [])} | ({"gender"} if subject.gender else set())
+        wanted = {f for f in CASE_FIELDS if getattr(case, f) not in (None, [])} | (
+            {"gender"} if subject.gender else set()
+        )
         by_field = {a.field: a for a in case.attributions or []}
         assert set(by_field) == wanted, (rid, sorted(wanted ^ set(by_field)))
         assert len(by_field) == len(case.attributions or []), f"{rid}: a field attributed twice"
@@ -191,6 +219,7 @@ def test_every_case_field_says_whether_a_source_reports_it(ix):
 
 
 # ---- the facts of the two documents -----------------------------------------------------------
+
 
 def _names(ix):
     return {n.name: n for n in ix.persons[MAIN].alternative_names or []}
@@ -210,19 +239,31 @@ def _arrest(ix):
 def _detention(ix):
     e = ix.one(MAIN, "detention")
     # the profile says where she was held, not from when or for how long
-    return ("Vyshhorod" in e.place and "Kyiv region" in e.place and "temporary detention" in e.facility
-            and e.duration_days is None and e.event_date is None)
+    return (
+        "Vyshhorod" in e.place
+        and "Kyiv region" in e.place
+        and "temporary detention" in e.facility
+        and e.duration_days is None
+        and e.event_date is None
+    )
 
 
 def _court_18_days(ix):
     # the lawyer's 18 days are the term the court set, recorded as the decision's outcome, not a duration
     found = [e for e in ix.evs(MAIN, "court_decision") if "18 days" in (e.outcome or "")]
-    return len(found) == 1 and found[0].event_date is None and all(e.duration_days is None for _, e in ix.events)
+    return (
+        len(found) == 1 and found[0].event_date is None and all(e.duration_days is None for _, e in ix.events)
+    )
 
 
 def _interpol(ix):
     e = ix.one(MAIN, "interpol_notice_issued")
-    return e.criminal_code_article == "177" and e.requesting_state == "KZ" and "interpol" in e.actors and "fraud" in e.charge
+    return (
+        e.criminal_code_article == "177"
+        and e.requesting_state == "KZ"
+        and "interpol" in e.actors
+        and "fraud" in e.charge
+    )
 
 
 def _conviction(ix):
@@ -233,8 +274,12 @@ def _conviction(ix):
 def _postponement(ix):
     # the deferral's end is tied to the child's age in the statement: it stays in the restricted note
     e = ix.one(MAIN, "sentence_postponement")
-    return ({c.source for c in e.citations} == {"hrd-statement"} and "deferred" in e.sentence
-            and "2021" not in " ".join(t for _, _, t in strings(e)) and "2021" in ix.persons[MAIN].relatives[0].relative_note)
+    return (
+        {c.source for c in e.citations} == {"hrd-statement"}
+        and "deferred" in e.sentence
+        and "2021" not in " ".join(t for _, _, t in strings(e))
+        and "2021" in ix.persons[MAIN].relatives[0].relative_note
+    )
 
 
 def _fines(ix):
@@ -256,8 +301,11 @@ def _almaty(ix):
 def _self_immolation(ix):
     # a warning from informants, not a public accusation or a charge
     said = [s for s in ix.case(MAIN).statements if "self-immolation" in s.text]
-    return (len(said) == 1 and {c.source for c in said[0].citations} == {"profile", "rferl-2017"}
-            and not ix.evs(MAIN, "accusation"))
+    return (
+        len(said) == 1
+        and {c.source for c in said[0].citations} == {"profile", "rferl-2017"}
+        and not ix.evs(MAIN, "accusation")
+    )
 
 
 def _extremist_charge(ix):
@@ -296,6 +344,7 @@ def _refusal(date):
     def check(ix):
         e = ix.one(MAIN, "migration_decision", date)
         return ix.orgs[e.actors[0]].organisation_type == "migration_authority" and "refused" in e.outcome
+
     return check
 
 
@@ -303,12 +352,16 @@ def _court(date, instance, word):
     def check(ix):
         e = ix.one(MAIN, "court_decision", date)
         return ix.instances(e) == {instance} and word in e.outcome
+
     return check
 
 
 def _court_register(date, number):
     def check(ix):
-        return any(u.endswith(f"/Review/{number}") for u in ix.cited_urls(MAIN, ix.one(MAIN, "court_decision", date)))
+        return any(
+            u.endswith(f"/Review/{number}") for u in ix.cited_urls(MAIN, ix.one(MAIN, "court_decision", date))
+        )
+
     return check
 
 
@@ -319,8 +372,11 @@ def _hearing(ix):
 def _no_refugee_status_granted(ix):
     # the profile reports an order to grant status; no source reports a grant, and a court grants none
     order = ix.one(MAIN, "court_decision", "2018-09-29")
-    return (not ix.evs(MAIN, "refugee_status_granted") and "ordered to grant" in order.outcome
-            and any("24tv.ua" in u for u in ix.cited_urls(MAIN, order)))
+    return (
+        not ix.evs(MAIN, "refugee_status_granted")
+        and "ordered to grant" in order.outcome
+        and any("24tv.ua" in u for u in ix.cited_urls(MAIN, order))
+    )
 
 
 def _notice_removed(ix):
@@ -335,14 +391,21 @@ def _release(ix):
 def _dck_banned(ix):
     dck = ix.orgs["kz-democratic-choice"]
     e = [x for x in dck.events if x.event_type == "organisation_status_change"]
-    return (dck.organisation_type == "opposition_movement" and dck.country == "KZ"
-            and len(e) == 1 and e[0].event_date == "2018-03" and "extremist" in e[0].outcome)
+    return (
+        dck.organisation_type == "opposition_movement"
+        and dck.country == "KZ"
+        and len(e) == 1
+        and e[0].event_date == "2018-03"
+        and "extremist" in e[0].outcome
+    )
 
 
 def _ep_resolution(ix):
     e = ix.one(MAIN, "resolution", "2019-03-14")
-    return ("european-parliament" in e.actors
-            and "https://www.europarl.europa.eu/doceo/document/TA-8-2019-0203_EN.html" in ix.cited_urls(MAIN, e))
+    return (
+        "european-parliament" in e.actors
+        and "https://www.europarl.europa.eu/doceo/document/TA-8-2019-0203_EN.html" in ix.cited_urls(MAIN, e)
+    )
 
 
 def _six_thousand(ix):
@@ -357,34 +420,52 @@ def _minsk(ix):
 
 
 # footnote 3 of the statement, by surname
-DCK_DEFENDANTS = ["Aset Abishev", "Kenzhbek Abishev", "Ablovas Dzhumayev", "Yerkin Kaziyev", "Aset Nurzhaubay",
-                  "Almat Zhumagulov"]
+DCK_DEFENDANTS = [
+    "Aset Abishev",
+    "Kenzhbek Abishev",
+    "Ablovas Dzhumayev",
+    "Yerkin Kaziyev",
+    "Aset Nurzhaubay",
+    "Almat Zhumagulov",
+]
 
 
 def _dck_defendants(ix):
     associates = {a.person: a for a in ix.case(MAIN).associates}
     by_name = {ix.persons[pid].preferred_name: a for pid, a in associates.items()}
     # the statement names them as defendants in the DCK case, never her
-    return all(n in by_name and "defendant" in by_name[n].relation and "co-defendant" not in by_name[n].relation
-               for n in DCK_DEFENDANTS)
+    return all(
+        n in by_name and "defendant" in by_name[n].relation and "co-defendant" not in by_name[n].relation
+        for n in DCK_DEFENDANTS
+    )
 
 
 def _torture(ix):
-    return any("tortured" in s.text and any("fn. 3" in (c.locator or "") for c in s.citations)
-               for s in ix.case(MAIN).statements)
+    return any(
+        "tortured" in s.text and any("fn. 3" in (c.locator or "") for c in s.citations)
+        for s in ix.case(MAIN).statements
+    )
 
 
 def _name_variants(ix):
     names = _names(ix)
-    wanted = {"Zhanara Akhmetova": "hrd-statement", "Zhanara Akhmet": "profile", "Zhanar Akhmet": "profile",
-              "Ahmet": "profile", "Akhmet, Zhanara": "profile"}
+    wanted = {
+        "Zhanara Akhmetova": "hrd-statement",
+        "Zhanara Akhmet": "profile",
+        "Zhanar Akhmet": "profile",
+        "Ahmet": "profile",
+        "Akhmet, Zhanara": "profile",
+    }
     return all(n in names and {c.source for c in names[n].citations} == {src} for n, src in wanted.items())
 
 
 def _affiliations(ix):
     aff = {a.organisation: a for a in ix.persons[MAIN].affiliations}
-    return (ix.orgs["kz-tribune-newspaper"].organisation_type == "newspaper"
-            and "kz-tribune-newspaper" in aff and "leader" in aff["kz-democratic-choice"].role)
+    return (
+        ix.orgs["kz-tribune-newspaper"].organisation_type == "newspaper"
+        and "kz-tribune-newspaper" in aff
+        and "leader" in aff["kz-democratic-choice"].role
+    )
 
 
 def _residence(ix):
@@ -396,10 +477,21 @@ def _case_fields(ix):
     c = ix.case(MAIN)
     basis = {a.field: a.basis or "reported" for a in c.attributions}
     # the profile states the stages and the date; its gender, state and category fields are empty
-    return (c.state_of_concern == "KZ" and c.stages == [1, 2] and c.most_serious_incident_date == "2017"
-            and set(c.categories) == {"opposition_member", "civil_society"} and c.legal_status_note
-            and basis == {"state_of_concern": "assessed", "categories": "assessed", "gender": "assessed",
-                          "stages": "reported", "most_serious_incident_date": "reported"})
+    return (
+        c.state_of_concern == "KZ"
+        and c.stages == [1, 2]
+        and c.most_serious_incident_date == "2017"
+        and set(c.categories) == {"opposition_member", "civil_society"}
+        and c.legal_status_note
+        and basis
+        == {
+            "state_of_concern": "assessed",
+            "categories": "assessed",
+            "gender": "assessed",
+            "stages": "reported",
+            "most_serious_incident_date": "reported",
+        }
+    )
 
 
 def _hunger_strike_by_title(ix):
@@ -409,8 +501,10 @@ def _hunger_strike_by_title(ix):
 
 def _typings_marked_assessed(ix):
     # the sources report the hearings and the prosecutions; their types are the curators' reading
-    return all(e.basis == "assessed" and e.assessment_note
-               for e in ix.evs(MAIN, "intimidation") + ix.evs(MAIN, "action_against_associates"))
+    return all(
+        e.basis == "assessed" and e.assessment_note
+        for e in ix.evs(MAIN, "intimidation") + ix.evs(MAIN, "action_against_associates")
+    )
 
 
 def _summary_attributes_the_2009_sentence(ix):
@@ -420,8 +514,12 @@ def _summary_attributes_the_2009_sentence(ix):
 
 def _rferl(ix):
     s = _source(ix, "rferl.org")
-    return (s.title == "Ukraine Detains Kazakh Blogger At Kazakhstan's Request" and s.publication_date == "2017-10-23"
-            and s.accessed_date == "23 May, 201" and "cut short" in s.note)
+    return (
+        s.title == "Ukraine Detains Kazakh Blogger At Kazakhstan's Request"
+        and s.publication_date == "2017-10-23"
+        and s.accessed_date == "23 May, 201"
+        and "cut short" in s.note
+    )
 
 
 def _hromadske(ix):
@@ -431,8 +529,12 @@ def _hromadske(ix):
 
 def _mmf(ix):
     s = _source(ix, "mappingmediafreedom.org")
-    return (s.url == "https://mappingmediafreedom.org/#/4744" and s.publication_date == "2017-10-21"
-            and s.accessed_date == "23 May, 2018" and s.title.startswith("Ukraine/Україна"))
+    return (
+        s.url == "https://mappingmediafreedom.org/#/4744"
+        and s.publication_date == "2017-10-21"
+        and s.accessed_date == "23 May, 2018"
+        and s.title.startswith("Ukraine/Україна")
+    )
 
 
 def _ferghana(ix):
@@ -442,18 +544,27 @@ def _ferghana(ix):
 
 def _24kanal(ix):
     s = _source(ix, "24tv.ua")
-    return s.language == "uk" and s.title.startswith("Україна прихистила") and s.accessed_date == "3 Feb. 2019"
+    return (
+        s.language == "uk" and s.title.startswith("Україна прихистила") and s.accessed_date == "3 Feb. 2019"
+    )
 
 
 def _opendemocracy(ix):
     s = _source(ix, "opendemocracy.net")
-    return s.year == 2018 and s.authors == ["Grigoryeva, T.", "Djalilov, I."] and s.title.startswith("For Eurasia")
+    return (
+        s.year == 2018
+        and s.authors == ["Grigoryeva, T.", "Djalilov, I."]
+        and s.title.startswith("For Eurasia")
+    )
 
 
 def _statement_and_profile(ix):
     types = {s.source_type: s for s in ix.sources[MAIN].values()}
-    return (types["statement"].title.startswith("Ukraine's Migration Service turns a blind eye")
-            and types["statement"].url is None and types["database_entry"].title == "Akhmet, Zhanara")
+    return (
+        types["statement"].title.startswith("Ukraine's Migration Service turns a blind eye")
+        and types["statement"].url is None
+        and types["database_entry"].title == "Akhmet, Zhanara"
+    )
 
 
 def _other_exile(cid, name, state, event_type, date=None):
@@ -461,15 +572,23 @@ def _other_exile(cid, name, state, event_type, date=None):
         case = ix.case(cid)
         person = ix.persons[case.subject]
         events = ix.evs(cid, event_type, date)
-        return (person.preferred_name == name and case.state_of_concern == state and len(events) == 1
-                and events[0].host_state == "UA"
-                and (event_type != "arrest" or events[0].requesting_state == state)
-                and all(c.source == "hrd-statement" and c.locator for c in events[0].citations))
+        return (
+            person.preferred_name == name
+            and case.state_of_concern == state
+            and len(events) == 1
+            and events[0].host_state == "UA"
+            and (event_type != "arrest" or events[0].requesting_state == state)
+            and all(c.source == "hrd-statement" and c.locator for c in events[0].citations)
+        )
+
     return check
 
 
 def _aliyev_refugee(ix):
-    return ix.case("aliyev-alovsat").legal_status == "refugee" and len(ix.evs("aliyev-alovsat", "refugee_status_granted")) == 1
+    return (
+        ix.case("aliyev-alovsat").legal_status == "refugee"
+        and len(ix.evs("aliyev-alovsat", "refugee_status_granted")) == 1
+    )
 
 
 FACTS = {
@@ -522,15 +641,25 @@ FACTS = {
     "24Kanal source in Ukrainian": _24kanal,
     "Grigoryeva and Djalilov source": _opendemocracy,
     "statement and profile as sources": _statement_and_profile,
-    "Fikrat Huseynov arrested in Ukraine in 2017 at Azerbaijan's request":
-        _other_exile("huseynov-fikrat", "Fikrat Huseynov", "AZ", "arrest", "2017"),
-    "Narzullo Okhunzhonov arrested in Ukraine in 2017 at Uzbekistan's request":
-        _other_exile("okhunzhonov-narzullo", "Narzullo Okhunzhonov", "UZ", "arrest", "2017"),
-    "Alovsat Aliyev nearly extradited to Azerbaijan": _other_exile("aliyev-alovsat", "Alovsat Aliyev", "AZ", "extradition_request"),
+    "Fikrat Huseynov arrested in Ukraine in 2017 at Azerbaijan's request": _other_exile(
+        "huseynov-fikrat", "Fikrat Huseynov", "AZ", "arrest", "2017"
+    ),
+    "Narzullo Okhunzhonov arrested in Ukraine in 2017 at Uzbekistan's request": _other_exile(
+        "okhunzhonov-narzullo", "Narzullo Okhunzhonov", "UZ", "arrest", "2017"
+    ),
+    "Alovsat Aliyev nearly extradited to Azerbaijan": _other_exile(
+        "aliyev-alovsat", "Alovsat Aliyev", "AZ", "extradition_request"
+    ),
     "Alovsat Aliyev had refugee status": _aliyev_refugee,
-    "Aminat Babayeva expelled to Russia": _other_exile("babayeva-aminat", "Aminat Babayeva", "RU", "rendition"),
-    "Vladimir Yegorov expelled to Russia": _other_exile("yegorov-vladimir", "Vladimir Yegorov", "RU", "rendition"),
-    "Alexander Frantskevich expelled to Belarus": _other_exile("frantskevich-alexander", "Alexander Frantskevich", "BY", "rendition"),
+    "Aminat Babayeva expelled to Russia": _other_exile(
+        "babayeva-aminat", "Aminat Babayeva", "RU", "rendition"
+    ),
+    "Vladimir Yegorov expelled to Russia": _other_exile(
+        "yegorov-vladimir", "Vladimir Yegorov", "RU", "rendition"
+    ),
+    "Alexander Frantskevich expelled to Belarus": _other_exile(
+        "frantskevich-alexander", "Alexander Frantskevich", "BY", "rendition"
+    ),
 }
 
 
@@ -540,6 +669,7 @@ def test_fact_is_in_the_records(ix, fact):
 
 
 # ---- conflicts ----------------------------------------------------------------------------------
+
 
 def _claims_by_key(case: ExileCase, rec: Record) -> dict:
     return {obj.key: obj for _, obj in walk(rec.model) if isinstance(obj, CITED) and obj.key}
@@ -589,7 +719,10 @@ def test_every_conflict_links_claims_of_its_record(ix):
             assert len(conflict.claims) >= 2 and set(conflict.claims) <= set(keys), (rid, conflict.key)
     # the warrant's basis (fraud in both documents) and the notice's removal beside a live extradition
     # request (which can coexist) are not conflicts
-    assert {c.key for c in ix.case(MAIN).conflicts} == {"conflict-supreme-court-decision", "conflict-2009-sentence"}
+    assert {c.key for c in ix.case(MAIN).conflicts} == {
+        "conflict-supreme-court-decision",
+        "conflict-2009-sentence",
+    }
     interpol, wanted = ix.one(MAIN, "interpol_notice_issued"), ix.one(MAIN, "wanted_list_entry")
     assert "fraud" in interpol.charge and "fraud" in wanted.charge
     for conflict in ix.case(MAIN).conflicts:
@@ -598,8 +731,11 @@ def test_every_conflict_links_claims_of_its_record(ix):
 
 # ---- restricted data --------------------------------------------------------------------------------
 
-CHILD_AGE = re.compile(r"\b(9|nine|14|fourteen)[- ]years?[- ]old\b|\baged? (of )?(9|nine|14|fourteen)\b"
-                       r"|\b(turns?|turning|reaches|reached) (9|nine|14|fourteen)\b|\bfourteenth\b", re.I)
+CHILD_AGE = re.compile(
+    r"\b(9|nine|14|fourteen)[- ]years?[- ]old\b|\baged? (of )?(9|nine|14|fourteen)\b"
+    r"|\b(turns?|turning|reaches|reached) (9|nine|14|fourteen)\b|\bfourteenth\b",
+    re.I,
+)
 
 
 def restricted_leaks(models) -> list[str]:
@@ -629,7 +765,9 @@ def test_child_details_only_in_restricted_slots(ix):
     assert restricted_leaks(models) == []
 
 
-RELATIVE_WORDS = re.compile(r"\b(son|sons|daughters?|child|children|minor|kids?|boy|girl|nephew|niece)\b", re.IGNORECASE)
+RELATIVE_WORDS = re.compile(
+    r"\b(son|sons|daughters?|child|children|minor|kids?|boy|girl|nephew|niece)\b", re.IGNORECASE
+)
 
 
 def test_no_public_text_speaks_of_a_relative(ix):
@@ -639,7 +777,11 @@ def test_no_public_text_speaks_of_a_relative(ix):
     for rec in ix.records.values():
         for _, obj in walk(rec.model):
             for cname, slot, text in strings(obj):
-                if not classes[cname]["slots"][slot]["restricted"] and slot != "relation" and RELATIVE_WORDS.search(text):
+                if (
+                    not classes[cname]["slots"][slot]["restricted"]
+                    and slot != "relation"
+                    and RELATIVE_WORDS.search(text)
+                ):
                     found.append(f"{rec.path}: {cname}.{slot}: {text[:80]}")
     assert found == []
 

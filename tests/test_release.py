@@ -15,18 +15,30 @@ from click.testing import CliRunner
 from rdflib.compare import isomorphic
 
 from exilegraph import writers
+from exilegraph.check import iter_records
 from exilegraph.cli import main
 from exilegraph.errors import ReleaseError
-from exilegraph.check import iter_records
 from exilegraph.release import build_release
 from exilegraph.resources import schema_index
 
 ROOT = Path(__file__).resolve().parents[1]
 RECORDS = ROOT / "records"
 PROV = "http://www.w3.org/ns/prov#"
-EXPECTED = ["exilegraph.ttl", "exilegraph.nt", "exilegraph.nq", "exilegraph.jsonld", "void.ttl", "vocab.ttl",
-            "context.jsonld", "SHA256SUMS", "CHANGELOG.md", "changelog.json", "validation.txt", "validation.json",
-            "release.json"]
+EXPECTED = [
+    "exilegraph.ttl",
+    "exilegraph.nt",
+    "exilegraph.nq",
+    "exilegraph.jsonld",
+    "void.ttl",
+    "vocab.ttl",
+    "context.jsonld",
+    "SHA256SUMS",
+    "CHANGELOG.md",
+    "changelog.json",
+    "validation.txt",
+    "validation.json",
+    "release.json",
+]
 
 
 def graph_of(path: Path, fmt: str) -> rdflib.Graph:
@@ -55,13 +67,20 @@ def test_every_file_is_written(release):
 def test_dumps_are_isomorphic_with_rdflib(release):
     nt = graph_of(release / "exilegraph.nt", "nt")
     assert len(nt) > 500
-    for name, fmt in (("exilegraph.ttl", "turtle"), ("exilegraph.nq", "nquads"), ("exilegraph.jsonld", "json-ld")):
+    for name, fmt in (
+        ("exilegraph.ttl", "turtle"),
+        ("exilegraph.nq", "nquads"),
+        ("exilegraph.jsonld", "json-ld"),
+    ):
         assert isomorphic(nt, graph_of(release / name, fmt)), name
 
 
 def test_dumps_are_isomorphic_with_pyoxigraph(release):
     def quads(name, fmt):
-        return {ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(path=str(release / name), format=fmt)}
+        return {
+            ox.Triple(q.subject, q.predicate, q.object)
+            for q in ox.parse(path=str(release / name), format=fmt)
+        }
 
     nt = quads("exilegraph.nt", ox.RdfFormat.N_TRIPLES)
     assert nt == quads("exilegraph.ttl", ox.RdfFormat.TURTLE)
@@ -74,7 +93,9 @@ def test_jsonld_expanded_by_pyld_gives_the_same_graph(release):
 
     doc = json.loads((release / "exilegraph.jsonld").read_text(encoding="utf-8"))
     nquads = jsonld.to_rdf(doc, {"format": "application/n-quads"})
-    assert isomorphic(rdflib.Graph().parse(data=nquads, format="nt"), graph_of(release / "exilegraph.nt", "nt"))
+    assert isomorphic(
+        rdflib.Graph().parse(data=nquads, format="nt"), graph_of(release / "exilegraph.nt", "nt")
+    )
 
 
 def test_jsonld_is_plain_json_with_terms(release):
@@ -86,7 +107,9 @@ def test_jsonld_is_plain_json_with_terms(release):
 
 
 def test_nquads_has_one_named_graph_per_record(release):
-    graphs = {q.graph_name.value for q in ox.parse(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)}
+    graphs = {
+        q.graph_name.value for q in ox.parse(path=str(release / "exilegraph.nq"), format=ox.RdfFormat.N_QUADS)
+    }
     ids = {r.id for r in iter_records([RECORDS])}
     assert {f"https://w3id.org/exilegraph/graph/{i}" for i in ids} <= graphs
     assert "https://w3id.org/exilegraph/graph/provenance" in graphs
@@ -106,8 +129,12 @@ def test_walk_from_a_citation_to_its_source_build_and_input_file(release):
     }}"""
     rows = list(store.query(q))  # the default graph holds the union
     assert rows, "no citation could be walked to its source, build and file"
-    citations = {r["c"] for r in store.query(
-        "SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/exilegraph/vocab/Citation> } }")}
+    citations = {
+        r["c"]
+        for r in store.query(
+            "SELECT ?c WHERE { GRAPH ?g { ?c a <https://w3id.org/exilegraph/vocab/Citation> } }"
+        )
+    }
     assert {r["citation"] for r in rows} == citations  # every citation, not just some
     for r in rows:
         path = ROOT / r["name"].value if not Path(r["name"].value).is_absolute() else Path(r["name"].value)
@@ -123,21 +150,35 @@ def test_store_holds_each_records_graph_and_their_union_as_default_graph(release
     # Oxigraph keeps integer subtypes (dcat:byteSize is an xsd:nonNegativeInteger) as xsd:integer
     void = {t.replace("XMLSchema#nonNegativeInteger>", "XMLSchema#integer>") for t in void}
     assert union == nt | void
-    named = {q.graph_name.value for q in store.quads_for_pattern(None, None, None, None)
-             if q.graph_name != ox.DefaultGraph()}
+    named = {
+        q.graph_name.value
+        for q in store.quads_for_pattern(None, None, None, None)
+        if q.graph_name != ox.DefaultGraph()
+    }
     record_graphs = json.loads((release / "release.json").read_text(encoding="utf-8"))["graphs"]["records"]
-    assert set(record_graphs) <= named and len(named) == len(record_graphs) + 3  # provenance, vocabulary, description
+    assert (
+        set(record_graphs) <= named and len(named) == len(record_graphs) + 3
+    )  # provenance, vocabulary, description
 
 
 def test_same_source_cited_by_two_records_is_one_node(release):
     g = graph_of(release / "exilegraph.nt", "nt")
-    statement = [s for s, o in g.subject_objects(rdflib.URIRef("http://purl.org/dc/terms/title"))
-                 if "turns a blind eye" in str(o).lower() or "migration service" in str(o).lower()]
-    users = {str(c) for c in g.subjects(rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0])} if statement else set()
+    statement = [
+        s
+        for s, o in g.subject_objects(rdflib.URIRef("http://purl.org/dc/terms/title"))
+        if "turns a blind eye" in str(o).lower() or "migration service" in str(o).lower()
+    ]
+    users = (
+        {str(c) for c in g.subjects(rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0])}
+        if statement
+        else set()
+    )
     assert statement and len(set(statement)) == 1
     ds = rdflib.Dataset()
     ds.parse(release / "exilegraph.nq", format="nquads")
-    graphs_citing = {str(c) for s, p, o, c in ds.quads((None, rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0], None))}
+    graphs_citing = {
+        str(c) for s, p, o, c in ds.quads((None, rdflib.URIRef(PROV + "wasDerivedFrom"), statement[0], None))
+    }
     assert len(graphs_citing) >= 2 and len(users) >= 2
 
 
@@ -159,7 +200,9 @@ def test_text_carries_its_own_language_and_notes_the_datasets(release):
 
 
 def restricted_predicates() -> set[str]:
-    return {s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]}
+    return {
+        s["uri"] for c in schema_index()["classes"].values() for s in c["slots"].values() if s["restricted"]
+    }
 
 
 def restricted_values() -> set[str]:
@@ -191,8 +234,11 @@ def test_no_restricted_value_reaches_a_public_file(release):
             if f.suffix in rdf:
                 used = {q.predicate.value for q in ox.parse(data, format=rdf[f.suffix])}
                 assert not used & preds, f"restricted slot {sorted(used & preds)} in {f.name}"
-            elif (f.name not in ("context.jsonld", "exilegraph.jsonld") and "store" not in f.parts
-                  and f.relative_to(release).parts[:2] != ("site", "vocab")):  # the terms' own pages define them
+            elif (
+                f.name not in ("context.jsonld", "exilegraph.jsonld")
+                and "store" not in f.parts
+                and f.relative_to(release).parts[:2] != ("site", "vocab")
+            ):  # the terms' own pages define them
                 for p in preds:
                     assert p.encode() not in data, f"restricted slot {p} in {f.name}"
     store = ox.Store.read_only(str(release / "store"))
@@ -222,8 +268,11 @@ def test_internal_release_holds_restricted_values_and_says_so(tmp_path):
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")
+    }
 
 
 def test_reproducible_with_source_date_epoch(tmp_path, monkeypatch):
@@ -253,8 +302,10 @@ def test_changelog_against_the_previous_release(tmp_path):
     first = build_release([records], out, use_cache=False)
     assert first.changelog.previous_version is None
     target = records / "huseynov-fikrat.yaml"
-    target.write_text(target.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n    Updated.", 1),
-                      encoding="utf-8")
+    target.write_text(
+        target.read_text(encoding="utf-8").replace("summary: >-", "summary: >-\n    Updated.", 1),
+        encoding="utf-8",
+    )
     (records / "yegorov-vladimir.yaml").unlink()
     second = build_release([records], out, use_cache=False)
     log = second.changelog
@@ -269,8 +320,12 @@ def test_unchanged_records_with_unusual_line_breaks_change_nothing(tmp_path):
     records = tmp_path / "records"
     shutil.copytree(RECORDS, records)
     target = records / "huseynov-fikrat.yaml"
-    text = re.sub(r"summary: >-\n(    .*\n)+", lambda m: 'summary: "Two\\Llines,\\f a form feed and\\N a next-line."\n',
-                  target.read_text(encoding="utf-8"), count=1)  # YAML escapes for U+2028, \x0c and U+0085
+    text = re.sub(
+        r"summary: >-\n(    .*\n)+",
+        lambda m: 'summary: "Two\\Llines,\\f a form feed and\\N a next-line."\n',
+        target.read_text(encoding="utf-8"),
+        count=1,
+    )  # YAML escapes for U+2028, \x0c and U+0085
     assert "\\L" in text
     target.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
@@ -288,7 +343,9 @@ def test_a_failure_between_writes_leaves_the_previous_release(tmp_path, monkeypa
 
     fmt = writers.FORMATS["jsonld"]
     monkeypatch.setitem(writers.FORMATS, "jsonld", type(fmt)(fmt.name, fmt.filename, fmt.media_type, boom))
-    with pytest.raises(ReleaseError, match="writing the release failed.*disk full.*previous release .* untouched"):
+    with pytest.raises(
+        ReleaseError, match="writing the release failed.*disk full.*previous release .* untouched"
+    ):
         build_release([RECORDS], tmp_path, use_cache=False)
     assert _files(first.path) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["exilegraph"]  # no half-written directory
@@ -300,7 +357,10 @@ def test_refuses_to_publish_with_validation_errors(tmp_path):
     good = build_release([records], tmp_path / "out", use_cache=False)
     before = _files(good.path)
     bad = records / "huseynov-fikrat.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("event_type: arrest", "event_type: arest", 1), encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("event_type: arrest", "event_type: arest", 1),
+        encoding="utf-8",
+    )
     with pytest.raises(ReleaseError, match="validation found 1 errors"):
         build_release([records], tmp_path / "out", use_cache=False)
     assert _files(good.path) == before

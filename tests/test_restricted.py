@@ -25,18 +25,23 @@ from pydantic import BaseModel
 from conftest import RECORDS
 from exilegraph.check import iter_records
 from exilegraph.release import build_release
-from exilegraph.resources import schema_index
 from exilegraph.release.folder import ReleaseDir
+from exilegraph.resources import schema_index
 
 RELATIVE_WORDS = re.compile(
     r"\b(sons?|daughters?|child|children|childhood|minors?|kids?|boys?|girls?|babies|baby|infant|teenager|"
     r"nephews?|nieces?|grandsons?|granddaughters?|grandchild(ren)?|stepsons?|stepdaughters?|"
     r"wife|husband|spouse|mother|father|parents?|brothers?|sisters?|siblings?|relatives?|family)\b",
-    re.IGNORECASE)
+    re.IGNORECASE,
+)
 # labels of the schema's own terms ("action against relatives") are not text of a record
 VOCAB = "https://w3id.org/exilegraph/vocab/"
-RDF_FORMATS = {".nt": ox.RdfFormat.N_TRIPLES, ".nq": ox.RdfFormat.N_QUADS, ".ttl": ox.RdfFormat.TURTLE,
-               ".jsonld": ox.RdfFormat.JSON_LD}
+RDF_FORMATS = {
+    ".nt": ox.RdfFormat.N_TRIPLES,
+    ".nq": ox.RdfFormat.N_QUADS,
+    ".ttl": ox.RdfFormat.TURTLE,
+    ".jsonld": ox.RdfFormat.JSON_LD,
+}
 PROSE = {".md", ".txt", ".html", ".htm"}
 SHINGLE = 6  # words of a restricted text that, in a row, count as a leak
 
@@ -70,7 +75,7 @@ def restricted_items(models) -> list[Restricted]:
                 if slot["restricted"] and value not in (None, [], ""):
                     for v in value if isinstance(value, list) else [value]:
                         if slot["range"] in classes:  # a restricted entry: its own slots are its values
-                            for inner, inner_slot in classes[slot["range"]]["slots"].items():
+                            for inner in classes[slot["range"]]["slots"]:
                                 iv = getattr(v, inner, None)
                                 if iv not in (None, [], "") and not isinstance(iv, bool):
                                     # the entry's own predicate marks it; its inner ones (relation) serve other classes too
@@ -95,7 +100,7 @@ def needles(items: list[Restricted]) -> list[tuple[str, re.Pattern]]:
         out.append((f"{item.slot} value", re.compile(rf"(?<![\w]){re.escape(text)}(?![\w])")))
         words = text.split()
         for i in range(len(words) - SHINGLE + 1):
-            run = " ".join(words[i:i + SHINGLE])
+            run = " ".join(words[i : i + SHINGLE])
             out.append((f"{item.slot} words {run!r}", re.compile(re.escape(run))))
     return out
 
@@ -233,7 +238,7 @@ def test_the_scan_finds_every_restricted_value_in_the_internal_release(releases,
 def test_the_scan_reads_files_other_tools_add(releases, items, tmp_path):
     public, _ = releases
     note = next(i for i in items if i.slot == "relative_note").value
-    words = " ".join(str(note).split()[:SHINGLE + 2])
+    words = " ".join(str(note).split()[: SHINGLE + 2])
     copy = tmp_path / "copy"
     copy.mkdir()
     for f in public.rglob("*"):
@@ -243,7 +248,9 @@ def test_the_scan_reads_files_other_tools_add(releases, items, tmp_path):
             target.write_bytes(f.read_bytes())
     page = copy / "evidence" / "case.html"
     page.parent.mkdir(exist_ok=True)  # the release has evidence pages of its own
-    page.write_text(f"<html><body><p>{html.escape(words)}</p><p>She left with her son.</p></body></html>",
-                    encoding="utf-8")
+    page.write_text(
+        f"<html><body><p>{html.escape(words)}</p><p>She left with her son.</p></body></html>",
+        encoding="utf-8",
+    )
     assert any(x.startswith("evidence/case.html: relative_note words") for x in leaks(copy, items))
     assert any(x.startswith("evidence/case.html: 'son'") for x in relative_words(copy))

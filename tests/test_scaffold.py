@@ -20,8 +20,13 @@ def run(*args: str):
 def test_init_starts_a_dataset_that_validates_and_releases(tmp_path, monkeypatch):
     result = run("init", str(tmp_path / "cases"))
     assert result.exit_code == 0, result.output
-    for name in ("records/example-case.yaml", "records/organisations.yaml", "README.md", ".gitignore",
-                 "ci/validate.yml"):
+    for name in (
+        "records/example-case.yaml",
+        "records/organisations.yaml",
+        "README.md",
+        ".gitignore",
+        "ci/validate.yml",
+    ):
         assert (tmp_path / "cases" / name).is_file(), name
     monkeypatch.chdir(tmp_path / "cases")
     assert run("validate").exit_code == 0
@@ -35,7 +40,11 @@ def test_init_starts_a_dataset_that_validates_and_releases(tmp_path, monkeypatch
 def test_init_never_overwrites(tmp_path):
     assert run("init", str(tmp_path / "d")).exit_code == 0
     again = run("init", str(tmp_path / "d"))
-    assert again.exit_code == 1 and again.output.startswith("Error: ") and "already holds records/" in again.output
+    assert (
+        again.exit_code == 1
+        and again.output.startswith("Error: ")
+        and "already holds records/" in again.output
+    )
 
 
 def test_new_case_writes_a_commented_template(tmp_path, monkeypatch):
@@ -65,8 +74,11 @@ def test_one_file_is_checked_against_its_dataset(dataset):
     result = run("validate", "records/akhmetova-zhanara.yaml")
     assert result.exit_code == 0, result.output
     assert "undefined-reference" not in result.output
-    assert all(line.startswith("records/akhmetova-zhanara.yaml:") for line in result.output.splitlines()
-               if line[:1] != " " and ":" in line and "errors," not in line)
+    assert all(
+        line.startswith("records/akhmetova-zhanara.yaml:")
+        for line in result.output.splitlines()
+        if line[:1] != " " and ":" in line and "errors," not in line
+    )
 
 
 def test_a_new_case_reusing_an_id_is_an_error_naming_both_files(dataset):
@@ -92,7 +104,8 @@ def test_a_datasets_own_queries_extend_the_catalogue(tmp_path, monkeypatch):
     (tmp_path / "d" / "queries").mkdir()
     (tmp_path / "d" / "queries" / "our-count.rq").write_text(
         "# title: How many cases we hold\n# answers: one number\nSELECT (COUNT(?c) AS ?n) WHERE { ?c a ?t }\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     listed = run("query", "--list")
     assert "our-count" in listed.output and "cases-by-state" in listed.output
     assert run("release").exit_code == 0
@@ -112,7 +125,8 @@ def test_a_datasets_own_shapes_add_rules(tmp_path, monkeypatch):
         "  sh:targetClass eg:ExileCase ;\n"
         "  sh:property [ sh:path <http://purl.org/dc/terms/abstract> ; sh:maxCount 0 ;\n"
         '    sh:message "our dataset keeps summaries out of the records" ] .\n',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run("validate", "--no-cache", "records/example-case.yaml")
     assert result.exit_code == 1, result.output
     assert "our dataset keeps summaries out of the records" in result.output

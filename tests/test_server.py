@@ -14,7 +14,6 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -22,13 +21,11 @@ import pytest
 import requests
 from click.testing import CliRunner
 
-from conftest import RECORDS
 from exilegraph.catalogue import catalogue
 from exilegraph.cli import main
 from exilegraph.errors import NoReleaseError, PushError
 from exilegraph.push import credentials, default_description_graph, default_graph, push
 from exilegraph.query import render, run_query
-from exilegraph.release import build_release
 from exilegraph.serve import port_free, start_server
 from exilegraph.server.app import open_endpoint
 
@@ -57,8 +54,9 @@ def endpoint(release):
 @pytest.fixture(scope="module")
 def store(tmp_path_factory):
     """An empty read-write server (a partner's own triple store) that the tests push to."""
-    with start_server(tmp_path_factory.mktemp("rw") / "db", port=free_port(), read_only=False,
-                      union_default_graph=True) as server:
+    with start_server(
+        tmp_path_factory.mktemp("rw") / "db", port=free_port(), read_only=False, union_default_graph=True
+    ) as server:
         yield server
 
 
@@ -77,8 +75,12 @@ def test_get_with_json_results(endpoint):
 
 
 def test_post_with_csv_results(endpoint):
-    reply = requests.post(endpoint.endpoint, data=CASES.encode(), timeout=WAIT,
-                          headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"})
+    reply = requests.post(
+        endpoint.endpoint,
+        data=CASES.encode(),
+        timeout=WAIT,
+        headers={"Content-Type": "application/sparql-query", "Accept": "text/csv"},
+    )
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/csv")
     lines = reply.text.splitlines()
     assert lines[0] == "id" and "okhunzhonov-narzullo" in lines
@@ -91,21 +93,37 @@ def test_post_form_with_a_catalogue_query(endpoint):
 
 def test_construct_as_turtle(endpoint):
     query = f"PREFIX eg: <{EG}> CONSTRUCT {{ ?c eg:state_of_concern ?s }} WHERE {{ ?c eg:state_of_concern ?s ; a eg:ExileCase }}"
-    reply = requests.get(endpoint.endpoint, params={"query": query}, headers={"Accept": "text/turtle"}, timeout=WAIT)
+    reply = requests.get(
+        endpoint.endpoint, params={"query": query}, headers={"Accept": "text/turtle"}, timeout=WAIT
+    )
     assert reply.status_code == 200 and reply.headers["Content-Type"].startswith("text/turtle")
     triples = {q.triple for q in ox.parse(reply.content, format=ox.RdfFormat.TURTLE)}
-    assert ox.Triple(ox.NamedNode(CASE), ox.NamedNode(EG + "state_of_concern"),
-                     ox.NamedNode("http://www.wikidata.org/entity/Q232")) in triples
+    assert (
+        ox.Triple(
+            ox.NamedNode(CASE),
+            ox.NamedNode(EG + "state_of_concern"),
+            ox.NamedNode("http://www.wikidata.org/entity/Q232"),
+        )
+        in triples
+    )
 
 
 def test_updates_are_refused(endpoint):
     insert = "INSERT DATA { <http://example.org/a> <http://example.org/b> <http://example.org/c> }"
-    reply = requests.post(endpoint.url + "/update", data=insert.encode(), timeout=WAIT,
-                          headers={"Content-Type": "application/sparql-update"})
+    reply = requests.post(
+        endpoint.url + "/update",
+        data=insert.encode(),
+        timeout=WAIT,
+        headers={"Content-Type": "application/sparql-update"},
+    )
     assert reply.status_code == 403
     check = "ASK { <http://example.org/a> ?p ?o }"
-    assert requests.get(endpoint.endpoint, params={"query": check}, headers={"Accept": JSON},
-                        timeout=WAIT).json()["boolean"] is False
+    assert (
+        requests.get(
+            endpoint.endpoint, params={"query": check}, headers={"Accept": JSON}, timeout=WAIT
+        ).json()["boolean"]
+        is False
+    )
 
 
 def test_a_slow_query_is_cut_off(endpoint):
@@ -114,8 +132,10 @@ def test_a_slow_query_is_cut_off(endpoint):
     reply = requests.post(endpoint.endpoint, data={"query": slow}, headers={"Accept": JSON}, timeout=WAIT)
     assert time.monotonic() - start < 6
     assert reply.status_code == 503  # stopped after 1 s: an error status, no count comes back
-    assert reply.text == "the query ran for more than 1 s and was stopped; narrow it down (more specific " \
-                         "patterns, LIMIT)\n"
+    assert (
+        reply.text == "the query ran for more than 1 s and was stopped; narrow it down (more specific "
+        "patterns, LIMIT)\n"
+    )
 
 
 # ---- pushing a release to a read-write store --------------------------------------------------------------
@@ -130,13 +150,17 @@ def test_push_then_the_catalogue_gives_the_same_answers(release, store):
     lines = sum(1 for _ in open(release / "exilegraph.nt", "rb"))
     assert count(store, result.graph) == lines == result.triples
     for entry in catalogue().values():
-        for params in ({p.name: p.example for p in entry.params if not p.optional},
-                       {p.name: p.example for p in entry.params}):
+        for params in (
+            {p.name: p.example for p in entry.params if not p.optional},
+            {p.name: p.example for p in entry.params},
+        ):
             embedded = run_query(entry.name, release, params, timeout=None).values()
             remote = select(store.endpoint, render(entry.name, params))
             embedded = [{k: v for k, v in row.items() if v is not None} for row in embedded]
             assert embedded, f"{entry.name} {params}"
-            assert sorted(map(json.dumps, remote)) == sorted(map(json.dumps, embedded)), f"{entry.name} {params}"
+            assert sorted(map(json.dumps, remote)) == sorted(map(json.dumps, embedded)), (
+                f"{entry.name} {params}"
+            )
 
 
 def test_a_second_push_replaces_the_graph(release, store):
@@ -187,8 +211,14 @@ class _Store(BaseHTTPRequestHandler):
     def do_PUT(self):
         length = int(self.headers.get("Content-Length", 0))
         body = self.rfile.read(length)
-        _Store.seen.append({"path": self.path, "type": self.headers.get("Content-Type"), "bytes": len(body),
-                            "auth": self.headers.get("Authorization")})
+        _Store.seen.append(
+            {
+                "path": self.path,
+                "type": self.headers.get("Content-Type"),
+                "bytes": len(body),
+                "auth": self.headers.get("Authorization"),
+            }
+        )
         expected = "Basic " + base64.b64encode(b"editor:s3cret").decode()
         if self.path.startswith("/bad"):
             self._reply(400, "Parser error at line 3: unexpected '<'\n" + "details " * 200)
@@ -222,7 +252,9 @@ def guarded():
 
 
 def test_push_without_credentials_gets_401(release, guarded):
-    with pytest.raises(PushError, match=r"asks for credentials \(HTTP 401 Unauthorized; it offers Basic\); pass --user"):
+    with pytest.raises(
+        PushError, match=r"asks for credentials \(HTTP 401 Unauthorized; it offers Basic\); pass --user"
+    ):
         push(release, guarded + "/store", timeout=WAIT)
 
 
@@ -231,7 +263,9 @@ def test_push_with_credentials_from_the_environment(release, guarded, monkeypatc
     with pytest.raises(PushError, match="refused the credentials"):
         push(release, guarded + "/store", auth=credentials("editor", "EG_TEST_PASSWORD"), timeout=WAIT)
     monkeypatch.setenv("EG_TEST_PASSWORD", "s3cret")
-    result = push(release, guarded + "/store?x=1", auth=credentials("editor", "EG_TEST_PASSWORD"), timeout=WAIT)
+    result = push(
+        release, guarded + "/store?x=1", auth=credentials("editor", "EG_TEST_PASSWORD"), timeout=WAIT
+    )
     assert result.status == 204
     put, described = _Store.seen[-2:]  # the data, then the dataset description
     assert parse_qs(urlsplit(described["path"]).query)["graph"] == [default_description_graph(release)]
@@ -251,8 +285,20 @@ def test_push_rejected_data_shows_the_servers_message(release, guarded):
 
 def test_cli_push_credentials_need_the_variable(release, guarded, monkeypatch):
     monkeypatch.delenv("EG_TEST_UNSET", raising=False)
-    result = CliRunner().invoke(main, ["push", "--endpoint", guarded + "/store", "--release", str(release),
-                                       "--user", "editor", "--password-env", "EG_TEST_UNSET"])
+    result = CliRunner().invoke(
+        main,
+        [
+            "push",
+            "--endpoint",
+            guarded + "/store",
+            "--release",
+            str(release),
+            "--user",
+            "editor",
+            "--password-env",
+            "EG_TEST_UNSET",
+        ],
+    )
     assert result.exit_code == 1 and "EG_TEST_UNSET is not set" in result.output
     result = CliRunner().invoke(main, ["push", "--endpoint", guarded + "/store", "--release", str(release)])
     assert result.exit_code == 1 and "Error: " in result.output and "HTTP 401" in result.output
@@ -288,12 +334,27 @@ def test_a_server_that_dies_at_start_up_is_reported(tmp_path):
 def test_serve_runs_until_ctrl_c(release):
     port = free_port()
     env = dict(os.environ, PYTHONUNBUFFERED="1")
-    proc = subprocess.Popen([sys.executable, "-m", "exilegraph.cli", "serve", "--release", str(release),
-                             "--port", str(port), "--timeout", "5"], stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, env=env, text=True,
-                            # as from a terminal: a test run started in the background (CI, `cmd &`) passes
-                            # SIGINT on ignored, and Python then never turns Ctrl-C into KeyboardInterrupt
-                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "exilegraph.cli",
+            "serve",
+            "--release",
+            str(release),
+            "--port",
+            str(port),
+            "--timeout",
+            "5",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=env,
+        text=True,
+        # as from a terminal: a test run started in the background (CI, `cmd &`) passes
+        # SIGINT on ignored, and Python then never turns Ctrl-C into KeyboardInterrupt
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
     try:
         lines: list[str] = []
         reader = threading.Thread(target=lambda: lines.extend(iter(proc.stdout.readline, "")), daemon=True)

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import requests
 from click.testing import CliRunner
-from conftest import RECORDS
 
+from conftest import RECORDS
 from exilegraph.cli import main
 from exilegraph.release import build_release
 
@@ -218,7 +218,9 @@ def test_a_timed_out_query_is_an_error_and_its_cpu_is_released(serve):
     time.sleep(max(0.0, start + TIMEOUT + 2 - time.monotonic()))  # timeout + 2 s after the query began
     before = serve.cpu_seconds()
     time.sleep(1.0)
-    assert serve.cpu_seconds() - before < 0.3, "the server kept working after the timeout"  # a busy core: ~1.0
+    assert serve.cpu_seconds() - before < 0.3, (
+        "the server kept working after the timeout"
+    )  # a busy core: ~1.0
     assert ask(serve.endpoint, CASES).status_code == 200
 
 
@@ -252,8 +254,10 @@ def test_slow_queries_holding_every_engine_do_not_hold_up_others(release):
     serve = Serve(release, timeout=20)  # default pool: 3 engines
     try:
         heavy: list[int] = []
-        clients = [threading.Thread(target=lambda: heavy.append(ask(serve.endpoint, HEAVY, timeout=60).status_code))
-                   for _ in range(3)]
+        clients = [
+            threading.Thread(target=lambda: heavy.append(ask(serve.endpoint, HEAVY, timeout=60).status_code))
+            for _ in range(3)
+        ]
         for c in clients:
             c.start()
         time.sleep(1.0)

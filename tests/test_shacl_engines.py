@@ -14,10 +14,10 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
+from exilegraph.check import load_record
 from exilegraph.errors import RecordError
 from exilegraph.mapper import Mapper
 from exilegraph.provenance import vocabulary_lines
-from exilegraph.check import load_record
 from exilegraph.resources import RECORDS, ROOT, SHAPES
 from exilegraph.shacl import Violation
 from exilegraph.shacl.fast import FastEngine, UnsupportedShape
@@ -65,8 +65,12 @@ def same_verdicts(engine: FastEngine, lines: list[str]) -> list[Violation]:
 def _diff(fast, reference) -> str:
     only_fast = [v for v in fast if v not in reference]
     only_ref = [v for v in reference if v not in fast]
-    return "engines disagree\nonly fast: " + "\n  ".join(map(repr, only_fast)) + \
-        "\nonly reference: " + "\n  ".join(map(repr, only_ref))
+    return (
+        "engines disagree\nonly fast: "
+        + "\n  ".join(map(repr, only_fast))
+        + "\nonly reference: "
+        + "\n  ".join(map(repr, only_ref))
+    )
 
 
 def _expand(name: str) -> str | None:
@@ -93,6 +97,7 @@ def _mapped(path: Path) -> list[str]:
 
 # ---- hand-written graphs: every constraint component and every rule ------------------------------
 
+
 @pytest.mark.parametrize("path", SHACL_FIXTURES, ids=lambda p: p.stem)
 def test_fixture_same_verdicts_and_intended_violations(engine, path):
     lines = path.read_text(encoding="utf-8").splitlines() + vocabulary_lines()
@@ -111,17 +116,32 @@ def test_fixture_same_verdicts_and_intended_violations(engine, path):
 def test_fixtures_cover_every_component_and_rule():
     expected = set().union(*(_expectations(p, "expect") for p in SHACL_FIXTURES))
     components = {e[2] for e in expected}
-    for name in ("Closed", "Datatype", "NodeKind", "In", "Pattern", "MinInclusive", "Or", "Class", "MinCount",
-                 "MaxCount", "SPARQL"):
+    for name in (
+        "Closed",
+        "Datatype",
+        "NodeKind",
+        "In",
+        "Pattern",
+        "MinInclusive",
+        "Or",
+        "Class",
+        "MinCount",
+        "MaxCount",
+        "SPARQL",
+    ):
         assert name + "ConstraintComponent" in components, name
-    rules = set(re.findall(r"^rule:([\w-]+) a sh:NodeShape", (SHAPES / "rules.ttl").read_text(encoding="utf-8"), re.M))
+    rules = set(
+        re.findall(r"^rule:([\w-]+) a sh:NodeShape", (SHAPES / "rules.ttl").read_text(encoding="utf-8"), re.M)
+    )
     assert len(rules) >= 9
     assert {f"{PREFIXES['rule']}{r}" for r in rules} <= {e[3] for e in expected}
 
 
 def test_messages_and_severities_come_from_the_shapes(engine):
     lines = (FIXTURES / "shacl" / "sources.nt").read_text(encoding="utf-8").splitlines() + vocabulary_lines()
-    found = {(v.focus.rsplit("/", 1)[-1], v.shape.rsplit("/", 1)[-1]): v for v in engine.validate_lines(lines)}
+    found = {
+        (v.focus.rsplit("/", 1)[-1], v.shape.rsplit("/", 1)[-1]): v for v in engine.validate_lines(lines)
+    }
     url = found[("src-news", "online-source-url")]
     assert (url.severity, url.value, url.path) == ("warning", "<https://example.org/fx/src-news>", None)
     assert url.message == "this online source (news article, blog post or database entry) has no URL"
@@ -130,6 +150,7 @@ def test_messages_and_severities_come_from_the_shapes(engine):
 
 
 # ---- mapped records -------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("path", YAML_FIXTURES, ids=lambda p: str(p.relative_to(FIXTURES)))
 def test_yaml_fixture_same_verdicts(engine, path):
@@ -156,6 +177,7 @@ def test_synthetic_records_same_verdicts(engine, tmp_path):
 
 
 # ---- the engine itself ---------------------------------------------------------------------------
+
 
 def test_validate_reads_the_default_graph_only_and_threads_agree(engine):
     text = (FIXTURES / "shacl" / "event-components.nt").read_text(encoding="utf-8")
@@ -189,21 +211,27 @@ UNSUPPORTED = {
 
 @pytest.mark.parametrize("construct", sorted(UNSUPPORTED))
 def test_unsupported_construct_fails_at_compile_time(construct):
-    ttl = ("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
-           "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
-           f"eg:Shape a sh:NodeShape ; sh:targetClass eg:Thing ; {UNSUPPORTED[construct]} .\n")
+    ttl = (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
+        "@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .\n"
+        f"eg:Shape a sh:NodeShape ; sh:targetClass eg:Thing ; {UNSUPPORTED[construct]} .\n"
+    )
     with pytest.raises(UnsupportedShape, match="does not implement"):
         FastEngine([ttl])
 
 
 def test_a_supported_shapes_document_compiles():
-    ttl = ("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
-           "eg:Shape a sh:NodeShape ; sh:targetClass eg:Thing ; sh:property [ sh:path eg:x ; sh:maxCount 1 ] .\n")
+    ttl = (
+        "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix eg: <https://w3id.org/exilegraph/vocab/> .\n"
+        "eg:Shape a sh:NodeShape ; sh:targetClass eg:Thing ; sh:property [ sh:path eg:x ; sh:maxCount 1 ] .\n"
+    )
     engine = FastEngine([ttl])
-    lines = ["<https://example.org/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
-             "<https://w3id.org/exilegraph/vocab/Thing> .",
-             '<https://example.org/t> <https://w3id.org/exilegraph/vocab/x> "1" .',
-             '<https://example.org/t> <https://w3id.org/exilegraph/vocab/x> "2" .']
+    lines = [
+        "<https://example.org/t> <http://www.w3.org/1999/02/22-rdf-syntax-ns#type> "
+        "<https://w3id.org/exilegraph/vocab/Thing> .",
+        '<https://example.org/t> <https://w3id.org/exilegraph/vocab/x> "1" .',
+        '<https://example.org/t> <https://w3id.org/exilegraph/vocab/x> "2" .',
+    ]
     assert [v.component for v in engine.validate_lines(lines)] == ["MaxCountConstraintComponent"]
 
 
@@ -211,7 +239,8 @@ def test_known_divergence_store_folds_derived_integer_types(engine):
     """A pyoxigraph Store keeps "5"^^xsd:int as "5"^^xsd:integer, so sh:datatype xsd:integer accepts it
     where pySHACL rejects it. The mapper writes only xsd:integer; this test notices if that changes."""
     lines = (FIXTURES / "shacl" / "valid.nt").read_text(encoding="utf-8").splitlines() + [
-        f'<https://example.org/fx/ok-event> <https://w3id.org/exilegraph/vocab/duration_days> "5"^^<{XSD}int> .']
+        f'<https://example.org/fx/ok-event> <https://w3id.org/exilegraph/vocab/duration_days> "5"^^<{XSD}int> .'
+    ]
     reference = validate_reference(lines + vocabulary_lines())
     assert [v.component for v in reference] == ["DatatypeConstraintComponent"]
     assert engine.validate_lines(lines + vocabulary_lines()) == []

@@ -12,17 +12,23 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FIXTURES
 
+from conftest import FIXTURES
 from exilegraph.shacl import engine as shacl_engine
 from exilegraph.shacl.engine import ShapesError, engine_note, run_engine, validate_with_shapes
 from exilegraph.shacl.fast import FastEngine, UnsupportedShape
 
-HEAD = ("@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\n"
-        "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; ")
+HEAD = (
+    "@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <urn:ex:> .\n"
+    "ex:Shape a sh:NodeShape ; sh:targetClass ex:Thing ; "
+)
 TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
-DATA = [f"<urn:ex:a> {TYPE} <urn:ex:Thing> .", '<urn:ex:a> <urn:ex:p> "L" .',
-        f"<urn:ex:b> {TYPE} <urn:ex:Thing> .", '<urn:ex:b> <urn:ex:p> "M" .']
+DATA = [
+    f"<urn:ex:a> {TYPE} <urn:ex:Thing> .",
+    '<urn:ex:a> <urn:ex:p> "L" .',
+    f"<urn:ex:b> {TYPE} <urn:ex:Thing> .",
+    '<urn:ex:b> <urn:ex:p> "M" .',
+]
 
 
 def _sparql(select: str) -> str:
@@ -32,15 +38,11 @@ def _sparql(select: str) -> str:
 # $this used before a triple pattern binds it: pre-binding (SHACL 5.3.1) sees the focus node there, a join
 # does not. Each rule flags exactly ex:a; a fast engine that joined instead of refusing would flag nothing.
 PRE_BOUND = {
-    "FILTER in a group before the pattern":
-        'SELECT $this WHERE { { FILTER (bound($this)) } $this <urn:ex:p> "L" }',
-    "BIND before the pattern":
-        'SELECT $this WHERE { { BIND ($this AS ?that) } $this <urn:ex:p> ?v FILTER (?that = <urn:ex:a>) }',
-    "EXISTS in a group before the pattern":
-        'SELECT $this WHERE { { FILTER EXISTS { $this <urn:ex:p> "L" } } $this <urn:ex:p> ?v }',
-    "OPTIONAL on a pattern that does not bind $this":
-        'SELECT $this WHERE { ?s <urn:ex:p> "L" OPTIONAL { $this <urn:ex:p> ?v } '
-        'FILTER (sameTerm(?s, $this)) }',
+    "FILTER in a group before the pattern": 'SELECT $this WHERE { { FILTER (bound($this)) } $this <urn:ex:p> "L" }',
+    "BIND before the pattern": "SELECT $this WHERE { { BIND ($this AS ?that) } $this <urn:ex:p> ?v FILTER (?that = <urn:ex:a>) }",
+    "EXISTS in a group before the pattern": 'SELECT $this WHERE { { FILTER EXISTS { $this <urn:ex:p> "L" } } $this <urn:ex:p> ?v }',
+    "OPTIONAL on a pattern that does not bind $this": 'SELECT $this WHERE { ?s <urn:ex:p> "L" OPTIONAL { $this <urn:ex:p> ?v } '
+    "FILTER (sameTerm(?s, $this)) }",
 }
 
 
@@ -57,8 +59,12 @@ def test_pre_bound_this_is_refused_and_the_fallback_is_exact(case):
 
 
 def test_this_used_after_its_pattern_runs_fast_with_the_same_verdict():
-    shapes = [_sparql('SELECT $this WHERE { $this <urn:ex:p> ?v . BIND ($this AS ?that) '
-                      'FILTER (?that = <urn:ex:a> && NOT EXISTS { $this <urn:ex:q> ?v }) }')]
+    shapes = [
+        _sparql(
+            "SELECT $this WHERE { $this <urn:ex:p> ?v . BIND ($this AS ?that) "
+            "FILTER (?that = <urn:ex:a> && NOT EXISTS { $this <urn:ex:q> ?v }) }"
+        )
+    ]
     fast = validate_with_shapes(DATA, shapes, "fast")
     assert (fast.engine, fast.note) == ("fast", None)
     assert [v.focus for v in fast.violations] == ["urn:ex:a"]
@@ -70,7 +76,9 @@ def test_a_shape_the_fast_engine_lacks_falls_back_without_a_traceback():
     outcome = validate_with_shapes(DATA, shapes, "fast")
     assert outcome.engine == "reference" and "minLength" in outcome.note
     assert [(v.focus, v.component) for v in outcome.violations] == [
-        ("urn:ex:a", "MinLengthConstraintComponent"), ("urn:ex:b", "MinLengthConstraintComponent")]
+        ("urn:ex:a", "MinLengthConstraintComponent"),
+        ("urn:ex:b", "MinLengthConstraintComponent"),
+    ]
 
 
 def test_shapes_no_engine_can_run_are_one_error():
@@ -143,7 +151,9 @@ def test_a_planted_engine_cache_is_never_unpickled(tmp_path):
     exe = [sys.executable, "-c", "from exilegraph.cli import main; main()", "validate", "records"]
 
     def validate(folder: Path) -> subprocess.CompletedProcess:
-        return subprocess.run(exe, cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False)
+        return subprocess.run(
+            exe, cwd=folder, env=env, capture_output=True, text=True, timeout=300, check=False
+        )
 
     planted, reference = validate(work), validate(clean)
     assert not marker.exists(), "a file from the working folder was unpickled"
@@ -163,7 +173,8 @@ def test_the_generated_compiled_shapes_are_current_and_used(monkeypatch):
     fresh = FastEngine(texts)
     assert kept.shapes == fresh.shapes
     assert [(q.kind, q.node, q.text, q.checks, q.counts, q.rule) for q in kept.queries] == [
-        (q.kind, q.node, q.text, q.checks, q.counts, q.rule) for q in fresh.queries]
+        (q.kind, q.node, q.text, q.checks, q.counts, q.rule) for q in fresh.queries
+    ]
     lines = (FIXTURES / "shacl" / "event-components.nt").read_text(encoding="utf-8").splitlines()
     assert kept.validate_lines(lines) == fresh.validate_lines(lines) != []
 

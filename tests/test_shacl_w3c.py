@@ -76,7 +76,9 @@ def _nt(uri: str) -> list[str]:
 
 
 def _key(focus: str, path: str | None, value: str | None, component: str, severity: str) -> tuple:
-    blank = lambda t: "BNODE" if t is not None and t.startswith("_:") else t
+    def blank(t):
+        return "BNODE" if t is not None and t.startswith("_:") else t
+
     return blank(focus), blank(path), blank(value), component, severity
 
 
@@ -92,10 +94,15 @@ def _expected(g: rdflib.Graph, report) -> tuple[bool, set]:
     keys = set()
     for r in results:
         value, severity = g.value(r, SH.value), g.value(r, SH.resultSeverity)
-        keys.add(_key(name(g.value(r, SH.focusNode)), name(g.value(r, SH.resultPath)),
-                      values[value] if value is not None else None,
-                      str(g.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-                      SEVERITY.get(severity, str(severity))))
+        keys.add(
+            _key(
+                name(g.value(r, SH.focusNode)),
+                name(g.value(r, SH.resultPath)),
+                values[value] if value is not None else None,
+                str(g.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+                SEVERITY.get(severity, str(severity)),
+            )
+        )
     return bool(g.value(report, SH.conforms).toPython()), keys
 
 
@@ -105,8 +112,9 @@ def _expected(g: rdflib.Graph, report) -> tuple[bool, set]:
 def test_w3c_suite(entry, engine, request):
     test_id, _path, g, node = entry
     if test_id in REFERENCE_KNOWN_FAILURES:
-        request.applymarker(pytest.mark.xfail(reason=REFERENCE_KNOWN_FAILURES[test_id], raises=ShapesError,
-                                              strict=True))
+        request.applymarker(
+            pytest.mark.xfail(reason=REFERENCE_KNOWN_FAILURES[test_id], raises=ShapesError, strict=True)
+        )
     action, result = g.value(node, MF.action), g.value(node, MF.result)
     data = _nt(str(g.value(action, SHT.dataGraph)))
     shapes = ["\n".join(_nt(str(g.value(action, SHT.shapesGraph))))]
@@ -126,7 +134,9 @@ def test_w3c_suite(entry, engine, request):
 
 
 def _full(violations) -> set:
-    return {(*_key(v.focus, v.path, v.value, v.component, v.severity), v.shape, v.message) for v in violations}
+    return {
+        (*_key(v.focus, v.path, v.value, v.component, v.severity), v.shape, v.message) for v in violations
+    }
 
 
 @pytest.mark.skipif(not SUITE.is_dir(), reason=f"the W3C SHACL test suite is not at {SUITE}")

@@ -3,10 +3,9 @@ no restricted value, deterministic output."""
 
 from __future__ import annotations
 
-from html import escape as html_escape
-
 import json
 import re
+from html import escape as html_escape
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -119,7 +118,7 @@ def test_each_data_file_parses_and_holds_the_entitys_triples(site, triples):
             assert own <= graphs["nt"], iri  # its subject triples
             assert graphs["nt"] <= everything, iri  # and nothing the release does not state
             subjects = {t.split(" ", 1)[0][1:-1] for t in graphs["nt"]}
-            others = {s[len(BASE):].split("/", 1)[0] for s in subjects - {iri}}
+            others = {s[len(BASE) :].split("/", 1)[0] for s in subjects - {iri}}
             assert not others & {"case", "person", "organisation", "source", "vocab", "build", "graph"}, iri
     case = site / "case" / "akhmetova-zhanara.nt"
     lines = case.read_text(encoding="utf-8")
@@ -161,7 +160,9 @@ def test_case_page_shows_timeline_citations_conflicts_and_provenance(site, tripl
 
     events = load_record(RECORDS / "akhmetova-zhanara.yaml").model.case.events
     locators = {c.locator for e in events for c in e.citations or []}
-    assert locators and all(html_escape(loc) in html or html_escape(loc, quote=False) in html for loc in locators)
+    assert locators and all(
+        html_escape(loc) in html or html_escape(loc, quote=False) in html for loc in locators
+    )
     assert "records/akhmetova-zhanara.yaml" in html  # the record file in the provenance
     # every link inside the site is relative and points at a file that exists
     page = site / "case" / "akhmetova-zhanara.html"
@@ -207,7 +208,9 @@ def test_term_pages_take_labels_and_comments_from_a_vocabulary_file(tmp_path, tr
     site = build_site(data, tmp_path / "site", BASE, catalogue={}, vocabulary=vocab).path
     page = (site / "vocab" / "ExileCase.html").read_text(encoding="utf-8")
     assert "<h1>exile case</h1>" in page and "A person pursued &lt;abroad&gt; &amp; more." in page
-    assert json.loads(parse_page(site / "vocab" / "ExileCase.html").ld[0])["description"].startswith("A person")
+    assert json.loads(parse_page(site / "vocab" / "ExileCase.html").ld[0])["description"].startswith(
+        "A person"
+    )
     assert "exile case" in (site / "vocab" / "ExileCase.ttl").read_text(encoding="utf-8")
     bad = tmp_path / "bad.ttl"
     bad.write_text("this is not turtle", encoding="utf-8")

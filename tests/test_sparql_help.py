@@ -27,8 +27,20 @@ def test_standard_prefixes_need_no_declaration(release):
     rows = run_query(query, release, timeout=None).values()
     assert {"name": "Zhanara Akhmetova"} in rows
     names = set(standard_prefixes())
-    assert {"eg", "prov", "schema", "dcterms", "skos", "rdfs", "rdf", "xsd", "wd", "owl", "dcat",
-            "void"} <= names
+    assert {
+        "eg",
+        "prov",
+        "schema",
+        "dcterms",
+        "skos",
+        "rdfs",
+        "rdf",
+        "xsd",
+        "wd",
+        "owl",
+        "dcat",
+        "void",
+    } <= names
     assert prologue(["eg"]) == "PREFIX eg: <https://w3id.org/exilegraph/vocab/>\n"
 
 
@@ -46,10 +58,13 @@ def test_render_gives_a_query_any_endpoint_runs():
     assert "PREFIX eg: <https://w3id.org/exilegraph/vocab/>" in text.splitlines()[0]
 
 
-@pytest.mark.parametrize("query, line, column", [
-    ("SELECT ?x\nWHERE {\n  ?x eg:date ?d .\n  FILTER(?d = ) }", 4, 18),  # where Oxigraph stops
-    ("SELECT ?x WHERE { ?x ?p }", 1, 26),
-])
+@pytest.mark.parametrize(
+    "query, line, column",
+    [
+        ("SELECT ?x\nWHERE {\n  ?x eg:date ?d .\n  FILTER(?d = ) }", 4, 18),  # where Oxigraph stops
+        ("SELECT ?x WHERE { ?x ?p }", 1, 26),
+    ],
+)
 def test_a_parse_error_is_one_line_at_the_users_line_and_column(release, query, line, column):
     with pytest.raises(QueryError) as err:
         run_query(query, release)
@@ -64,8 +79,10 @@ def test_an_undeclared_prefix_is_named(release):
 
 
 def test_an_undefined_term_of_our_namespace_gets_the_nearest_terms():
-    warnings = vocabulary_warnings("SELECT ?e WHERE { ?e eg:evnt_type ?t ; eg:date ?d ; "
-                                   "<https://w3id.org/exilegraph/vocab/hoststate> ?h }")
+    warnings = vocabulary_warnings(
+        "SELECT ?e WHERE { ?e eg:evnt_type ?t ; eg:date ?d ; "
+        "<https://w3id.org/exilegraph/vocab/hoststate> ?h }"
+    )
     assert len(warnings) == 2
     assert warnings[0].startswith("<https://w3id.org/exilegraph/vocab/hoststate> is not a term")
     assert "eg:host_state" in warnings[0]
@@ -73,10 +90,12 @@ def test_an_undefined_term_of_our_namespace_gets_the_nearest_terms():
     assert not vocabulary_warnings("SELECT * WHERE { ?e eg:event_type eg:Arrest ; eg:date ?d. }")
     # a record's field name that the RDF spells otherwise gets the predicate it is written as
     fields = vocabulary_warnings("SELECT * WHERE { ?e eg:event_date ?d . ?c eg:summary ?s }")
-    assert fields == ["eg:event_date is not a term of the exilegraph vocabulary; the record field event_date "
-                      "is written as eg:date",
-                      "eg:summary is not a term of the exilegraph vocabulary; the record field summary "
-                      "is written as dcterms:abstract"]
+    assert fields == [
+        "eg:event_date is not a term of the exilegraph vocabulary; the record field event_date "
+        "is written as eg:date",
+        "eg:summary is not a term of the exilegraph vocabulary; the record field summary "
+        "is written as dcterms:abstract",
+    ]
     assert not vocabulary_warnings('SELECT * WHERE { ?e ?p "eg:nothing" } # eg:nothing either')
     # another namespace under the eg: prefix is the user's own business
     assert not vocabulary_warnings("PREFIX eg: <http://example.org/>\nSELECT * WHERE { ?e eg:whatever ?x }")

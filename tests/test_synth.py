@@ -15,9 +15,9 @@ import ryaml
 import yaml
 from click.testing import CliRunner
 
+from exilegraph.check import load_record, type_record
 from exilegraph.errors import ExilegraphError
 from exilegraph.readers import READERS
-from exilegraph.check import load_record, type_record
 from exilegraph.records import sha256_bytes
 from exilegraph.resources import RECORDS, schema_index
 from exilegraph.synth import MARK, dump_yaml, estimate_triples, generate_corpus, iter_corpus, iter_records
@@ -45,7 +45,9 @@ def records(case_files) -> dict[str, dict]:
 
 
 def _tree_bytes(folder: Path) -> dict[str, bytes]:
-    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
 
 
 def test_same_seed_gives_identical_bytes(tmp_path, corpus):
@@ -65,10 +67,14 @@ def test_different_seed_gives_different_records(tmp_path, corpus):
 
 def test_output_does_not_depend_on_the_hash_seed(tmp_path, corpus):
     """No set order or hash() leaks into the files: another interpreter with another PYTHONHASHSEED agrees."""
-    code = ("import sys; from pathlib import Path; from exilegraph.synth import generate_corpus; "
-            "generate_corpus(20, Path(sys.argv[1]), seed=7, fmt='both')")
+    code = (
+        "import sys; from pathlib import Path; from exilegraph.synth import generate_corpus; "
+        "generate_corpus(20, Path(sys.argv[1]), seed=7, fmt='both')"
+    )
     env = dict(os.environ, PYTHONHASHSEED="12345")
-    subprocess.run([sys.executable, "-c", code, str(tmp_path / "h")], check=True, env=env, cwd=ROOT, timeout=120)
+    subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "h")], check=True, env=env, cwd=ROOT, timeout=120
+    )
     assert _tree_bytes(tmp_path / "h") == _tree_bytes(corpus)
 
 
@@ -104,8 +110,19 @@ def test_the_yielded_dicts_are_what_is_written(corpus):
 
 
 def test_emitter_quotes_what_yaml_would_misread():
-    rec = {"a": "NO", "b": "2017-10-21", "c": "x: y", "d": "yes", "e": "#tag", "f": " lead", "g": "Нур Бек", "h": 3,
-           "i": True, "j": ["2016~", "on"], "k": "it's \"quoted\"\nnew line"}
+    rec = {
+        "a": "NO",
+        "b": "2017-10-21",
+        "c": "x: y",
+        "d": "yes",
+        "e": "#tag",
+        "f": " lead",
+        "g": "Нур Бек",
+        "h": 3,
+        "i": True,
+        "j": ["2016~", "on"],
+        "k": 'it\'s "quoted"\nnew line',
+    }
     text = dump_yaml(rec, 1)
     assert yaml.safe_load(text) == rec and ryaml.loads(text) == rec
     assert "g: Нур Бек\n" in text  # plain where safe
@@ -120,7 +137,13 @@ def test_case_shape(records):
         assert 2 <= len(case["statements"]) <= 4 and 3 <= len(rec["sources"]) <= 8
         assert 1 <= len(person["alternative_names"]) <= 3 and 1 <= len(person["affiliations"]) <= 2
         assert case["state_of_concern"] != case["residences"][-1]["country"]
-        claims = events + case["statements"] + case["residences"] + person["alternative_names"] + person["affiliations"]
+        claims = (
+            events
+            + case["statements"]
+            + case["residences"]
+            + person["alternative_names"]
+            + person["affiliations"]
+        )
         for claim in claims:
             assert 1 <= len(claim["citations"]) <= 3 and all(c["locator"] for c in claim["citations"]), name
         cited = {c["source"] for claim in claims for c in claim["citations"]}
@@ -141,7 +164,11 @@ def test_actors_and_affiliations_are_shared_organisations(corpus, records):
     used = defaultdict(int)
     for rec in records.values():
         for aff in rec["persons"][0]["affiliations"]:
-            assert orgs[aff["organisation"]]["organisation_type"] in ("opposition_movement", "political_party", "newspaper")
+            assert orgs[aff["organisation"]]["organisation_type"] in (
+                "opposition_movement",
+                "political_party",
+                "newspaper",
+            )
             used[aff["organisation"]] += 1
         for e in rec["case"]["events"]:
             for actor in e.get("actors", []):
@@ -172,7 +199,9 @@ def test_sources_are_shared_between_files_with_identical_fields(records):
     assert shared, "some source is cited by two records"
     for uses in shared.values():
         assert all(src == uses[0][1] for _, src in uses)
-    assert all(len(uses) == 1 for url, uses in by_url.items() if url not in shared)  # own sources have own URLs
+    assert all(
+        len(uses) == 1 for url, uses in by_url.items() if url not in shared
+    )  # own sources have own URLs
 
 
 def test_conflicts_and_restricted_values_exist(records):
@@ -190,8 +219,15 @@ def test_conflicts_and_restricted_values_exist(records):
 
 
 def test_triple_estimate_counts_nodes_and_slots():
-    rec = {"case": {"id": "x", "subject": "p", "events": [
-        {"key": "k", "event_type": "arrest", "citations": [{"source": "s", "locator": "page 1"}]}]}}
+    rec = {
+        "case": {
+            "id": "x",
+            "subject": "p",
+            "events": [
+                {"key": "k", "event_type": "arrest", "citations": [{"source": "s", "locator": "page 1"}]}
+            ],
+        }
+    }
     # case: type + subject + events link; event: type + event_type + citations link; citation: type + source + locator
     assert estimate_triples(rec) == 3 + 3 + 3
 
@@ -221,11 +257,24 @@ def test_refuses_a_folder_with_real_records_and_replaces_an_earlier_synthetic_ru
 def test_cape_profiles_follow_the_template(corpus):
     files = sorted((corpus / "cape").glob("*.txt"))
     assert len(files) == N
-    headings = ["Gender:", "State of concern:", "Who, Why and How exiled:", "Category of exile:", "Alleged affiliation:",
-                "Which stages experienced:", "Date of most serious incident:", "Violence experienced:",
-                "Stage 1 details (", "Stage 2 details (", "Other actions during Stages 1–3 (",
-                "International arrest warrant:", "Countries of transit, asylum and/or residence:",
-                "Legal status (refugee/ asylum seeker/ resident):", "Current status:", "Press sources:"]
+    headings = [
+        "Gender:",
+        "State of concern:",
+        "Who, Why and How exiled:",
+        "Category of exile:",
+        "Alleged affiliation:",
+        "Which stages experienced:",
+        "Date of most serious incident:",
+        "Violence experienced:",
+        "Stage 1 details (",
+        "Stage 2 details (",
+        "Other actions during Stages 1–3 (",
+        "International arrest warrant:",
+        "Countries of transit, asylum and/or residence:",
+        "Legal status (refugee/ asylum seeker/ resident):",
+        "Current status:",
+        "Press sources:",
+    ]
     for path in files:
         text = path.read_text(encoding="utf-8")
         positions = [text.find("\n" + h) for h in headings]
@@ -240,8 +289,14 @@ def test_cape_profiles_follow_the_template(corpus):
         for ref in refs:
             for part in ref.split("; "):
                 label, year = part.rsplit(", ", 1)
-                first = label.split(" and ")[0]  # "Surname and Surname" cites the entry "Surname, I. and Surname, I."
-                matches = [e for e in entries if e.startswith(first) and re.search(r"\b\d{4}[a-h]?\b", e).group() == year]
+                first = label.split(" and ")[
+                    0
+                ]  # "Surname and Surname" cites the entry "Surname, I. and Surname, I."
+                matches = [
+                    e
+                    for e in entries
+                    if e.startswith(first) and re.search(r"\b\d{4}[a-h]?\b", e).group() == year
+                ]
                 assert len(matches) == 1, (path, part)
 
 
@@ -255,15 +310,20 @@ def test_cape_profiles_read_back_with_the_cape_reader(corpus):
         assert record is not None, [f.text() for f in findings]
         # the only warnings allowed: an EDTF range as the incident date, which the template's date field cannot
         # hold, and claims that rest on the profile alone (sentences without a reference, the residences)
-        assert all(f.rule in ("unreadable-date", "profile-only") for f in findings), [f.text() for f in findings]
+        assert all(f.rule in ("unreadable-date", "profile-only") for f in findings), [
+            f.text() for f in findings
+        ]
         want = ryaml.loads((corpus / "yaml" / f"{path.stem}.yaml").read_text(encoding="utf-8"))
         got, case = raw.data["case"], want["case"]
         for fld in ("state_of_concern", "categories", "stages", "violence_reported", "legal_status"):
             assert got[fld] == case[fld], (path, fld)
         assert [{k: r[k] for k in ("country", "residence_role")} for r in got["residences"]] == [
-            {k: r[k] for k in ("country", "residence_role")} for r in case["residences"]]
+            {k: r[k] for k in ("country", "residence_role")} for r in case["residences"]
+        ]
         assert raw.data["persons"][0]["preferred_name"] == want["persons"][0]["preferred_name"]
-        press = [s for s in raw.data["sources"] if s["key"] != "profile"]  # the profile is a source of its own
+        press = [
+            s for s in raw.data["sources"] if s["key"] != "profile"
+        ]  # the profile is a source of its own
         assert [s["url"] for s in press] == [s["url"] for s in want["sources"]]
         cited = [c for st in got["statements"] for c in st.get("citations", [])]
         assert len(cited) >= len(case["events"]), "every event sentence carries a resolved reference"
@@ -278,17 +338,35 @@ def _script():
 
 def test_script_runs(tmp_path):
     python = ROOT / ".venv" / "bin" / "python"
-    done = subprocess.run([str(python if python.exists() else sys.executable), str(ROOT / "scripts" / "synth.py"), "3",
-                           "--out", str(tmp_path / "c"), "--seed", "4", "--format", "both"],
-                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    done = subprocess.run(
+        [
+            str(python if python.exists() else sys.executable),
+            str(ROOT / "scripts" / "synth.py"),
+            "3",
+            "--out",
+            str(tmp_path / "c"),
+            "--seed",
+            "4",
+            "--format",
+            "both",
+        ],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     assert "wrote 7 files for 3 synthetic cases" in done.stdout
-    assert sorted(p.name for p in (tmp_path / "c" / "cape").iterdir()) == [f"synth-0000{i}.txt" for i in (1, 2, 3)]
+    assert sorted(p.name for p in (tmp_path / "c" / "cape").iterdir()) == [
+        f"synth-0000{i}.txt" for i in (1, 2, 3)
+    ]
     assert len(list((tmp_path / "c" / "yaml").iterdir())) == 4
 
 
 def test_script_reports_a_refusal_in_one_line():
     result = CliRunner().invoke(_script().main, ["2", "--out", str(RECORDS)])
     assert result.exit_code == 1
-    assert result.output.startswith("Error: refusing to write synthetic records into the repository's records folder")
+    assert result.output.startswith(
+        "Error: refusing to write synthetic records into the repository's records folder"
+    )
     assert "Traceback" not in result.output

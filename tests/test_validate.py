@@ -19,8 +19,10 @@ VALID = FIXTURES / "valid"
 INVALID = FIXTURES / "invalid"
 
 # path:line:col: severity [rule] field: message Fix: ...
-LINE = re.compile(r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|info) "
-                  r"\[(?P<rule>[a-z0-9-]+)\](?: (?P<field>[^\s:]+):)? (?P<message>.+?) Fix: (?P<fix>.+)$")
+LINE = re.compile(
+    r"^(?P<path>[^:\s]+):(?P<line>\d+):(?P<col>\d+): (?P<severity>error|warning|info) "
+    r"\[(?P<rule>[a-z0-9-]+)\](?: (?P<field>[^\s:]+):)? (?P<message>.+?) Fix: (?P<fix>.+)$"
+)
 
 THREE_ERRORS = """\
 case:
@@ -90,6 +92,7 @@ class Spy:
 
 # ---- exit codes and formats -------------------------------------------------------------------
 
+
 def test_valid_files_exit_0_and_print_no_finding():
     result = run(rel(VALID / "full-case.yaml"), rel(VALID / "shared-organisations.yaml"))
     assert result.exit_code == 0, result.output
@@ -142,7 +145,11 @@ def test_json_output_is_parseable_with_counts_and_located_findings(tmp_path):
     assert all(keys <= set(f) for f in data["findings"])
     first = data["findings"][0]
     assert (first["rule"], first["line"], first["column"], first["field"]) == (
-        "unknown-value", 8, 7, "case.events[0].event_type")
+        "unknown-value",
+        8,
+        7,
+        "case.events[0].event_type",
+    )
     assert first["fix"] == "did you mean `criminal_charge`?"
 
 
@@ -179,6 +186,7 @@ def test_no_argument_validates_records(monkeypatch):
 
 
 # ---- the cache --------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def two_records(tmp_path) -> Path:
@@ -297,8 +305,12 @@ def test_the_cache_fingerprint_follows_every_module_and_the_mappings(tmp_path, m
     shutil.copytree(MAPPINGS, mappings)
     monkeypatch.setattr(diskcache, "PACKAGE", package)
     seen = set()
-    for changed in (None, package / "readers" / "cape.py", package / "readers" / "positions.py",
-                    mappings / "cape.yaml"):
+    for changed in (
+        None,
+        package / "readers" / "cape.py",
+        package / "readers" / "positions.py",
+        mappings / "cape.yaml",
+    ):
         if changed is not None:
             changed.write_text(changed.read_text(encoding="utf-8") + "\n# changed\n", encoding="utf-8")
         diskcache.code_fingerprint.cache_clear()
@@ -309,6 +321,7 @@ def test_the_cache_fingerprint_follows_every_module_and_the_mappings(tmp_path, m
 
 # ---- messages read as advice ------------------------------------------------------------------
 
+
 def finding_line(path: Path) -> re.Match:
     result = run(rel(path))
     [line] = result.stdout.splitlines()
@@ -317,17 +330,37 @@ def finding_line(path: Path) -> re.Match:
     return m
 
 
-@pytest.mark.parametrize("name, message, fix", [
-    ("unknown-value--misspelt-event-type.yaml", "`criminal_chrage` is not an allowed value",
-     "did you mean `criminal_charge`?"),
-    ("unknown-field--typo-in-field.yaml", "`evnt_date` is not a field of this item", "rename it to `event_date`"),
-    ("unknown-source--citation-to-missing-source.yaml",
-     "cites `watch-reprot`, which is not a source of this record", "did you mean `watch-report`?"),
-    ("required--event-without-type.yaml", "the required field `event_type` is missing", "add `event_type:` here"),
-    ("unknown-claim--conflict-names-missing-key.yaml",
-     "`charge-2017` is not the key of an event, statement or name of this record", "did you mean `charge-2016`?"),
-    ("out-of-range--stage-four.yaml", "`4` is out of range (maximum 3)", "use a value from 1 to 3"),
-])
+@pytest.mark.parametrize(
+    "name, message, fix",
+    [
+        (
+            "unknown-value--misspelt-event-type.yaml",
+            "`criminal_chrage` is not an allowed value",
+            "did you mean `criminal_charge`?",
+        ),
+        (
+            "unknown-field--typo-in-field.yaml",
+            "`evnt_date` is not a field of this item",
+            "rename it to `event_date`",
+        ),
+        (
+            "unknown-source--citation-to-missing-source.yaml",
+            "cites `watch-reprot`, which is not a source of this record",
+            "did you mean `watch-report`?",
+        ),
+        (
+            "required--event-without-type.yaml",
+            "the required field `event_type` is missing",
+            "add `event_type:` here",
+        ),
+        (
+            "unknown-claim--conflict-names-missing-key.yaml",
+            "`charge-2017` is not the key of an event, statement or name of this record",
+            "did you mean `charge-2016`?",
+        ),
+        ("out-of-range--stage-four.yaml", "`4` is out of range (maximum 3)", "use a value from 1 to 3"),
+    ],
+)
 def test_schema_messages_suggest_the_fix(name, message, fix):
     m = finding_line(INVALID / name)
     assert (m["message"], m["fix"]) == (message, fix)
@@ -360,10 +393,12 @@ def test_dataset_messages_point_at_the_other_file():
     m = LINE.match(result.stdout.strip())
     assert m and m["message"] == (
         "organisation id `fixture-harbour-court` is already defined in "
-        "tests/fixtures/invalid-dataset/duplicate-id/1-first.yaml (line 4)")
+        "tests/fixtures/invalid-dataset/duplicate-id/1-first.yaml (line 4)"
+    )
 
 
 # ---- known problems (reported to the lead; drop the marker once fixed) ------------------------
+
 
 @pytest.fixture
 def same_ids(tmp_path) -> Path:
@@ -377,7 +412,9 @@ def same_ids(tmp_path) -> Path:
 
 
 def rules_in(result, name: str) -> set[str]:
-    return {m["rule"] for m in map(LINE.match, result.stdout.splitlines()) if m and Path(m["path"]).name == name}
+    return {
+        m["rule"] for m in map(LINE.match, result.stdout.splitlines()) if m and Path(m["path"]).name == name
+    }
 
 
 def test_duplicate_ids_are_reported_in_the_second_record(same_ids):
@@ -395,7 +432,11 @@ def test_a_record_does_not_get_another_records_shacl_findings(same_ids):
 def test_fixing_one_record_clears_the_findings_it_caused_in_another(same_ids):
     run(str(same_ids))
     a = same_ids / "a.yaml"
-    a.write_text(a.read_text(encoding="utf-8").replace("fixture-minimal", "fixture-other")
-                 .replace("stages: [1]", "stages: [1, 2]"), encoding="utf-8")
+    a.write_text(
+        a.read_text(encoding="utf-8")
+        .replace("fixture-minimal", "fixture-other")
+        .replace("stages: [1]", "stages: [1, 2]"),
+        encoding="utf-8",
+    )
     result = run(str(same_ids))
     assert result.exit_code == 0, result.output

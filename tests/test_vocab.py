@@ -35,8 +35,9 @@ def ours(term) -> bool:
 
 def test_every_class_and_property_of_our_namespace_is_described(vocab):
     classes = {c for c in vocab.subjects(RDF.type, OWL.Class) if ours(c)}
-    props = {p for t in (OWL.ObjectProperty, OWL.DatatypeProperty)
-             for p in vocab.subjects(RDF.type, t) if ours(p)}
+    props = {
+        p for t in (OWL.ObjectProperty, OWL.DatatypeProperty) for p in vocab.subjects(RDF.type, t) if ours(p)
+    }
     assert EGN.ExileCase in classes and EGN.Event in classes and EGN.Citation in classes
     assert {EGN.date, EGN.event_type, EGN.host_state, EGN.destination_country, EGN.citation} <= props
     for term in classes | props:
@@ -49,8 +50,13 @@ def test_every_class_and_property_of_our_namespace_is_described(vocab):
 
 
 def test_every_eg_slot_of_the_schema_is_a_property(vocab):
-    uris = {s["uri"] for name, c in schema_index()["classes"].items() if name != "RecordFile"
-            for s in c["slots"].values() if s["uri"].startswith(EG)}
+    uris = {
+        s["uri"]
+        for name, c in schema_index()["classes"].items()
+        if name != "RecordFile"
+        for s in c["slots"].values()
+        if s["uri"].startswith(EG)
+    }
     defined = {str(p) for p in vocab.subjects(RDF.type, None) if ours(p)}
     assert uris and uris <= defined, sorted(uris - defined)
 

@@ -32,21 +32,37 @@ def installed(tmp_path_factory) -> Path:
     the test environment's site-packages through a .pth line (installing linkml again would take minutes);
     the package itself only from the wheel."""
     work = tmp_path_factory.mktemp("wheel")
-    built = subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"),
-                            str(ROOT)], capture_output=True, text=True, timeout=600)
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(work / "dist"), str(ROOT)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     if built.returncode != 0:
         if "No matching distribution" in built.stderr or "Could not find a version" in built.stderr:
-            pytest.skip(f"the build backend cannot be installed here: {built.stderr.strip().splitlines()[-1]}")
+            pytest.skip(
+                f"the build backend cannot be installed here: {built.stderr.strip().splitlines()[-1]}"
+            )
         pytest.fail(built.stderr)
     [wheel] = (work / "dist").glob("exilegraph-*.whl")
     venv = work / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
-    site = Path(subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                               capture_output=True, text=True, check=True).stdout.strip())
+    site = Path(
+        subprocess.run(
+            [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+    )
     (site / "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
-    subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
-                   check=True, timeout=300, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "--no-deps", "-q", str(wheel)],
+        check=True,
+        timeout=300,
+        capture_output=True,
+    )
     oxigraph = Path(sys.executable).parent / "oxigraph"  # a dependency's command, as its install would put it
     if oxigraph.exists():
         (venv / "bin" / "oxigraph").symlink_to(oxigraph)
@@ -55,14 +71,28 @@ def installed(tmp_path_factory) -> Path:
 
 def run(venv: Path, cwd: Path, *args: str, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "EXILEGRAPH_CACHE")}
-    return subprocess.run([str(venv / "bin" / "exilegraph"), *args], cwd=cwd, env=env, capture_output=True,
-                          text=True, timeout=timeout)
+    return subprocess.run(
+        [str(venv / "bin" / "exilegraph"), *args],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def test_the_installed_package_is_the_wheel(installed, tmp_path):
-    out = subprocess.run([str(installed / "bin" / "python"), "-c",
-                          "import exilegraph.resources as r; print(r.__file__); print(r.ROOT); print(r.INSTALLED)"],
-                         cwd=tmp_path, capture_output=True, text=True, check=True).stdout.split("\n")
+    out = subprocess.run(
+        [
+            str(installed / "bin" / "python"),
+            "-c",
+            "import exilegraph.resources as r; print(r.__file__); print(r.ROOT); print(r.INSTALLED)",
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split("\n")
     assert str(installed) in out[0] and str(ROOT) not in out[0]
     assert str(installed) in out[1] and out[2] == "True"
 
@@ -70,7 +100,12 @@ def test_the_installed_package_is_the_wheel(installed, tmp_path):
 def test_init_validate_release_query_serve_from_an_empty_folder(installed, tmp_path):
     folder = tmp_path / "empty"
     folder.mkdir()
-    steps = [("init", "cases"), ("validate", "records"), ("release",), ("query", "cases-by-state", "--format", "json")]
+    steps = [
+        ("init", "cases"),
+        ("validate", "records"),
+        ("release",),
+        ("query", "cases-by-state", "--format", "json"),
+    ]
     cwd = folder
     for args in steps:
         done = run(installed, cwd, *args)
@@ -85,15 +120,22 @@ def test_init_validate_release_query_serve_from_an_empty_folder(installed, tmp_p
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    server = subprocess.Popen([str(installed / "bin" / "exilegraph"), "serve", "--port", str(port)], cwd=cwd,
-                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    server = subprocess.Popen(
+        [str(installed / "bin" / "exilegraph"), "serve", "--port", str(port)],
+        cwd=cwd,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     try:
         query = urllib.parse.urlencode({"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"})
         deadline, answer = time.monotonic() + 60, None
         while time.monotonic() < deadline and answer is None:
             try:
-                req = urllib.request.Request(f"http://127.0.0.1:{port}/query?{query}",
-                                             headers={"Accept": "application/sparql-results+json"})
+                req = urllib.request.Request(
+                    f"http://127.0.0.1:{port}/query?{query}",
+                    headers={"Accept": "application/sparql-results+json"},
+                )
                 with urllib.request.urlopen(req, timeout=5) as reply:
                     answer = json.loads(reply.read())
             except OSError:

@@ -35,20 +35,35 @@ _EXPORTS = {
     "serve_release": "exilegraph.serve",
 }
 _NAMES = {"evidence_report": "report"}  # exported under another name than the module's
-__all__ = ["__version__", *_EXPORTS]
+__all__ = [
+    "ExilegraphError",
+    "Finding",
+    "Record",
+    "ReleaseDir",
+    "__version__",
+    "build_release",
+    "evidence_report",
+    "import_cape",
+    "init_dataset",
+    "load_record",
+    "push",
+    "run_query",
+    "serve_release",
+    "validate_paths",
+]
 
 if TYPE_CHECKING:  # pragma: no cover
     from .check import load_record
     from .errors import ExilegraphError
-    from .findings import Finding
     from .evidence import report as evidence_report
+    from .findings import Finding
     from .importers import import_cape
-    from .scaffold import init_dataset
     from .push import push
     from .query import run_query
     from .records import Record
     from .release import build_release
     from .release.folder import ReleaseDir
+    from .scaffold import init_dataset
     from .serve import serve_release
     from .validate import validate_paths
 

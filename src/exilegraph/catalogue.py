@@ -31,7 +31,12 @@ from .resources import DEFAULT_BASE_IRI, QUERIES, dataset_folder, schema_index
 from .sparqlguard import check_query
 
 COUNTRY_PARAMS = {"state", "host", "country", "citizenship"}  # and every name ending in _state
-NODE_PARAMS = {"case": "case", "person": "person", "organisation": "organisation", "organization": "organisation"}
+NODE_PARAMS = {
+    "case": "case",
+    "person": "person",
+    "organisation": "organisation",
+    "organization": "organisation",
+}
 DATE_PARAMS = {"since", "until"}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -39,7 +44,8 @@ _HEADER = re.compile(r"^#\s*(title|answers|param|note)\s*:\s*(.*)$")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*(?:—|–|-|:)\s*(?P<text>.*)$")
 _EXAMPLE = re.compile(r"\(example:\s*([^)]*)\)")
 _SYNTAX = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-_TOKENS = re.compile(r'''
+_TOKENS = re.compile(
+    r'''
     (?P<comment>\#[^\n]*)
   | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
@@ -48,7 +54,9 @@ _TOKENS = re.compile(r'''
   | (?P<open>\{)
   | (?P<close>\})
   | (?P<other>\S)
-''', re.X | re.S)
+''',
+    re.X | re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -88,14 +96,22 @@ def parse_header(text: str, path: Path) -> CatalogueQuery:
             continue
         p = _PARAM.match(value)
         if not p:
-            raise QueryError(f"{path}: cannot read the parameter line '{line}' "
-                             "(expected `# param: name — description (example: ...)`)")
+            raise QueryError(
+                f"{path}: cannot read the parameter line '{line}' "
+                "(expected `# param: name — description (example: ...)`)"
+            )
         desc = p.group("text").strip()
         example = _EXAMPLE.search(desc)
         optional = "(optional)" in desc
         desc = _EXAMPLE.sub("", desc).replace("(optional)", "").strip().rstrip(";,")
-        params.append(Param(p.group("name"), " ".join(desc.split()), example.group(1).strip() if example else None,
-                            optional))
+        params.append(
+            Param(
+                p.group("name"),
+                " ".join(desc.split()),
+                example.group(1).strip() if example else None,
+                optional,
+            )
+        )
     if "title" not in fields:
         raise QueryError(f"{path}: a catalogue query opens with `# title: ...` (and `# answers: ...`)")
     return CatalogueQuery(path.stem, path, fields["title"], fields.get("answers", ""), tuple(params), text)
@@ -115,7 +131,9 @@ def catalogue(folder: Path | None = None) -> dict[str, CatalogueQuery]:
     found: dict[str, CatalogueQuery] = {}
     for f in [folder] if folder is not None else query_folders():
         if f.is_dir():
-            found.update({p.stem: parse_header(p.read_text(encoding="utf-8"), p) for p in sorted(f.glob("*.rq"))})
+            found.update(
+                {p.stem: parse_header(p.read_text(encoding="utf-8"), p) for p in sorted(f.glob("*.rq"))}
+            )
     return dict(sorted(found.items()))
 
 
@@ -124,7 +142,9 @@ def listing(folder: Path | None = None) -> str:
     entries = list(catalogue(folder).values())
     if not entries:
         return f"no catalogue queries in {folder or QUERIES}\n"
-    usage = {e.name: " ".join(f"[{p.name}=]" if p.optional else f"{p.name}=" for p in e.params) for e in entries}
+    usage = {
+        e.name: " ".join(f"[{p.name}=]" if p.optional else f"{p.name}=" for p in e.params) for e in entries
+    }
     wn = max(len(e.name) for e in entries)
     wp = max(len(u) for u in usage.values())
     lines = [f"{e.name.ljust(wn)}  {usage[e.name].ljust(wp)}  {e.title}".rstrip() for e in entries]
@@ -210,8 +230,10 @@ def _country(name: str, value: str) -> ox.NamedNode:
         return ox.NamedNode(by_title[value.casefold()]["meaning"])
     close = difflib.get_close_matches(value.upper(), list(countries), n=3, cutoff=0.5)
     hint = f" (close: {', '.join(close)})" if close else ""
-    raise QueryError(f"parameter {name}: unknown country '{value}'{hint}; give an ISO 3166 code the schema "
-                     f"knows, such as {', '.join(sorted(countries)[:6])}, ...")
+    raise QueryError(
+        f"parameter {name}: unknown country '{value}'{hint}; give an ISO 3166 code the schema "
+        f"knows, such as {', '.join(sorted(countries)[:6])}, ..."
+    )
 
 
 def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -226,8 +248,13 @@ def parse_params(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
     return out
 
 
-def bind_params(text: str, params: dict[str, str], entry: CatalogueQuery | None = None,
-                base: str = DEFAULT_BASE_IRI, label: str = "the query") -> str:
+def bind_params(
+    text: str,
+    params: dict[str, str],
+    entry: CatalogueQuery | None = None,
+    base: str = DEFAULT_BASE_IRI,
+    label: str = "the query",
+) -> str:
     """The query text with one `VALUES ?name { term }` per parameter at the top of its WHERE group.
 
     A catalogue query's required parameters must all be given and only declared ones are accepted;
@@ -253,13 +280,13 @@ def bind_params(text: str, params: dict[str, str], entry: CatalogueQuery | None 
             raise QueryError(f"{label} has no variable ?{name} for --param {name}")
     values = "".join(f"VALUES ?{n} {{ {param_term(n, v, base)} }} " for n, v in sorted(params.items()))
     open_at, close_at, where_at = _where_group(text, label)
-    inner = text[open_at + 1:close_at]
+    inner = text[open_at + 1 : close_at]
     if where_at is not None:  # CONSTRUCT WHERE { triples }: spell the template out, then bind in the group
         head = f"{text[:where_at]}{{{inner}}} WHERE "
         text, open_at, close_at = head + text[open_at:], len(head), len(head) + 1 + len(inner)
-    inline = f"{text[:open_at + 1]} {values}{inner}{text[close_at:]}"
+    inline = f"{text[: open_at + 1]} {values}{inner}{text[close_at:]}"
     # a sub-select, or a BIND of the same variable, cannot follow VALUES in one group: nest the group
-    wrapped = f"{text[:open_at + 1]} {values}{{{inner}}} {text[close_at:]}"
+    wrapped = f"{text[: open_at + 1]} {values}{{{inner}}} {text[close_at:]}"
     for candidate in (inline, wrapped):
         if _parse_error(candidate) is None:
             return candidate
@@ -298,7 +325,6 @@ def _where_group(text: str, label: str) -> tuple[int, int, int | None]:
     if not groups:
         raise QueryError(f"{label}: parameters need a WHERE {{ ... }} group to bind into")
     return groups[-1][0], groups[-1][1], short_construct
-
 
 
 def check_syntax(text: str, label: str = "the query") -> None:

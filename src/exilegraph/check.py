@@ -11,9 +11,8 @@ from __future__ import annotations
 import difflib
 import functools
 import re
-
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Iterable, Iterator
 
 from .errors import RecordError
 from .findings import ERROR, Finding, has_errors
@@ -77,40 +76,82 @@ def _describe(error, types: dict) -> list[tuple[FieldPath, str, str, str | None]
         out = []
         for extra in sorted(set(value) - set(allowed)):
             hint = _close(extra, allowed)
-            fix = hint[:-1].replace("did you mean", "rename it to") if hint else f"remove it; allowed here: {', '.join(allowed)}"
+            fix = (
+                hint[:-1].replace("did you mean", "rename it to")
+                if hint
+                else f"remove it; allowed here: {', '.join(allowed)}"
+            )
             out.append((path + (extra,), "unknown-field", f"`{extra}` is not a field of this item", fix))
         return out
     if v == "enum":
         options = error.validator_value
         hint = _close(value, options)
-        listed = ", ".join(map(str, options)) if len(options) <= 20 else f"{len(options)} values, see docs/schema"
-        return [(path, "unknown-value", f"`{value}` is not an allowed value", hint or f"use one of: {listed}")]
+        listed = (
+            ", ".join(map(str, options)) if len(options) <= 20 else f"{len(options)} values, see docs/schema"
+        )
+        return [
+            (path, "unknown-value", f"`{value}` is not an allowed value", hint or f"use one of: {listed}")
+        ]
     if v == "pattern":
         if error.validator_value == types.get("edtf_date"):
             impossible = date_problem(str(value))
             if impossible:
                 return [(path, "malformed-date", *impossible)]
-            return [(path, "malformed-date", f"`{value}` is not a date exilegraph can read",
-                     "write YYYY, YYYY-MM or YYYY-MM-DD; add ~ when approximate; join two with / for a range (2018/2019)")]
+            return [
+                (
+                    path,
+                    "malformed-date",
+                    f"`{value}` is not a date exilegraph can read",
+                    "write YYYY, YYYY-MM or YYYY-MM-DD; add ~ when approximate; join two with / for a range (2018/2019)",
+                )
+            ]
         if error.validator_value == types.get("slug"):
-            return [(path, "malformed-id", f"`{value}` is not a valid id or key",
-                     "use lower-case letters, digits and hyphens, starting with a letter or digit")]
-        return [(path, "pattern", f"`{value}` does not match the expected form {error.validator_value}", None)]
+            return [
+                (
+                    path,
+                    "malformed-id",
+                    f"`{value}` is not a valid id or key",
+                    "use lower-case letters, digits and hyphens, starting with a letter or digit",
+                )
+            ]
+        return [
+            (path, "pattern", f"`{value}` does not match the expected form {error.validator_value}", None)
+        ]
     if v == "type":
         expected = error.validator_value
         expected = " or ".join(t for t in expected if t != "null") if isinstance(expected, list) else expected
-        word = {"array": "a list", "object": "a mapping of fields", "string": "text", "integer": "a whole number",
-                "boolean": "true or false", "number": "a number"}.get(expected, expected)
+        word = {
+            "array": "a list",
+            "object": "a mapping of fields",
+            "string": "text",
+            "integer": "a whole number",
+            "boolean": "true or false",
+            "number": "a number",
+        }.get(expected, expected)
         fix = "put the item in a list: `- …`" if expected == "array" else None
         return [(path, "wrong-type", f"expected {word} here, found `{value!r}`", fix)]
     if v in ("minimum", "maximum"):
         lo, hi = error.schema.get("minimum"), error.schema.get("maximum")
-        allowed = f"from {lo} to {hi}" if lo is not None and hi is not None else f"{v} {error.validator_value}"
-        return [(path, "out-of-range", f"`{value}` is out of range ({v} {error.validator_value})",
-                 f"use a value {allowed}")]
+        allowed = (
+            f"from {lo} to {hi}" if lo is not None and hi is not None else f"{v} {error.validator_value}"
+        )
+        return [
+            (
+                path,
+                "out-of-range",
+                f"`{value}` is out of range ({v} {error.validator_value})",
+                f"use a value {allowed}",
+            )
+        ]
     if v == "minItems":
-        return [(path, "too-few", f"needs at least {error.validator_value} items",
-                 f"list at least {error.validator_value} items here, or remove the entry")]
+        return [
+            (
+                path,
+                "too-few",
+                f"needs at least {error.validator_value} items",
+                f"list at least {error.validator_value} items here, or remove the entry",
+            )
+        ]
     return [(path, v, error.message, None)]
 
 
@@ -149,15 +190,27 @@ def check_references(raw: RawRecord, model) -> list[Finding]:
     for i, s in enumerate(data.get("sources") or []):
         k = s.get("key")
         if k in source_keys:
-            out.append(raw.finding(("sources", i, "key"), "duplicate-key",
-                                   f"source key `{k}` is used twice in this record", "give each source its own key"))
+            out.append(
+                raw.finding(
+                    ("sources", i, "key"),
+                    "duplicate-key",
+                    f"source key `{k}` is used twice in this record",
+                    "give each source its own key",
+                )
+            )
         source_keys.setdefault(k, ("sources", i))
     for kind in ("persons", "organisations"):
         ids: set = set()
         for i, item in enumerate(data.get(kind) or []):
             if item.get("id") in ids:
-                out.append(raw.finding((kind, i, "id"), "duplicate-id", f"id `{item.get('id')}` is defined twice in this record",
-                                       "merge the two entries"))
+                out.append(
+                    raw.finding(
+                        (kind, i, "id"),
+                        "duplicate-id",
+                        f"id `{item.get('id')}` is defined twice in this record",
+                        "merge the two entries",
+                    )
+                )
             ids.add(item.get("id"))
     claim_keys: dict[str, FieldPath] = {}
     for path, item in _claims(data):
@@ -165,23 +218,40 @@ def check_references(raw: RawRecord, model) -> list[Finding]:
         if k is None:
             continue
         if k in claim_keys:
-            out.append(raw.finding(path + ("key",), "duplicate-key", f"key `{k}` is used twice in this record",
-                                   "give each event, statement or name its own key"))
+            out.append(
+                raw.finding(
+                    path + ("key",),
+                    "duplicate-key",
+                    f"key `{k}` is used twice in this record",
+                    "give each event, statement or name its own key",
+                )
+            )
         claim_keys.setdefault(k, path)
     for path, cit in _citations(data):
         src = cit.get("source")
         if src not in source_keys:
             hint = _close(src, source_keys)
-            out.append(raw.finding(path + ("source",), "unknown-source", f"cites `{src}`, which is not a source of this record",
-                                   hint or "add an entry with this key under `sources:`"))
+            out.append(
+                raw.finding(
+                    path + ("source",),
+                    "unknown-source",
+                    f"cites `{src}`, which is not a source of this record",
+                    hint or "add an entry with this key under `sources:`",
+                )
+            )
     case = data.get("case") or {}
     for i, c in enumerate(case.get("conflicts") or []):
         for j, k in enumerate(c.get("claims") or []):
             if k not in claim_keys:
                 hint = _close(k, claim_keys)
-                out.append(raw.finding(("case", "conflicts", i, "claims", j), "unknown-claim",
-                                       f"`{k}` is not the key of an event, statement or name of this record",
-                                       hint or "set `key:` on the claim and refer to it here"))
+                out.append(
+                    raw.finding(
+                        ("case", "conflicts", i, "claims", j),
+                        "unknown-claim",
+                        f"`{k}` is not the key of an event, statement or name of this record",
+                        hint or "set `key:` on the claim and refer to it here",
+                    )
+                )
     return out
 
 
@@ -229,11 +299,23 @@ def check_lengths(raw: RawRecord) -> list[Finding]:
             continue
         size = f"{len(text.encode('utf-8', 'surrogatepass')) / (1024 * 1024):.1f} MiB"
         if key is None:
-            out.append(raw.finding(path, "too-long", f"this text is {size} long; a value may hold at most {limit}",
-                                   "keep the text short and cite the document that holds the rest as a source"))
+            out.append(
+                raw.finding(
+                    path,
+                    "too-long",
+                    f"this text is {size} long; a value may hold at most {limit}",
+                    "keep the text short and cite the document that holds the rest as a source",
+                )
+            )
         else:
-            out.append(raw.finding(path, "too-long", f"a field name here is {size} long; names are short words",
-                                   "check the file: a field name this long is usually a missing colon or quote"))
+            out.append(
+                raw.finding(
+                    path,
+                    "too-long",
+                    f"a field name here is {size} long; names are short words",
+                    "check the file: a field name this long is usually a missing colon or quote",
+                )
+            )
     return out
 
 
@@ -261,9 +343,15 @@ def check_values(raw: RawRecord) -> list[Finding]:
             continue
         bad = _CONTROL.search(text)
         if bad:
-            out.append(raw.finding(path, "control-character", f"this text holds the invisible control character "
-                                   f"U+{ord(bad.group()):04X} (NUL), which many triple stores and tools refuse",
-                                   f"remove it (in the file it may be written `\\x{ord(bad.group()):02x}`)"))
+            out.append(
+                raw.finding(
+                    path,
+                    "control-character",
+                    f"this text holds the invisible control character "
+                    f"U+{ord(bad.group()):04X} (NUL), which many triple stores and tools refuse",
+                    f"remove it (in the file it may be written `\\x{ord(bad.group()):02x}`)",
+                )
+            )
             continue
         name = path[-1] if path else None
         if isinstance(name, int) and len(path) > 1:  # an item of a multivalued slot
@@ -271,13 +359,25 @@ def check_values(raw: RawRecord) -> list[Finding]:
         if name in urls:
             problem = url_problem(text)
             if problem:
-                out.append(raw.finding(path, "bad-url", f"`{text[:200]}` cannot be published as a web address: "
-                                       f"{problem}", "use the http(s) address of the page (copy it from the "
-                                       "browser's address bar), or leave the field out"))
+                out.append(
+                    raw.finding(
+                        path,
+                        "bad-url",
+                        f"`{text[:200]}` cannot be published as a web address: {problem}",
+                        "use the http(s) address of the page (copy it from the "
+                        "browser's address bar), or leave the field out",
+                    )
+                )
         elif name == "language" and not is_language_tag(text):
-            out.append(raw.finding(path, "malformed-language", f"`{text[:200]}` is not a language tag",
-                                   "write a BCP 47 tag: a language code such as en, ru, kk, or with its script "
-                                   "or region, such as uz-Cyrl"))
+            out.append(
+                raw.finding(
+                    path,
+                    "malformed-language",
+                    f"`{text[:200]}` is not a language tag",
+                    "write a BCP 47 tag: a language code such as en, ru, kk, or with its script "
+                    "or region, such as uz-Cyrl",
+                )
+            )
         elif name in dates:
             impossible = date_problem(text)
             if impossible:

@@ -11,8 +11,8 @@ import hashlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable
 
 DEFAULT_DIR = Path(".exilegraph-cache")
 PACKAGE = Path(__file__).resolve().parent
@@ -62,7 +62,9 @@ class ResultCache:
         if self._db is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             self._db = sqlite3.connect(self.folder / "results.sqlite")
-            self._db.execute(f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)")
+            self._db.execute(
+                f"CREATE TABLE IF NOT EXISTS {TABLE} (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
         return self._db
 
     def get_many(self, keys: list[str]) -> dict[str, object]:

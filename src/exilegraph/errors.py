@@ -15,7 +15,7 @@ class ExilegraphError(Exception):
 class RecordError(ExilegraphError):
     """A record file that cannot be read or typed: carries path, line, column and field."""
 
-    def __init__(self, findings: "list[Finding]"):
+    def __init__(self, findings: list[Finding]):
         self.findings = list(findings)
         first = self.findings[0]
         more = f" (and {len(self.findings) - 1} more)" if len(self.findings) > 1 else ""

@@ -8,8 +8,8 @@ validating a chunk of 625 records). Our objects hold no reference cycles worth c
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 
 @contextmanager

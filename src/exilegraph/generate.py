@@ -37,7 +37,11 @@ def build_index(schema_path: Path = SCHEMA) -> dict:
     def ann(element, name):
         if not element.annotations:
             return None
-        a = element.annotations._get(name) if hasattr(element.annotations, "_get") else element.annotations.get(name)
+        a = (
+            element.annotations._get(name)
+            if hasattr(element.annotations, "_get")
+            else element.annotations.get(name)
+        )
         return getattr(a, "value", a) if a is not None else None
 
     classes = {}
@@ -126,7 +130,9 @@ def generate(schema_path: Path = SCHEMA) -> dict[str, str]:
         out[INDEX] = json.dumps(build_index(schema_path), indent=2, sort_keys=True) + "\n"
         out[VALIDATOR] = compiled_validator(json.loads(out[JSON_SCHEMA]))
         out[VOCAB] = "# " + GENERATED_NOTE + vocab.turtle(schema_path)
-        out[MODEL] = '"""' + GENERATED_NOTE + '"""\n' + PydanticGenerator(path, metadata_mode="None").serialize()
+        out[MODEL] = (
+            '"""' + GENERATED_NOTE + '"""\n' + PydanticGenerator(path, metadata_mode="None").serialize()
+        )
         with tempfile.TemporaryDirectory() as tmp:
             DocGenerator(path, mergeimports=True).serialize(directory=tmp)
             for f in sorted(Path(tmp).rglob("*")):

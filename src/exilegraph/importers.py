@@ -14,10 +14,9 @@ from pathlib import Path
 
 import yaml
 
+from .check import type_record
 from .errors import RecordError
 from .findings import ERROR, WARNING, Finding
-from .check import type_record
-
 
 
 @dataclass
@@ -25,14 +24,18 @@ class Imported:
     written: list[Path] = field(default_factory=list)  # in the order of the profiles given
     warnings: list[Finding] = field(default_factory=list)  # about the profiles, with their file and line
 
+
 # Plain scalars that a YAML 1.2 (core schema) reader would not give back as text: PyYAML only knows
 # YAML 1.1's list, so these are quoted explicitly ("0o17", "1e3", ".inf").
-_YAML12_NOT_TEXT = re.compile(r"""^(?:
+_YAML12_NOT_TEXT = re.compile(
+    r"""^(?:
     ~|null|Null|NULL|true|True|TRUE|false|False|FALSE
   | [-+]?[0-9]+ | 0o[0-7]+ | 0x[0-9a-fA-F]+
   | [-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
   | [-+]?\.(?:inf|Inf|INF) | \.nan|\.NaN|\.NAN
-)$""", re.X)
+)$""",
+    re.X,
+)
 
 
 class _Dumper(yaml.SafeDumper):
@@ -57,8 +60,9 @@ _Dumper.add_representer(str, _represent_str)
 
 def dump_record(data: dict, comment: str | None = None) -> str:
     """The YAML text of one record: UTF-8, wide lines, strings that read back unchanged under YAML 1.2."""
-    body = yaml.dump(data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 30,
-                     default_flow_style=False)
+    body = yaml.dump(
+        data, Dumper=_Dumper, allow_unicode=True, sort_keys=False, width=1 << 30, default_flow_style=False
+    )
     if comment:
         safe = "".join(ch if ch.isprintable() else "?" for ch in comment)
         return f"# {safe}\n{body}"
@@ -66,9 +70,20 @@ def dump_record(data: dict, comment: str | None = None) -> str:
 
 
 def _exists(target: Path) -> RecordError:
-    return RecordError([Finding(target.as_posix(), 1, 1, ERROR, "file-exists", "",
-                                "this record file already exists; it was not overwritten",
-                                "move or delete it first, or import into another folder with --out")])
+    return RecordError(
+        [
+            Finding(
+                target.as_posix(),
+                1,
+                1,
+                ERROR,
+                "file-exists",
+                "",
+                "this record file already exists; it was not overwritten",
+                "move or delete it first, or import into another folder with --out",
+            )
+        ]
+    )
 
 
 def import_cape(files: list[Path], out_dir: Path) -> Imported:
@@ -95,14 +110,31 @@ def import_cape(files: list[Path], out_dir: Path) -> Imported:
         target = Path(out_dir) / f"{record.id}.yaml"
         if target in targets:
             line, col = raw.locate(("case", "id"))
-            raise RecordError([Finding(raw.path, line, col, ERROR, "duplicate-id", "case.id",
-                                       f"this profile's case id `{record.id}` is also the id of {targets[target]}",
-                                       "import the two profiles into different folders, or tell the two names apart")])
+            raise RecordError(
+                [
+                    Finding(
+                        raw.path,
+                        line,
+                        col,
+                        ERROR,
+                        "duplicate-id",
+                        "case.id",
+                        f"this profile's case id `{record.id}` is also the id of {targets[target]}",
+                        "import the two profiles into different folders, or tell the two names apart",
+                    )
+                ]
+            )
         if target.exists():
             raise _exists(target)
         targets[target] = raw.path
-        planned.append((target, dump_record(raw.data, f"Imported from {raw.path} (sha256 {raw.sha256})"
-                                                       " by `exilegraph import cape`.")))
+        planned.append(
+            (
+                target,
+                dump_record(
+                    raw.data, f"Imported from {raw.path} (sha256 {raw.sha256}) by `exilegraph import cape`."
+                ),
+            )
+        )
     written: list[Path] = []
     try:
         Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -114,6 +146,18 @@ def import_cape(files: list[Path], out_dir: Path) -> Imported:
         raise _exists(Path(exc.filename)) from None
     except OSError as exc:
         where = Path(exc.filename).as_posix() if exc.filename else Path(out_dir).as_posix()
-        raise RecordError([Finding(where, 1, 1, ERROR, "unwritable", "", f"cannot write here: {exc.strerror}",
-                                   "check that --out names a folder you may write to")]) from None
+        raise RecordError(
+            [
+                Finding(
+                    where,
+                    1,
+                    1,
+                    ERROR,
+                    "unwritable",
+                    "",
+                    f"cannot write here: {exc.strerror}",
+                    "check that --out names a folder you may write to",
+                )
+            ]
+        ) from None
     return Imported(written, warnings)

@@ -13,16 +13,56 @@ from datetime import date
 # the scripts of the languages the records use; a language not listed is trusted as given
 SCRIPTS = {
     "CYRILLIC": {"ru", "uk", "be", "bg", "kk", "ky", "mk", "mn", "sr", "tg", "tt", "ba", "cv"},
-    "LATIN": {"en", "de", "fr", "es", "it", "nl", "pl", "cs", "sk", "sl", "hr", "lt", "lv", "et", "fi", "sv",
-              "no", "nb", "da", "ro", "hu", "tr", "az", "uz", "tk", "sq", "pt", "ca"},
+    "LATIN": {
+        "en",
+        "de",
+        "fr",
+        "es",
+        "it",
+        "nl",
+        "pl",
+        "cs",
+        "sk",
+        "sl",
+        "hr",
+        "lt",
+        "lv",
+        "et",
+        "fi",
+        "sv",
+        "no",
+        "nb",
+        "da",
+        "ro",
+        "hu",
+        "tr",
+        "az",
+        "uz",
+        "tk",
+        "sq",
+        "pt",
+        "ca",
+    },
     "GEORGIAN": {"ka"},
     "ARMENIAN": {"hy"},
     "ARABIC": {"ar", "fa", "ur", "ps", "ug"},
     "CJK": {"zh", "ja"},
 }
 _SCRIPT_OF = {lang: script for script, langs in SCRIPTS.items() for lang in langs}
-_MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
-           "november", "december")
+_MONTHS = (
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+)
 _DAY_MONTH_YEAR = re.compile(r"^(\d{1,2})\s+([a-z]{3,9})\.?,?\s+(\d{4})$")
 _MONTH_DAY_YEAR = re.compile(r"^([a-z]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})$")
 _ISO = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .literals import parse_day, text_language
 from .rdf.namespaces import RDF_TYPE, XSD
 from .rdf.terms import hash_id, iri, iri_value, literal, typed
 from .rdf.values import edtf_bounds, normalise_url
 from .records import Record, RecordGraph
-from .literals import parse_day, text_language
 from .resources import DEFAULT_BASE_IRI, schema_index
 
 DERIVED = ("earliest", "latest", "approximate", "generated_by", "accessed_on", "published_by")
@@ -39,8 +39,14 @@ class SlotPlan:
 class Mapper:
     """Maps typed records to RecordGraphs; the class and property IRIs come from the schema index."""
 
-    def __init__(self, base_iri: str = DEFAULT_BASE_IRI, *, internal: bool = False, build_iri: str | None = None,
-                 language: str = "en"):
+    def __init__(
+        self,
+        base_iri: str = DEFAULT_BASE_IRI,
+        *,
+        internal: bool = False,
+        build_iri: str | None = None,
+        language: str = "en",
+    ):
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
         self.internal = internal
         self.build = iri(build_iri) if build_iri else None
@@ -74,10 +80,12 @@ class Mapper:
                 elif rng == "uriorcurie":
                     kind = "curie"
                 elif types.get(rng, {}).get("uri") in (XSD + "integer", XSD + "boolean"):
-                    kind = types[rng]["uri"][len(XSD):]
+                    kind = types[rng]["uri"][len(XSD) :]
                 else:
                     kind = "string"
-                plans.append(SlotPlan(sname, iri(s["uri"]), kind, target, enum, s["multivalued"], s["restricted"]))
+                plans.append(
+                    SlotPlan(sname, iri(s["uri"]), kind, target, enum, s["multivalued"], s["restricted"])
+                )
             out[cname] = plans
         return out
 
@@ -100,8 +108,11 @@ class Mapper:
         src = self.index["classes"]["Source"]["slots"]
         agent = self.index["classes"]["Agent"]["slots"]
         return {n: iri(slots[n]["uri"]) for n in ("earliest", "latest", "approximate")} | {
-            "generated_by": iri(cit["generated_by"]["uri"]), "accessed_on": iri(cit["accessed_on"]["uri"]),
-            "published_by": iri(src["published_by"]["uri"]), "name": iri(agent["name"]["uri"])}
+            "generated_by": iri(cit["generated_by"]["uri"]),
+            "accessed_on": iri(cit["accessed_on"]["uri"]),
+            "published_by": iri(src["published_by"]["uri"]),
+            "name": iri(agent["name"]["uri"]),
+        }
 
     @cached_property
     def prefixes(self) -> dict[str, str]:
@@ -115,8 +126,10 @@ class Mapper:
         if source.url:
             return self.node_iri("source", hash_id("url", normalise_url(str(source.url))))
         who = "; ".join(source.authors or []) or (source.outlet or source.publisher or "")
-        key = " | ".join(" ".join(str(x or "").casefold().split())
-                         for x in (who, source.year or source.publication_date, source.title))
+        key = " | ".join(
+            " ".join(str(x or "").casefold().split())
+            for x in (who, source.year or source.publication_date, source.title)
+        )
         return self.node_iri("source", hash_id("bib", key))
 
     def graph_iri(self, record_id: str) -> str:
@@ -139,14 +152,24 @@ class Mapper:
         for i, p in enumerate(m.persons or []):
             run.emit(p, "Person", self.node_iri("person", p.id), owner=p.id, fpath=("persons", i))
         for i, o in enumerate(m.organisations or []):
-            run.emit(o, "Organisation", self.node_iri("organisation", o.id), owner=o.id, fpath=("organisations", i))
+            run.emit(
+                o, "Organisation", self.node_iri("organisation", o.id), owner=o.id, fpath=("organisations", i)
+            )
         case_iri = None
         if m.case is not None:
             case_iri = self.node_iri("case", m.case.id)
             run.emit(m.case, "ExileCase", case_iri, owner=m.case.id, fpath=("case",))
         lines = sorted(set(run.lines))
-        return RecordGraph(record.id, record.path, record.sha256, self.graph_iri(record.id), lines,
-                           iri_value(case_iri) if case_iri else None, run.paths, run.refs)
+        return RecordGraph(
+            record.id,
+            record.path,
+            record.sha256,
+            self.graph_iri(record.id),
+            lines,
+            iri_value(case_iri) if case_iri else None,
+            run.paths,
+            run.refs,
+        )
 
 
 @dataclass
@@ -176,12 +199,16 @@ class _Run:
                 continue  # a record-local handle: the same source cited by two records stays one node
             values = value if plan.multivalued else [value]
             if plan.kind == "class":
-                children.extend((plan.pred, v, plan.target, fpath + ((name, i) if plan.multivalued else (name,)))
-                                for i, v in enumerate(values))
+                children.extend(
+                    (plan.pred, v, plan.target, fpath + ((name, i) if plan.multivalued else (name,)))
+                    for i, v in enumerate(values)
+                )
                 continue
             if plan.kind == "ref" and plan.target != "Source":
-                self.refs.extend((plan.target, v, fpath + ((name, i) if plan.multivalued else (name,)))
-                                 for i, v in enumerate(values))
+                self.refs.extend(
+                    (plan.target, v, fpath + ((name, i) if plan.multivalued else (name,)))
+                    for i, v in enumerate(values)
+                )
             if name == "claims":
                 deferred.append((plan.pred, values))
                 continue

@@ -105,7 +105,9 @@ def summarise(record: Record, graph: RecordGraph) -> RecordSummary:
     if m.case is not None:
         defines.append(("case", m.case.id, ("case", "id")))
     defines += [("person", p.id, ("persons", i, "id")) for i, p in enumerate(m.persons or [])]
-    defines += [("organisation", o.id, ("organisations", i, "id")) for i, o in enumerate(m.organisations or [])]
+    defines += [
+        ("organisation", o.id, ("organisations", i, "id")) for i, o in enumerate(m.organisations or [])
+    ]
     refs = [(KINDS.get(cls, cls.lower()), ident, fpath) for cls, ident, fpath in graph.refs]
     by_subject: dict[str, list[str]] = {}
     for line in graph.lines:
@@ -122,7 +124,9 @@ def summarise(record: Record, graph: RecordGraph) -> RecordSummary:
     return RecordSummary(record.path, located(defines), located(refs), located(sources))
 
 
-def shacl_findings(records: list[Record], graphs: list[RecordGraph], base: str = DEFAULT_BASE_IRI) -> list[list[Finding]]:
+def shacl_findings(
+    records: list[Record], graphs: list[RecordGraph], base: str = DEFAULT_BASE_IRI
+) -> list[list[Finding]]:
     """Layer 2 for a batch of records, run as one engine call. A violation on a node that several
     records describe (a shared source) is reported in each of them, so verdicts do not depend on
     how records are batched."""
@@ -135,7 +139,9 @@ def shacl_findings(records: list[Record], graphs: list[RecordGraph], base: str =
     per: list[list] = [[] for _ in graphs]
     for v in shacl_report.run_engine(sorted(lines)):
         found_in = owners.get(v.focus, [0])
-        if shacl_report.is_reference(v, base) or (len(found_in) > 1 and v.component == "MaxCountConstraintComponent"):
+        if shacl_report.is_reference(v, base) or (
+            len(found_in) > 1 and v.component == "MaxCountConstraintComponent"
+        ):
             continue  # judged once across the dataset (undefined-reference, source-described-differently)
         for i in found_in:
             per[i].append(v)
@@ -204,7 +210,9 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
         if record is None:
             out.append(Processed(display_path(Path(p)), "", found))
             continue
-        item = Processed(record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic))
+        item = Processed(
+            record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic)
+        )
         clock["map"] += time.perf_counter() - t1
         loaded.append((item, record, options.cache_key(record.path, record.sha256)))
         out.append(item)
@@ -259,6 +267,8 @@ def process_files(
                 for k, v in spent.items():
                     clock[k] = clock.get(k, 0.0) + v
     except BrokenProcessPool:
-        raise WorkerError("a worker process checking the records stopped without an answer (killed, or out of "
-                          "memory); nothing was published: free some memory and run again") from None
+        raise WorkerError(
+            "a worker process checking the records stopped without an answer (killed, or out of "
+            "memory); nothing was published: free some memory and run again"
+        ) from None
     return out, clock

@@ -9,34 +9,40 @@ from __future__ import annotations
 import os
 import subprocess
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
-from .rdf.namespaces import DCT, PROV, RDF_TYPE, RDFS, SDO, XSD
+from .rdf.namespaces import DCT, PROV, RDF_TYPE, SDO, XSD
 from .rdf.terms import hash_id, iri, literal
 from .resources import schema_index
 
 
 def iso(moment: datetime) -> str:
     """xsd:dateTime in its canonical form (UTC as Z), as stores such as Oxigraph write it back."""
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def build_time() -> datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
-        return datetime.fromtimestamp(int(epoch), tz=timezone.utc)
-    return datetime.now(timezone.utc).replace(microsecond=0)
+        return datetime.fromtimestamp(int(epoch), tz=UTC)
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def records_commit(paths: list[Path]) -> str | None:
     """The git commit of the records, when they are in a clean git checkout; None otherwise."""
     folder = next((p if p.is_dir() else p.parent for p in paths), Path("."))
     try:
-        head = subprocess.run(["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
-        dirty = subprocess.run(["git", "-C", str(folder), "status", "--porcelain", "--", "."], capture_output=True,
-                               text=True, timeout=10)
+        head = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10
+        )
+        dirty = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     if head.returncode != 0 or dirty.returncode != 0 or dirty.stdout.strip():
@@ -62,8 +68,13 @@ class Build:
 
     @property
     def iri(self) -> str:
-        key = hash_id(__version__, schema_index()["version"], str(self.internal), self.commit or "",
-                      *sorted(f"{i.path} {i.sha256}" for i in self.inputs))
+        key = hash_id(
+            __version__,
+            schema_index()["version"],
+            str(self.internal),
+            self.commit or "",
+            *sorted(f"{i.path} {i.sha256}" for i in self.inputs),
+        )
         return f"{self.base}build/{key}"
 
     def file_iri(self, sha256: str) -> str:
@@ -83,14 +94,17 @@ class Build:
             f"{b} <{PROV}wasAssociatedWith> {agent} .",
             f"{b} <{DCT}conformsTo> {schema} .",
             f"{agent} {RDF_TYPE} <{PROV}SoftwareAgent> .",
-            f"{agent} <{SDO}name> \"exilegraph\" .",
+            f'{agent} <{SDO}name> "exilegraph" .',
             f"{agent} <{SDO}softwareVersion> {literal(__version__)} .",
             f"{schema} <{SDO}version> {literal(str(idx['version']))} .",
         ]
         if self.commit:
             commit = iri(f"{self.base}commit/{self.commit}")
-            out += [f"{b} <{PROV}used> {commit} .", f"{commit} {RDF_TYPE} <{PROV}Entity> .",
-                    f"{commit} <{SDO}identifier> {literal(self.commit)} ."]
+            out += [
+                f"{b} <{PROV}used> {commit} .",
+                f"{commit} {RDF_TYPE} <{PROV}Entity> .",
+                f"{commit} <{SDO}identifier> {literal(self.commit)} .",
+            ]
         for i in self.inputs:
             f, g = iri(self.file_iri(i.sha256)), iri(i.graph)
             out += [
@@ -116,5 +130,8 @@ def vocabulary_lines() -> list[str]:
     concept = f" {RDF_TYPE} <{SKOS}Concept> ."
     values = {line.partition(" ")[0] for line in published_lines() if line.endswith(concept)}
     keep = (f"<{RDFS}label>", stage)
-    return [line for line in published_lines()
-            if line.partition(" ")[0] in values and line.split(" ", 2)[1] in keep]
+    return [
+        line
+        for line in published_lines()
+        if line.partition(" ")[0] in values and line.split(" ", 2)[1] in keep
+    ]

@@ -17,7 +17,6 @@ with the credentials) whether it accepts them, before a single byte of the relea
 
 from __future__ import annotations
 
-import json
 import os
 import re
 from dataclasses import dataclass
@@ -58,8 +57,10 @@ class PushResult:
 
     def summary(self) -> str:
         what = f"{self.triples} triples" if self.triples is not None else "the release"
-        text = (f"pushed {what} ({_size(self.size)}) to {self.endpoint} as graph <{self.graph}> "
-                f"(HTTP {self.status})")
+        text = (
+            f"pushed {what} ({_size(self.size)}) to {self.endpoint} as graph <{self.graph}> "
+            f"(HTTP {self.status})"
+        )
         if self.description_graph:
             count = f" ({self.description_triples} triples)" if self.description_triples is not None else ""
             text += f" and the dataset description{count} as graph <{self.description_graph}>"
@@ -73,8 +74,9 @@ def credentials(user: str | None, password_env: str | None) -> Credentials | Non
     if not user and not password_env:
         return None
     if not user or not password_env:
-        raise PushError("give both --user and --password-env "
-                        "(the name of the variable that holds the password)")
+        raise PushError(
+            "give both --user and --password-env (the name of the variable that holds the password)"
+        )
     password = os.environ.get(password_env)
     if password is None:
         raise PushError(f"the environment variable {password_env} is not set (it should hold the password)")
@@ -89,8 +91,10 @@ def check_endpoint(endpoint: str) -> str:
     authority = re.sub(r"^[A-Za-z][A-Za-z0-9+.-]*://", "", text)
     authority = re.split(r"[/?#]", authority, maxsplit=1)[0]
     if "@" in authority:
-        raise PushError("the endpoint URL holds a user name or password; remove them from the URL and pass "
-                        "--user NAME --password-env VAR instead (the URL is not shown, to keep them private)")
+        raise PushError(
+            "the endpoint URL holds a user name or password; remove them from the URL and pass "
+            "--user NAME --password-env VAR instead (the URL is not shown, to keep them private)"
+        )
     if not text or any(c.isspace() or ord(c) < 32 for c in text):
         raise PushError(f"the endpoint must be an http:// or https:// URL without spaces, got '{text}'")
     try:
@@ -107,7 +111,9 @@ def check_endpoint(endpoint: str) -> str:
         # store's default graph
         raise PushError(f"the endpoint URL '{text}' has a '#' part; remove it")
     if {"graph", "default"} & set(parse_qs(parts.query, keep_blank_values=True)):
-        raise PushError(f"the endpoint URL '{text}' already names a graph; give the graph with --graph instead")
+        raise PushError(
+            f"the endpoint URL '{text}' already names a graph; give the graph with --graph instead"
+        )
     return text
 
 
@@ -121,9 +127,17 @@ def default_description_graph(release: Path | ReleaseDir, graph: str | None = No
     return f"{graph.rstrip('/')}/description" if graph else f"{_base(release)}graph/description"
 
 
-def push(release: Path | ReleaseDir, endpoint: str, *, graph: str | None = None, auth: tuple[str, str] | None = None,
-         scheme: str = "auto", description: bool = True, description_graph: str | None = None,
-         timeout: float = 300.0) -> PushResult:
+def push(
+    release: Path | ReleaseDir,
+    endpoint: str,
+    *,
+    graph: str | None = None,
+    auth: tuple[str, str] | None = None,
+    scheme: str = "auto",
+    description: bool = True,
+    description_graph: str | None = None,
+    timeout: float = 300.0,
+) -> PushResult:
     """Replace `graph` at the Graph Store endpoint with the release's triples, in one streamed PUT, then
     `description_graph` with the release's dataset description (unless `description` is false).
 
@@ -142,8 +156,10 @@ def push(release: Path | ReleaseDir, endpoint: str, *, graph: str | None = None,
     dump = release.require().ntriples
     void = release.description
     if description and not void.is_file():
-        raise PushError(f"the release at {release} has no {DESCRIPTION} (dataset description); build it "
-                        "again or pass --no-description")
+        raise PushError(
+            f"the release at {release} has no {DESCRIPTION} (dataset description); build it "
+            "again or pass --no-description"
+        )
     user_graph = graph
     graph = graph or default_graph(release)
     _check_iri(graph, "graph")
@@ -162,15 +178,25 @@ def push(release: Path | ReleaseDir, endpoint: str, *, graph: str | None = None,
                 try:
                     sender.put(_graph_url(endpoint, described), void, DESCRIPTION_TYPE)
                 except PushError as exc:
-                    raise PushError(f"the release's triples are in <{graph}>, but the dataset description "
-                                    f"was not pushed: {exc}") from None
+                    raise PushError(
+                        f"the release's triples are in <{graph}>, but the dataset description "
+                        f"was not pushed: {exc}"
+                    ) from None
     except PushError as exc:
         if credentials_ and credentials_.password and credentials_.password in str(exc):
             # a store may echo what it was sent; the password still never reaches the screen
             raise PushError(str(exc).replace(credentials_.password, "***")) from None
         raise
-    return PushResult(endpoint, graph, _triples(release), dump.stat().st_size, status,
-                      described, _count_turtle(void) if described else None, sender.used_scheme)
+    return PushResult(
+        endpoint,
+        graph,
+        _triples(release),
+        dump.stat().st_size,
+        status,
+        described,
+        _count_turtle(void) if described else None,
+        sender.used_scheme,
+    )
 
 
 def _graph_url(endpoint: str, graph: str) -> str:

@@ -17,16 +17,24 @@ if TYPE_CHECKING:  # pragma: no cover
 
 CONNECT_TIMEOUT = 10.0  # seconds to open a connection; --timeout covers the store's answer
 MAX_MESSAGE = 300  # characters of a server's error message kept in a PushError
-WRONG_PATH_HINT = ("is this the store's Graph Store endpoint? (Oxigraph: /store, Fuseki: /DATASET/data, "
-                   "Virtuoso: /sparql-graph-crud-auth)")
+WRONG_PATH_HINT = (
+    "is this the store's Graph Store endpoint? (Oxigraph: /store, Fuseki: /DATASET/data, "
+    "Virtuoso: /sparql-graph-crud-auth)"
+)
 _NAMES = {"basic": "Basic", "digest": "Digest"}
 
 
 class Sender:
     """Sends a probe and the PUTs of one push over one session, with the scheme the store asks for."""
 
-    def __init__(self, session: requests.Session, endpoint: str, credentials: Credentials | None,
-                 scheme: str, timeout: float):
+    def __init__(
+        self,
+        session: requests.Session,
+        endpoint: str,
+        credentials: Credentials | None,
+        scheme: str,
+        timeout: float,
+    ):
         self.session = session
         self.endpoint = endpoint
         self.credentials = credentials
@@ -48,8 +56,10 @@ class Sender:
             return
         self.offered = offered_schemes(reply.headers.get("WWW-Authenticate", ""))
         if not self.credentials:
-            raise PushError(f"{self.endpoint} asks for credentials (HTTP 401 {reply.reason}"
-                            f"{self._offer_text()}); pass --user NAME --password-env VAR")
+            raise PushError(
+                f"{self.endpoint} asks for credentials (HTTP 401 {reply.reason}"
+                f"{self._offer_text()}); pass --user NAME --password-env VAR"
+            )
         self._use(self._choose())
         reply = self._send("HEAD", url)
         if reply.status_code == 401:
@@ -61,11 +71,17 @@ class Sender:
         Raises PushError for anything but a 2xx answer."""
         for attempt in range(2):
             with open(path, "rb") as body:
-                reply = self._send("PUT", url, data=body, headers={"Content-Type": media_type},
-                                   uploading=True)
-            if (reply.status_code == 401 and attempt == 0 and self.credentials and self.scheme == "auto"
-                    and self.used_scheme != "Digest"
-                    and "digest" in offered_schemes(reply.headers.get("WWW-Authenticate", ""))):
+                reply = self._send(
+                    "PUT", url, data=body, headers={"Content-Type": media_type}, uploading=True
+                )
+            if (
+                reply.status_code == 401
+                and attempt == 0
+                and self.credentials
+                and self.scheme == "auto"
+                and self.used_scheme != "Digest"
+                and "digest" in offered_schemes(reply.headers.get("WWW-Authenticate", ""))
+            ):
                 # the store asked for nothing on the probe and wants Digest on writes: send once more
                 self.offered = offered_schemes(reply.headers.get("WWW-Authenticate", ""))
                 self._use("digest")
@@ -81,8 +97,9 @@ class Sender:
             if scheme in self.offered:
                 return scheme
         offered = ", ".join(self.offered) or "an unnamed scheme"
-        raise PushError(f"{self.endpoint} asks for {offered} authentication; "
-                        "exilegraph speaks Basic and Digest")
+        raise PushError(
+            f"{self.endpoint} asks for {offered} authentication; exilegraph speaks Basic and Digest"
+        )
 
     def _use(self, scheme: str) -> None:
         from requests.auth import HTTPBasicAuth, HTTPDigestAuth
@@ -103,32 +120,45 @@ class Sender:
         hint = ""
         if self.used_scheme and self.used_scheme.lower() not in offered and offered:
             hint = f"; the store asks for {' or '.join(_NAMES.get(s, s) for s in offered)} (try --auth auto)"
-        return PushError(f"{self.endpoint} refused the credentials of user '{self.credentials.user}' "
-                         f"with {self.used_scheme} authentication "
-                         f"(HTTP {reply.status_code} {reply.reason}){hint}")
+        return PushError(
+            f"{self.endpoint} refused the credentials of user '{self.credentials.user}' "
+            f"with {self.used_scheme} authentication "
+            f"(HTTP {reply.status_code} {reply.reason}){hint}"
+        )
 
     def _send(self, method: str, url: str, *, uploading: bool = False, **kwargs) -> requests.Response:
         import requests
 
         try:
-            return self.session.request(method, url, auth=self.auth, allow_redirects=False,
-                                        timeout=(CONNECT_TIMEOUT, self.timeout), **kwargs)
+            return self.session.request(
+                method,
+                url,
+                auth=self.auth,
+                allow_redirects=False,
+                timeout=(CONNECT_TIMEOUT, self.timeout),
+                **kwargs,
+            )
         except requests.exceptions.ConnectTimeout:
-            raise PushError(f"cannot reach {self.endpoint}: no connection within {CONNECT_TIMEOUT:g} s"
-                            ) from None
+            raise PushError(
+                f"cannot reach {self.endpoint}: no connection within {CONNECT_TIMEOUT:g} s"
+            ) from None
         except requests.exceptions.Timeout:
-            raise PushError(f"{self.endpoint} did not answer within {self.timeout:g} s "
-                            "(a larger --timeout gives the store more time)") from None
+            raise PushError(
+                f"{self.endpoint} did not answer within {self.timeout:g} s "
+                "(a larger --timeout gives the store more time)"
+            ) from None
         except requests.exceptions.ConnectionError as exc:
             if uploading:
-                raise PushError(f"the connection to {self.endpoint} broke during the upload: "
-                                f"{reason(exc)}") from None
+                raise PushError(
+                    f"the connection to {self.endpoint} broke during the upload: {reason(exc)}"
+                ) from None
             raise PushError(f"cannot reach {self.endpoint}: {reason(exc)}") from None
         except requests.exceptions.RequestException as exc:
             raise PushError(f"the push to {self.endpoint} failed: {_clip(str(exc))}") from None
         except UnicodeError:  # a Digest user name outside Latin-1 cannot go into the header
-            raise PushError(f"the user name cannot be sent to {self.endpoint}: an HTTP header holds only "
-                            "Latin-1 letters") from None
+            raise PushError(
+                f"the user name cannot be sent to {self.endpoint}: an HTTP header holds only Latin-1 letters"
+            ) from None
 
     def _check(self, reply: requests.Response) -> int:
         status = reply.status_code
@@ -136,22 +166,30 @@ class Sender:
             return status
         what = f"HTTP {status} {reply.reason}".rstrip()
         if 300 <= status < 400:
-            raise PushError(f"{self.endpoint} redirects to {reply.headers.get('Location', '?')} ({what}); "
-                            "push to that address instead")
+            raise PushError(
+                f"{self.endpoint} redirects to {reply.headers.get('Location', '?')} ({what}); "
+                "push to that address instead"
+            )
         if status == 401:
             if not self.credentials:
                 self.offered = offered_schemes(reply.headers.get("WWW-Authenticate", ""))
-                raise PushError(f"{self.endpoint} asks for credentials ({what}{self._offer_text()}); "
-                                "pass --user NAME --password-env VAR")
+                raise PushError(
+                    f"{self.endpoint} asks for credentials ({what}{self._offer_text()}); "
+                    "pass --user NAME --password-env VAR"
+                )
             raise self._refused(reply)
         if status == 403:
             if self.credentials:
-                raise PushError(f"{self.endpoint} refused user '{self.credentials.user}' ({what}, "
-                                f"{self.used_scheme} authentication): the user may not write graphs there; "
-                                f"the store says: {server_message(reply)}")
-            raise PushError(f"{self.endpoint} refused the upload without credentials ({what}); pass --user "
-                            "NAME --password-env VAR if it needs them; the store says: "
-                            f"{server_message(reply)}")
+                raise PushError(
+                    f"{self.endpoint} refused user '{self.credentials.user}' ({what}, "
+                    f"{self.used_scheme} authentication): the user may not write graphs there; "
+                    f"the store says: {server_message(reply)}"
+                )
+            raise PushError(
+                f"{self.endpoint} refused the upload without credentials ({what}); pass --user "
+                "NAME --password-env VAR if it needs them; the store says: "
+                f"{server_message(reply)}"
+            )
         if status in (404, 405, 501):
             raise PushError(f"{self.endpoint} does not take a Graph Store PUT ({what}): {WRONG_PATH_HINT}")
         raise PushError(f"{self.endpoint} rejected the upload ({what}): {server_message(reply)}")
@@ -173,13 +211,23 @@ def reason(exc: Exception) -> str:
     text = str(exc)
     for markers, said in (
         (("Connection refused",), "connection refused (is the store running, and is the port right?)"),
-        (("Name or service not known", "Temporary failure in name resolution", "nodename nor servname",
-          "No address associated with hostname", "getaddrinfo failed"), "the host name cannot be resolved"),
+        (
+            (
+                "Name or service not known",
+                "Temporary failure in name resolution",
+                "nodename nor servname",
+                "No address associated with hostname",
+                "getaddrinfo failed",
+            ),
+            "the host name cannot be resolved",
+        ),
         (("No route to host",), "no route to host"),
         (("Network is unreachable",), "the network is unreachable"),
         (("CERTIFICATE_VERIFY_FAILED",), "its TLS certificate cannot be verified"),
-        (("Connection reset", "Broken pipe", "RemoteDisconnected", "Connection aborted"),
-         "the store closed the connection"),
+        (
+            ("Connection reset", "Broken pipe", "RemoteDisconnected", "Connection aborted"),
+            "the store closed the connection",
+        ),
         (("timed out",), "timed out"),
     ):
         if any(marker in text for marker in markers):
@@ -205,4 +253,4 @@ def server_message(reply: requests.Response) -> str:
 
 def _clip(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "…"

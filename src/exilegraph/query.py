@@ -30,9 +30,9 @@ from .errors import QueryError
 from .release.folder import ReleaseDir
 from .resources import DEFAULT_BASE_IRI, schema_index
 from .server.formats import write_csv
-from .sparqlguard import check_query, order_rewrite
 from .server.worker import describe_crash
 from .sparql_help import check, declare, standard_prefixes, vocabulary_warnings
+from .sparqlguard import check_query, order_rewrite
 
 DEFAULT_RELEASE = Path("output") / "exilegraph"
 FORMATS = ("table", "csv", "tsv", "json")
@@ -78,7 +78,9 @@ class QueryResult:
         return sorted({q.triple for q in ox.parse(self.payload, format=ox.RdfFormat.N_TRIPLES)}, key=str)
 
 
-def execute(release: Path | ReleaseDir, text: str, timeout: float | None = 30.0, isolated: bool = False) -> QueryResult:
+def execute(
+    release: Path | ReleaseDir, text: str, timeout: float | None = 30.0, isolated: bool = False
+) -> QueryResult:
     """Run an already bound query on the release's store; in a worker process when there is a time limit.
 
     Raises NoReleaseError without a release there, QueryError when the query fails or runs too long.
@@ -116,12 +118,18 @@ def _in_worker(folder: Path, text: str, timeout: float | None) -> tuple[str, byt
     src = str(Path(__file__).resolve().parents[1])
     env["PYTHONPATH"] = src + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     try:
-        done = subprocess.run([sys.executable, "-m", "exilegraph.query", "--worker"], capture_output=True, env=env,
-                              input=json.dumps({"store": str(folder), "query": text}).encode("utf-8"),
-                              timeout=timeout or None)
+        done = subprocess.run(
+            [sys.executable, "-m", "exilegraph.query", "--worker"],
+            capture_output=True,
+            env=env,
+            input=json.dumps({"store": str(folder), "query": text}).encode("utf-8"),
+            timeout=timeout or None,
+        )
     except subprocess.TimeoutExpired:
-        raise QueryError(f"the query ran for more than {timeout:g} s and was stopped; narrow it down "
-                         "(more specific patterns, LIMIT) or allow more time with --timeout") from None
+        raise QueryError(
+            f"the query ran for more than {timeout:g} s and was stopped; narrow it down "
+            "(more specific patterns, LIMIT) or allow more time with --timeout"
+        ) from None
     stderr = done.stderr.decode("utf-8", "replace")
     if done.returncode == 2:  # the worker's own error: its message is the last line
         lines = stderr.strip().splitlines()
@@ -142,8 +150,14 @@ def _evaluate(store_dir: str, text: str) -> tuple[str, bytes]:
     return kind, result.serialize(format=ox.QueryResultsFormat.JSON)
 
 
-def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[str, str] | None = None,
-              timeout: float | None = 30.0, isolated: bool = False, warn=None) -> QueryResult:
+def run_query(
+    query_or_file: str,
+    release: Path = DEFAULT_RELEASE,
+    params: dict[str, str] | None = None,
+    timeout: float | None = 30.0,
+    isolated: bool = False,
+    warn=None,
+) -> QueryResult:
     """Resolve, check, bind and run a query (SPARQL text, a .rq file or a catalogue name) on a release.
 
     The standard prefixes (sparql_help.standard_prefixes) need no declaration; `warn`, when given, receives
@@ -155,8 +169,9 @@ def run_query(query_or_file: str, release: Path = DEFAULT_RELEASE, params: dict[
     return execute(release, text, timeout, isolated)
 
 
-def render(query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI,
-           warn=None) -> str:
+def render(
+    query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI, warn=None
+) -> str:
     """The final text of a query, with the standard prefixes it lacks declared and its parameters bound, ready
     to send to any SPARQL endpoint. Raises QueryError."""
     text, entry, label = resolve(query_or_file)
@@ -169,13 +184,20 @@ def render(query_or_file: str, params: dict[str, str] | None = None, base: str =
     return bind_params(declared.text, params or {}, entry, base, label)
 
 
-def run(query_or_file: str, release: Path, fmt: str = "table", params: list[str] | tuple[str, ...] = (),
-        timeout: float | None = 30.0, warn=None) -> str:
+def run(
+    query_or_file: str,
+    release: Path,
+    fmt: str = "table",
+    params: list[str] | tuple[str, ...] = (),
+    timeout: float | None = 30.0,
+    warn=None,
+) -> str:
     """`exilegraph query`: the result in the requested format, as text; warnings go to `warn`."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return format_result(run_query(query_or_file, release, parse_params(params), timeout, isolated=True, warn=warn),
-                         fmt)
+    return format_result(
+        run_query(query_or_file, release, parse_params(params), timeout, isolated=True, warn=warn), fmt
+    )
 
 
 # ---- output ----------------------------------------------------------------------------------------
@@ -184,8 +206,11 @@ def format_result(result: QueryResult, fmt: str = "table") -> str:
     Turtle for table, N-Triples for csv and tsv, JSON-LD (expanded, no context) for json."""
     if result.kind == "graph":
         triples = result.triples()
-        rdf = {"json": ox.RdfFormat.JSON_LD, "csv": ox.RdfFormat.N_TRIPLES, "tsv": ox.RdfFormat.N_TRIPLES}.get(
-            fmt, ox.RdfFormat.TURTLE)
+        rdf = {
+            "json": ox.RdfFormat.JSON_LD,
+            "csv": ox.RdfFormat.N_TRIPLES,
+            "tsv": ox.RdfFormat.N_TRIPLES,
+        }.get(fmt, ox.RdfFormat.TURTLE)
         prefixes = _prefixes() if rdf == ox.RdfFormat.TURTLE else None
         out = (ox.serialize(triples, format=rdf, prefixes=prefixes) or b"").decode("utf-8")
         return out if out.endswith("\n") or not out else out + "\n"
@@ -225,15 +250,15 @@ def _cell(term, base: str, prefixes: list[tuple[str, str]]) -> str:
     if isinstance(term, ox.NamedNode):
         v = term.value
         if v.startswith(base):
-            return v[len(base):]
+            return v[len(base) :]
         for ns, p in prefixes:
-            if v.startswith(ns) and re.match(r"^[\w.-]*$", v[len(ns):]):
-                return f"{p}:{v[len(ns):]}"
+            if v.startswith(ns) and re.match(r"^[\w.-]*$", v[len(ns) :]):
+                return f"{p}:{v[len(ns) :]}"
         return f"<{v}>"
     if isinstance(term, ox.BlankNode):
         return f"_:{term.value}"
     text = " ".join(str(term.value).split())
-    return text if len(text) <= MAX_CELL else text[:MAX_CELL - 1] + "…"
+    return text if len(text) <= MAX_CELL else text[: MAX_CELL - 1] + "…"
 
 
 def _prefixes() -> dict[str, str]:

@@ -9,14 +9,17 @@ dataset-wide checks need.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, NamedTuple
+from typing import NamedTuple
 
 from .findings import ERROR, Finding
 from .model import RecordFile
 
-FieldPath = tuple  # keys and list indexes from the top of the record, e.g. ("case", "events", 3, "event_date")
+FieldPath = (
+    tuple  # keys and list indexes from the top of the record, e.g. ("case", "events", 3, "event_date")
+)
 Locator = Callable[[FieldPath], "tuple[int, int]"]
 
 
@@ -41,7 +44,9 @@ class RawRecord:
     format: str
     data: dict
     locate: Locator
-    findings: list[Finding] = field(default_factory=list)  # reader warnings (damaged fields, unresolved references)
+    findings: list[Finding] = field(
+        default_factory=list
+    )  # reader warnings (damaged fields, unresolved references)
 
     def finding(
         self, fpath: FieldPath, rule: str, message: str, fix: str | None = None, severity: str = ERROR
@@ -82,8 +87,12 @@ class RecordGraph:
     graph: str  # IRI, without <>
     lines: list[str] = field(default_factory=list)
     case_iri: str | None = None
-    paths: dict[str, tuple] = field(default_factory=dict)  # node IRI -> field path in the record, for findings
-    refs: list[tuple[str, str, tuple]] = field(default_factory=list)  # (target class, id, field path) of references
+    paths: dict[str, tuple] = field(
+        default_factory=dict
+    )  # node IRI -> field path in the record, for findings
+    refs: list[tuple[str, str, tuple]] = field(
+        default_factory=list
+    )  # (target class, id, field path) of references
 
 
 class Located(NamedTuple):
@@ -106,10 +115,15 @@ class RecordSummary(NamedTuple):
 
     def as_data(self) -> list:
         """Nested lists (marshal, which the cache uses, takes no tuple subclass)."""
-        return [self.path, [list(x) for x in self.defines], [list(x) for x in self.refs], [list(x) for x in self.sources]]
+        return [
+            self.path,
+            [list(x) for x in self.defines],
+            [list(x) for x in self.refs],
+            [list(x) for x in self.sources],
+        ]
 
     @classmethod
-    def from_data(cls, data: list) -> "RecordSummary":
+    def from_data(cls, data: list) -> RecordSummary:
         """Raises ValueError or TypeError for data of another shape (a damaged cache entry)."""
         path, defines, refs, sources = data
         return cls(

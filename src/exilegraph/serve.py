@@ -21,12 +21,11 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from .errors import QueryError
-from .release.folder import ReleaseDir
 
 READY_TIMEOUT = 20.0  # seconds for the server to open its store and answer
 
@@ -39,8 +38,10 @@ def oxigraph_binary() -> str:
     found = shutil.which("oxigraph")
     if found:
         return found
-    raise QueryError("the Oxigraph server is not installed: `pip install oxigraph` puts an `oxigraph` command "
-                     "next to Python")
+    raise QueryError(
+        "the Oxigraph server is not installed: `pip install oxigraph` puts an `oxigraph` command "
+        "next to Python"
+    )
 
 
 def port_free(host: str, port: int) -> bool:
@@ -92,7 +93,7 @@ class Server:
         self.log.seek(0)
         text = self.log.read().decode("utf-8", "replace").split("Stack backtrace:")[0]
         lines = [line.strip() for line in text.splitlines() if line.strip()]
-        errors = [line[len("Error:"):].strip() for line in lines if line.startswith("Error:")]
+        errors = [line[len("Error:") :].strip() for line in lines if line.startswith("Error:")]
         return errors[0] if errors else " ".join(lines[-3:])
 
     def stop(self, grace: float = 5.0) -> None:
@@ -105,23 +106,35 @@ class Server:
                 self.process.wait()
         self.log.close()
 
-    def __enter__(self) -> "Server":
+    def __enter__(self) -> Server:
         return self
 
     def __exit__(self, *exc) -> None:
         self.stop()
 
 
-def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                 cors: bool = False, read_only: bool = True, union_default_graph: bool = False,
-                 ready_timeout: float = READY_TIMEOUT) -> Server:
+def start_server(
+    location: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: int = 30,
+    cors: bool = False,
+    read_only: bool = True,
+    union_default_graph: bool = False,
+    ready_timeout: float = READY_TIMEOUT,
+) -> Server:
     """Start `oxigraph serve-read-only` (or `serve` with read_only=False) on the store at `location` and
     wait until it answers a query; a taken port or a server that dies at start-up is a QueryError."""
     binary = oxigraph_binary()
     if read_only and not location.is_dir():
-        raise QueryError(f"no release store at {location}: build one with `exilegraph release` or pass --release DIR")
+        raise QueryError(
+            f"no release store at {location}: build one with `exilegraph release` or pass --release DIR"
+        )
     if not port_free(host, port):
-        raise QueryError(f"port {port} on {host} is already in use (another server?); choose another with --port")
+        raise QueryError(
+            f"port {port} on {host} is already in use (another server?); choose another with --port"
+        )
     bind = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     cmd = [binary, "serve-read-only" if read_only else "serve", "--location", str(location), "--bind", bind]
     if union_default_graph:
@@ -156,9 +169,16 @@ def start_server(location: Path, *, host: str = "127.0.0.1", port: int = 7878, t
         time.sleep(0.05)
 
 
-def serve_release(release: Path, *, host: str = "127.0.0.1", port: int = 7878, timeout: int = 30,
-                  cors: bool = False, workers: int | None = None,
-                  echo: Callable[[str], object] = print) -> None:
+def serve_release(
+    release: Path,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 7878,
+    timeout: int = 30,
+    cors: bool = False,
+    workers: int | None = None,
+    echo: Callable[[str], object] = print,
+) -> None:
     """`exilegraph serve`: a read-only SPARQL endpoint over the release until Ctrl-C (or SIGTERM).
 
     The endpoint is exilegraph's own HTTP front with a pool of Oxigraph engine processes (see

@@ -35,13 +35,16 @@ _STANDARD = {
 _DECLARED = re.compile(r"(?i)\bPREFIX\s+([A-Za-z][\w.-]*)?\s*:")
 _ERROR = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
 # strings, IRIs and comments are skipped so that a prefixed name inside them is not taken for one
-_TOKENS = re.compile(r'''
+_TOKENS = re.compile(
+    r'''
     (?P<skip>\#[^\n]*|"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"
             |'(?:[^'\\\n]|\\.)*')
   | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
   | (?P<var>[?$]\w+)
   | (?P<pname>(?<![\w.-])[A-Za-z][\w.-]*:[\w.%-]*|(?<![\w.-]):[\w.%-]*)
-''', re.X | re.S)
+''',
+    re.X | re.S,
+)
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,10 @@ def _where(message: str, declared: Declared, label: str) -> str:
     line, column, what = int(m.group(1)) - declared.shift, int(m.group(2)), _one_line(m.group(3))
     unknown = _undeclared(declared.text)
     if unknown:
-        what += (f" (prefix {', '.join(p + ':' for p in unknown)} is not declared; add "
-                 f"PREFIX {unknown[0]}: <...> or use one of {', '.join(p + ':' for p in _STANDARD)})")
+        what += (
+            f" (prefix {', '.join(p + ':' for p in unknown)} is not declared; add "
+            f"PREFIX {unknown[0]}: <...> or use one of {', '.join(p + ':' for p in _STANDARD)})"
+        )
     return f"line {max(line, 1)}, column {column}: {what}"
 
 
@@ -124,20 +129,23 @@ def vocabulary_warnings(text: str) -> list[str]:
         elif m.lastgroup == "iri" and m.group()[1:-1].startswith(EG) and len(m.group()) > len(EG) + 2:
             named.setdefault(m.group()[1:-1], m.group())
     defined = defined_terms()
-    locals_ = sorted(t[len(EG):] for t in defined)
+    locals_ = sorted(t[len(EG) :] for t in defined)
     fields = _record_fields()
     out = []
     for term, written in sorted(named.items(), key=lambda x: x[1]):
         if term in defined:
             continue
-        field = fields.get(term[len(EG):])
+        field = fields.get(term[len(EG) :])
         if field:  # a record's field name, written to RDF under another IRI (event_date is eg:date)
-            out.append(f"{written} is not a term of the exilegraph vocabulary; the record field "
-                       f"{term[len(EG):]} is written as {_short(field)}")
+            out.append(
+                f"{written} is not a term of the exilegraph vocabulary; the record field "
+                f"{term[len(EG) :]} is written as {_short(field)}"
+            )
             continue
-        close = difflib.get_close_matches(term[len(EG):], locals_, n=3, cutoff=0.6)
-        hint = (f"; nearest: {', '.join('eg:' + c for c in close)}" if close
-                else "; see vocab.ttl in the release")
+        close = difflib.get_close_matches(term[len(EG) :], locals_, n=3, cutoff=0.6)
+        hint = (
+            f"; nearest: {', '.join('eg:' + c for c in close)}" if close else "; see vocab.ttl in the release"
+        )
         out.append(f"{written} is not a term of the exilegraph vocabulary, so it matches nothing{hint}")
     return out
 
@@ -156,6 +164,6 @@ def _record_fields() -> dict[str, str]:
 
 def _short(uri: str) -> str:
     for prefix, ns in _STANDARD.items():
-        if uri.startswith(ns) and re.match(r"^[\w-]*$", uri[len(ns):]):
-            return f"{prefix}:{uri[len(ns):]}"
+        if uri.startswith(ns) and re.match(r"^[\w-]*$", uri[len(ns) :]):
+            return f"{prefix}:{uri[len(ns) :]}"
     return f"<{uri}>"

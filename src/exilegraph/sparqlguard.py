@@ -216,8 +216,10 @@ def _matching(toks: list[Token], i: int) -> int | None:
 def _keys(text: str, span: tuple[int, int], desc: bool) -> list[str]:
     e = f"({text[span[0] : span[1]]})"
     keys = [
-        (f"COALESCE(IF(isBLANK({e}), 1, IF(isIRI({e}), 2, IF(isNUMERIC({e}), 3, "
-         f"IF(isLITERAL({e}), 4, 0)))), 0)"),
+        (
+            f"COALESCE(IF(isBLANK({e}), 1, IF(isIRI({e}), 2, IF(isNUMERIC({e}), 3, "
+            f"IF(isLITERAL({e}), 4, 0)))), 0)"
+        ),
         f"COALESCE(IF(isNUMERIC({e}) && {e} = {e}, {e}, 0), 0)",  # NaN is not = itself: it gets 0
         f'COALESCE(STR(DATATYPE({e})), "")',
         f'COALESCE(LANG({e}), "")',

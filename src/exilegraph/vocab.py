@@ -20,15 +20,30 @@ from .resources import GENERATED, SCHEMA
 
 VOCAB_FILE = "vocab.ttl"
 VOCAB_PATH = GENERATED / VOCAB_FILE
-PREFIXES = {"dcterms": DCT, "edtf": EDTF, "eg": EG, "owl": OWL, "prov": PROV, "rdf": RDF,
-            "rdfs": RDFS, "schema": SDO, "skos": SKOS, "wd": WD, "xsd": XSD}
+PREFIXES = {
+    "dcterms": DCT,
+    "edtf": EDTF,
+    "eg": EG,
+    "owl": OWL,
+    "prov": PROV,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "schema": SDO,
+    "skos": SKOS,
+    "wd": WD,
+    "xsd": XSD,
+}
 
 # how a range the schema names is written in RDF (the mapper writes enum values and uri slots as IRIs)
 _TYPE_RANGE = {"uri": RDFS + "Resource", "uriorcurie": RDFS + "Resource"}
 # eg:stage also gives the stage of each event type (a concept), so its domain is not only Statement
 ALSO_ON_CONCEPTS = {EG + "stage"}
-_MAPPING = {"exact": ("equivalentClass", "equivalentProperty"), "broad": ("subClassOf", "subPropertyOf"),
-            "close": ("closeMatch", "closeMatch"), "related": ("relatedMatch", "relatedMatch")}
+_MAPPING = {
+    "exact": ("equivalentClass", "equivalentProperty"),
+    "broad": ("subClassOf", "subPropertyOf"),
+    "close": ("closeMatch", "closeMatch"),
+    "related": ("relatedMatch", "relatedMatch"),
+}
 
 
 def enum_value_iri(enum: str, value: str) -> str:
@@ -65,9 +80,15 @@ def _ordered_lines(schema_path: Path) -> list[str]:
 
     add(onto, RDF_TYPE, iri(OWL + "Ontology"))
     add(onto, iri(DCT + "title"), literal("exilegraph vocabulary", lang="en"))
-    add(onto, iri(RDFS + "comment"), literal(
-        "Classes, properties and value sets of the exilegraph case records of political exiles and "
-        "transnational repression, generated from the LinkML schema " + schema.id + ".", lang="en"))
+    add(
+        onto,
+        iri(RDFS + "comment"),
+        literal(
+            "Classes, properties and value sets of the exilegraph case records of political exiles and "
+            "transnational repression, generated from the LinkML schema " + schema.id + ".",
+            lang="en",
+        ),
+    )
     add(onto, iri(OWL + "versionInfo"), literal(str(schema.version)))
     add(onto, iri(DCT + "license"), iri(str(schema.license)))
     add(onto, iri(RDFS + "isDefinedBy"), iri(schema.id))
@@ -118,14 +139,20 @@ def _ordered_lines(schema_path: Path) -> list[str]:
         node = iri(suri)
         ranges = [x.range for x in s.any_of] if s.any_of else [s.range or sv.schema.default_range]
         targets = [_range_iri(sv, r, class_uris) for r in ranges]
-        literal_range = all(not t.startswith(("<" + RDFS, "<" + SKOS)) and r not in class_uris
-                            for r, t in zip(ranges, targets))
-        define(node, suri[len(EG):], s.description,
-               OWL + ("DatatypeProperty" if literal_range else "ObjectProperty"))
+        literal_range = all(
+            not t.startswith(("<" + RDFS, "<" + SKOS)) and r not in class_uris
+            for r, t in zip(ranges, targets)
+        )
+        define(
+            node,
+            suri[len(EG) :],
+            s.description,
+            OWL + ("DatatypeProperty" if literal_range else "ObjectProperty"),
+        )
         domains = sorted(iri(class_uris[c]) for c in owners[sname])
         if suri in ALSO_ON_CONCEPTS:
             domains.append(iri(SKOS + "Concept"))
-        if sname != suri[len(EG):]:  # the record's field name, for partners who know the records
+        if sname != suri[len(EG) :]:  # the record's field name, for partners who know the records
             add(node, iri(SKOS + "altLabel"), literal(sname))
         _one_or_includes(add, node, "domain", domains)
         _one_or_includes(add, node, "range", list(dict.fromkeys(targets)))
@@ -204,5 +231,4 @@ def published_lines() -> tuple[str, ...]:
 @functools.cache
 def defined_terms() -> frozenset[str]:
     """IRIs of our namespace the published vocabulary defines (its subjects)."""
-    return frozenset(line[1:line.index(">")] for line in published_lines()
-                     if line.startswith("<" + EG))
+    return frozenset(line[1 : line.index(">")] for line in published_lines() if line.startswith("<" + EG))

@@ -24,7 +24,9 @@ def normalise_url(url: str) -> str:
     host = (parts.hostname or "").lower()
     if port and not ((parts.scheme == "http" and port == 80) or (parts.scheme == "https" and port == 443)):
         host = f"{host}:{port}"
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    )
     path = parts.path.rstrip("/") if parts.path not in ("", "/") else ""
     return urlunsplit((parts.scheme.lower(), host, path, query, parts.fragment))
 
@@ -85,8 +87,20 @@ def edtf_bounds(value: str) -> tuple[str | None, str | None, bool]:
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 _DATE_END = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?$")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-           "November", "December")
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def date_problem(value: str) -> tuple[str, str] | None:
@@ -101,13 +115,17 @@ def date_problem(value: str) -> tuple[str, str] | None:
             continue
         year, month, day = m.group(1), m.group(2), m.group(3)
         if month is not None and not 1 <= int(month) <= 12:
-            return (f"`{value}` has month {month}, which does not exist",
-                    "write the month as 01 to 12 (YYYY-MM-DD: the year comes first, then the month, then the day)")
+            return (
+                f"`{value}` has month {month}, which does not exist",
+                "write the month as 01 to 12 (YYYY-MM-DD: the year comes first, then the month, then the day)",
+            )
         if day is not None:
             last = calendar.monthrange(int(year), int(month))[1]
             if not 1 <= int(day) <= last:
                 name = _MONTHS[int(month) - 1]
-                return (f"`{value}` has day {day}, but {name} {year} has {last} days",
-                        f"check the day against the source; write the month alone ({year}-{month}) "
-                        "if the day is not known")
+                return (
+                    f"`{value}` has day {day}, but {name} {year} has {last} days",
+                    f"check the day against the source; write the month alone ({year}-{month}) "
+                    "if the day is not known",
+                )
     return None

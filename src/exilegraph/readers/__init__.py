@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Iterable, Protocol
+from typing import Protocol
 
 from ..errors import RecordError
 from ..findings import ERROR, Finding
@@ -38,10 +39,13 @@ def display_path(path: Path) -> str:
     given = os.path.join(cwd, path)
     # as Path.resolve(), but resolving each folder once: resolve() per file made 10k files slow
     # a link that leads nowhere or to a folder is shown as itself (it is what a finding about it must name)
-    full = os.path.realpath(given) if os.path.islink(given) and os.path.isfile(given) else os.path.join(
-        _real_folder(os.path.dirname(given)), os.path.basename(given))
+    full = (
+        os.path.realpath(given)
+        if os.path.islink(given) and os.path.isfile(given)
+        else os.path.join(_real_folder(os.path.dirname(given)), os.path.basename(given))
+    )
     prefix = cwd.rstrip(os.sep) + os.sep
-    return Path(full[len(prefix):]).as_posix() if full.startswith(prefix) else Path(path).as_posix()
+    return Path(full[len(prefix) :]).as_posix() if full.startswith(prefix) else Path(path).as_posix()
 
 
 @functools.lru_cache(maxsize=4096)
@@ -60,13 +64,37 @@ def read_file(path: Path, fmt: str | None = None) -> RawRecord:
         raise RecordError([problem])
     reader = READERS.get(fmt) if fmt else reader_for(path)
     if reader is None:
-        raise RecordError([Finding(shown, 1, 1, ERROR, "unknown-format", "",
-                                   f"no reader for `{path.suffix}` files", f"use one of: {', '.join(sorted(READERS))}")])
+        raise RecordError(
+            [
+                Finding(
+                    shown,
+                    1,
+                    1,
+                    ERROR,
+                    "unknown-format",
+                    "",
+                    f"no reader for `{path.suffix}` files",
+                    f"use one of: {', '.join(sorted(READERS))}",
+                )
+            ]
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise RecordError([Finding(shown, 1, 1, ERROR, "unreadable", "", f"cannot read the file: {exc.strerror or exc}",
-                                   "give the toolkit's user permission to read it, or move it out of the records")]) from None
+        raise RecordError(
+            [
+                Finding(
+                    shown,
+                    1,
+                    1,
+                    ERROR,
+                    "unreadable",
+                    "",
+                    f"cannot read the file: {exc.strerror or exc}",
+                    "give the toolkit's user permission to read it, or move it out of the records",
+                )
+            ]
+        ) from None
     return reader.read(shown, data, sha256_bytes(data))
 
 
@@ -105,5 +133,7 @@ def find_record_files(paths: Iterable[str | Path]) -> list[Path]:
         elif p.exists() or p.is_symlink():  # a dangling or looping link is reported when it is read
             found.append(p)
         else:
-            raise RecordError([Finding(p.as_posix(), 1, 1, ERROR, "missing-file", "", "no such file or folder", None)])
+            raise RecordError(
+                [Finding(p.as_posix(), 1, 1, ERROR, "missing-file", "", "no such file or folder", None)]
+            )
     return sorted(dict.fromkeys(found), key=lambda f: f.parts)  # as Path ordering, without its costly __lt__

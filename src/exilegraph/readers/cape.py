@@ -15,25 +15,40 @@ from pathlib import Path
 from ..errors import RecordError
 from ..findings import ERROR, WARNING, Finding
 from ..records import RawRecord, dotted
+from ..resources import dataset_folder
 from .cape_bibliography import Entry, parse_bibliography
 from .cape_citations import Reference, Resolver, find_references
 from .cape_fields import CONVERT, Problem, clean
-from ..resources import dataset_folder
 from .cape_mapping import MAPPING_FILE, Heading, Mapping, load_mapping
 from .cape_sentences import Span, split_sentences
 from .cape_text import Block, slug, squeeze, title_language
 from .text import decode_utf8
 
-CASE_ORDER = ("id", "subject", "state_of_concern", "categories", "alleged_affiliation", "stages",
-              "most_serious_incident_date", "violence_reported", "violence_description", "residences", "legal_status",
-              "legal_status_note", "current_status", "attributions", "statements")
+CASE_ORDER = (
+    "id",
+    "subject",
+    "state_of_concern",
+    "categories",
+    "alleged_affiliation",
+    "stages",
+    "most_serious_incident_date",
+    "violence_reported",
+    "violence_description",
+    "residences",
+    "legal_status",
+    "legal_status_note",
+    "current_status",
+    "attributions",
+    "statements",
+)
 PERSON_FIELDS = ("gender",)
 CLAIM_FIELDS = ("residences",)  # fields whose items are claims, each needing a citation
-PROFILE_ONLY = ("supported only by the profile: no in-text reference of the source list supports this claim, "
-                "so it cites the profile itself")
+PROFILE_ONLY = (
+    "supported only by the profile: no in-text reference of the source list supports this claim, "
+    "so it cites the profile itself"
+)
 PROFILE_ONLY_FIX = "end the sentence with the reference of a source that says it, e.g. (Outlet, 2017)"
 ATTRIBUTABLE = ("state_of_concern", "categories", "gender", "stages", "most_serious_incident_date")
-
 
 
 @dataclass
@@ -62,7 +77,9 @@ class Positions:
         return self.table.get((), (1, 1))
 
 
-def _fail(path: str, line: int, col: int, rule: str, message: str, fix: str | None, fld: str = "") -> RecordError:
+def _fail(
+    path: str, line: int, col: int, rule: str, message: str, fix: str | None, fld: str = ""
+) -> RecordError:
     return RecordError([Finding(path, line, col, ERROR, rule, fld, message, fix)])
 
 
@@ -84,12 +101,25 @@ def split_sections(path: str, lines: list[str], m: Mapping) -> tuple[tuple[int, 
     """((line, surname, given), sections) of the profile; RecordError when its shape is not the template's."""
     first = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if first is None:
-        raise _fail(path, 1, 1, "empty-profile", "the profile is empty", "start it with the name line `Surname, Given`")
+        raise _fail(
+            path,
+            1,
+            1,
+            "empty-profile",
+            "the profile is empty",
+            "start it with the name line `Surname, Given`",
+        )
     name_text = lines[first].strip()
     name = m.name_line.match(name_text)
     if name is None or _heading(name_text, m)[0] is not None:
-        raise _fail(path, first + 1, 1, "missing-name", "the profile must start with the name line `Surname, Given`",
-                    "put the person's name, surname first, on the first line")
+        raise _fail(
+            path,
+            first + 1,
+            1,
+            "missing-name",
+            "the profile must start with the name line `Surname, Given`",
+            "put the person's name, surname first, on the first line",
+        )
     surname, given = squeeze(name.group("surname")), squeeze(name.group("given"))
     sections: list[Section] = []
     seen: dict[str, int] = {}
@@ -102,9 +132,15 @@ def split_sections(path: str, lines: list[str], m: Mapping) -> tuple[tuple[int, 
         if h is not None:
             label = squeeze(found.group("label"))
             if h.key in seen:
-                raise _fail(path, lineno, 1, "duplicate-heading",
-                            f"the heading `{label}` appears twice (first on line {seen[h.key]})",
-                            "merge the two sections into one", label)
+                raise _fail(
+                    path,
+                    lineno,
+                    1,
+                    "duplicate-heading",
+                    f"the heading `{label}` appears twice (first on line {seen[h.key]})",
+                    "merge the two sections into one",
+                    label,
+                )
             seen[h.key] = lineno
             lead = len(raw) - len(raw.lstrip())
             current = Section(h, label, lineno, found.group("value"), lead + found.start("value") + 1)
@@ -120,8 +156,14 @@ def split_sections(path: str, lines: list[str], m: Mapping) -> tuple[tuple[int, 
             block = None
             continue
         if current is None:
-            raise _fail(path, lineno, 1, "unexpected-text", "text between the name line and the first heading",
-                        "put it under a heading of the template (e.g. `Who, Why and How exiled:`)")
+            raise _fail(
+                path,
+                lineno,
+                1,
+                "unexpected-text",
+                "text between the name line and the first heading",
+                "put it under a heading of the template (e.g. `Who, Why and How exiled:`)",
+            )
         if block is None:
             block = Block()
             current.blocks.append(block)
@@ -146,7 +188,9 @@ class _Builder:
         self.profile_used = False
         self.attributions: list[dict] = []
 
-    def warn(self, line: int, col: int, rule: str, fpath: tuple, message: str, fix: str | None = None) -> None:
+    def warn(
+        self, line: int, col: int, rule: str, fpath: tuple, message: str, fix: str | None = None
+    ) -> None:
         self.findings.append(Finding(self.path, line, col, WARNING, rule, dotted(fpath), message, fix))
 
     def field_value(self, sec: Section, value: str) -> None:
@@ -154,7 +198,9 @@ class _Builder:
         got = CONVERT[sec.heading.convert](value, self.m, sec.heading.field)
         if isinstance(got, Problem):
             n = len(self.statements)
-            self.warn(*where, got.rule, ("case", "statements", n, "text"), f"{sec.label}: {got.message}", got.fix)
+            self.warn(
+                *where, got.rule, ("case", "statements", n, "text"), f"{sec.label}: {got.message}", got.fix
+            )
             self.statement(sec, Block([(sec.line, sec.value_col + _lead(sec.value), sec.value.strip())]))
             return
         for name, v in got.items():
@@ -168,7 +214,9 @@ class _Builder:
             if name in CLAIM_FIELDS:  # claims read from a one-line value: the profile is their only source
                 for j, item in enumerate(v):
                     item["citations"] = [self.cite_profile(sec)]
-                    self.warn(*where, "profile-only", ("case", name, j, "citations"), PROFILE_ONLY, PROFILE_ONLY_FIX)
+                    self.warn(
+                        *where, "profile-only", ("case", name, j, "citations"), PROFILE_ONLY, PROFILE_ONLY_FIX
+                    )
             target = ("persons", 0, name) if name in PERSON_FIELDS else ("case", name)
             (self.person if name in PERSON_FIELDS else self.case)[name] = v
             self.positions[target] = where
@@ -184,8 +232,11 @@ class _Builder:
         """One statement per sentence of the paragraph, each citing the references that close it."""
         text = block.text
         refs = find_references(text, self.m)
-        groups = [(g.start(), g.end()) for g in self.m.references["group"].finditer(text)
-                  if any(g.start() <= r.start < g.end() for r in refs)]
+        groups = [
+            (g.start(), g.end())
+            for g in self.m.references["group"].finditer(text)
+            if any(g.start() <= r.start < g.end() for r in refs)
+        ]
         for span in split_sentences(text, self.m, groups):
             self.claim(sec, block, span, [r for r in refs if span.start <= r.start < span.end])
 
@@ -207,11 +258,20 @@ class _Builder:
             line, col = block.where(ref.start)
             entry, rule, message = self.resolver.resolve(ref)
             if entry is None:
-                self.warn(line, col, rule, spath + ("text",), message,
-                          "add the source to the Press sources list, or correct the reference's name and year")
+                self.warn(
+                    line,
+                    col,
+                    rule,
+                    spath + ("text",),
+                    message,
+                    "add the source to the Press sources list, or correct the reference's name and year",
+                )
                 continue
-            locator = (locators["reference_with_page"].format(page=ref.locator, section=sec.label) if ref.locator
-                       else locators["reference"].format(section=sec.label))
+            locator = (
+                locators["reference_with_page"].format(page=ref.locator, section=sec.label)
+                if ref.locator
+                else locators["reference"].format(section=sec.label)
+            )
             cit = {"source": entry.source["key"], "locator": locator, "reference_text": ref.text}
             if any(c["source"] == cit["source"] and c["locator"] == locator for c in citations):
                 continue
@@ -220,14 +280,22 @@ class _Builder:
         if not citations:
             citations.append(self.cite_profile(sec))
             self.positions[spath + ("citations", 0)] = block.where(span.start)
-            self.warn(*block.where(span.start), "profile-only", spath + ("citations",), PROFILE_ONLY,
-                      PROFILE_ONLY_FIX)
+            self.warn(
+                *block.where(span.start),
+                "profile-only",
+                spath + ("citations",),
+                PROFILE_ONLY,
+                PROFILE_ONLY_FIX,
+            )
         st["citations"] = citations
         self.statements.append(st)
 
     def cite_profile(self, sec: Section) -> dict:
         self.profile_used = True
-        return {"source": self.profile_key, "locator": self.m.profile["locators"]["profile"].format(section=sec.label)}
+        return {
+            "source": self.profile_key,
+            "locator": self.m.profile["locators"]["profile"].format(section=sec.label),
+        }
 
     def section(self, sec: Section) -> None:
         h = sec.heading
@@ -246,7 +314,10 @@ class _Builder:
 
     def sources(self, entries: list[Entry]) -> list[dict]:
         for i, e in enumerate(entries):
-            self.positions[("sources", i)] = self.positions[("sources", i, "key")] = (e.block.line, e.block.lines[0][1])
+            self.positions[("sources", i)] = self.positions[("sources", i, "key")] = (
+                e.block.line,
+                e.block.lines[0][1],
+            )
             for fld in e.source:
                 self.positions[("sources", i, fld)] = e.where(fld)
             for j in range(len(e.source.get("authors") or [])):
@@ -263,8 +334,11 @@ def _lead(text: str) -> int:
 
 def _profile_source(b: _Builder, m: Mapping, surname: str, given: str, name_line: int, i: int) -> dict:
     """The profile as a database entry of the record, placed at its name line (its URL at its heading)."""
-    src = {"key": b.profile_key, "source_type": m.profile["source_type"],
-           "title": m.profile["title"].format(surname=surname, given=given)}
+    src = {
+        "key": b.profile_key,
+        "source_type": m.profile["source_type"],
+        "title": m.profile["title"].format(surname=surname, given=given),
+    }
     b.positions[("sources", i)] = b.positions[("sources", i, "key")] = (name_line, 1)
     if "url" in b.profile:
         src["url"] = b.profile["url"]
@@ -277,8 +351,14 @@ def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Fin
     (name_line, surname, given), sections = split_sections(path, lines, m)
     base = slug(f"{surname} {given}")
     if not base:
-        raise _fail(path, name_line, 1, "unusable-name", "the name line gives no letters or digits to make an id from",
-                    "write the name in Latin or Cyrillic letters")
+        raise _fail(
+            path,
+            name_line,
+            1,
+            "unusable-name",
+            "the name line gives no letters or digits to make an id from",
+            "write the name in Latin or Cyrillic letters",
+        )
     b = _Builder(path, m)
     entries: list[Entry] = []
     for sec in sections:
@@ -286,13 +366,21 @@ def build(path: str, lines: list[str], m: Mapping) -> tuple[dict, dict, list[Fin
             entries = parse_bibliography(sec.lines, m)
     b.resolver = Resolver(entries, m)
     taken = {e.source["key"] for e in entries}
-    b.profile_key = next(k for k in (m.profile["key"], *(f"{m.profile['key']}-{i}" for i in range(2, 99)))
-                         if k not in taken)
+    b.profile_key = next(
+        k for k in (m.profile["key"], *(f"{m.profile['key']}-{i}" for i in range(2, 99))) if k not in taken
+    )
     person_id = m.person_id.format(slug=base)
     b.person = {"id": person_id, "preferred_name": m.preferred_name.format(given=given, surname=surname)}
     b.case = {"id": m.case_id.format(slug=base), "subject": person_id}
-    for key in (("persons",), ("persons", 0), ("persons", 0, "id"), ("persons", 0, "preferred_name"),
-                ("case",), ("case", "id"), ("case", "subject")):
+    for key in (
+        ("persons",),
+        ("persons", 0),
+        ("persons", 0, "id"),
+        ("persons", 0, "preferred_name"),
+        ("case",),
+        ("case", "id"),
+        ("case", "subject"),
+    ):
         b.positions[key] = (name_line, 1)
     for sec in sections:
         if sec.heading.kind != "bibliography":

@@ -14,8 +14,20 @@ from dataclasses import dataclass, field
 from .cape_mapping import Mapping
 from .cape_text import Block, compact, edtf_from_match, slug, squeeze, title_language
 
-SOURCE_ORDER = ("key", "source_type", "title", "outlet", "publisher", "authors", "publication_date", "year", "language",
-                "url", "accessed_date", "note")
+SOURCE_ORDER = (
+    "key",
+    "source_type",
+    "title",
+    "outlet",
+    "publisher",
+    "authors",
+    "publication_date",
+    "year",
+    "language",
+    "url",
+    "accessed_date",
+    "note",
+)
 _INITIAL_END = re.compile(r"(?:^|[\s.\-])[^\W\d_]\.$")
 _PUNCT_ONLY = re.compile(r"^[\W_]*$")
 
@@ -85,8 +97,16 @@ def _title(rest: str, m: Mapping) -> tuple[str | None, int, int]:
             if rest[i] == close and (i + 1 == len(rest) or rest[i + 1] in " \t.,;:[("):
                 title = rest[1:i].strip()
                 return (title or None), 1, i + 1
-    stops = [x.start() for x in (m.bib["online"].search(rest), m.bib["available"].search(rest),
-                                 m.bib["url"].search(rest), m.bib["accessed_open"].search(rest)) if x]
+    stops = [
+        x.start()
+        for x in (
+            m.bib["online"].search(rest),
+            m.bib["available"].search(rest),
+            m.bib["url"].search(rest),
+            m.bib["accessed_open"].search(rest),
+        )
+        if x
+    ]
     seg = rest[: min(stops)] if stops else rest
     cut = re.search(r"\.(?:\s|$)", seg)
     end = cut.start() if cut else len(seg.rstrip())
@@ -122,9 +142,15 @@ def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
     if not year_m or not who:
         source["key"] = f"source-{index + 1}"
         source["note"] = t
-        entry.warnings.append(("note", 0, "unreadable-source",
-                               "this entry of the source list has no outlet or author followed by a year; kept as a note",
-                               "write it as `Outlet, YEAR. 'Title'. Date. Available at: URL`"))
+        entry.warnings.append(
+            (
+                "note",
+                0,
+                "unreadable-source",
+                "this entry of the source list has no outlet or author followed by a year; kept as a note",
+                "write it as `Outlet, YEAR. 'Title'. Date. Available at: URL`",
+            )
+        )
         _url(entry, t, 0, m)
         entry.source = {k: source[k] for k in SOURCE_ORDER if k in source}
         return entry
@@ -173,8 +199,10 @@ def parse_entry(block: Block, m: Mapping, index: int) -> Entry:
         source["note"] = rest_words
         entry.offsets["note"] = base_off
     if date is None and online:
-        between_end = min([x.start() for x in (avail, url_m, acc_m) if x and x.start() >= online.end()] or [len(after)])
-        between = after[online.end():between_end]
+        between_end = min(
+            [x.start() for x in (avail, url_m, acc_m) if x and x.start() >= online.end()] or [len(after)]
+        )
+        between = after[online.end() : between_end]
         date, d_off, _ = _date(between, m)
         d_off += online.end()
         site = _leftover(between)
@@ -199,19 +227,34 @@ def _url(entry: Entry, text: str, base: int, m: Mapping) -> None:
     off = base + url_m.start("url")
     if not url.lower().startswith(("http://", "https://")):
         note = entry.source.get("note")
-        entry.source["note"] = f"{note}; address given without a scheme: {url}" if note else \
-            f"Address given without a scheme: {url}"
-        entry.warnings.append(("note", off, "url-without-scheme",
-                               f"the address `{url}` has no http:// or https://; kept in the note, not as the source's url",
-                               "write the address in full, with https://"))
+        entry.source["note"] = (
+            f"{note}; address given without a scheme: {url}"
+            if note
+            else f"Address given without a scheme: {url}"
+        )
+        entry.warnings.append(
+            (
+                "note",
+                off,
+                "url-without-scheme",
+                f"the address `{url}` has no http:// or https://; kept in the note, not as the source's url",
+                "write the address in full, with https://",
+            )
+        )
         return
     entry.source["url"] = url
     entry.offsets["url"] = off
     tracking = sorted({p.group("name") for p in m.bib["tracking_parameter"].finditer(url)})
     if tracking:
-        entry.warnings.append(("url", off, "tracking-parameters",
-                               f"the address carries tracking parameters ({', '.join(tracking)}); kept as given",
-                               "remove the tracking parameters from the address in the profile"))
+        entry.warnings.append(
+            (
+                "url",
+                off,
+                "tracking-parameters",
+                f"the address carries tracking parameters ({', '.join(tracking)}); kept as given",
+                "remove the tracking parameters from the address in the profile",
+            )
+        )
 
 
 def _accessed(entry: Entry, text: str, base: int, m: Mapping) -> None:
@@ -231,9 +274,15 @@ def _accessed(entry: Entry, text: str, base: int, m: Mapping) -> None:
     if not m.bib["accessed_complete"].search(value):
         problems.append("it has no four-digit year")
     if problems:
-        entry.warnings.append(("accessed_date", off, "damaged-accessed-date",
-                               f"the accessed date `{value}` looks cut short ({'; '.join(problems)}); kept as given",
-                               "complete the accessed date in the profile, e.g. [Accessed 23 May 2018]"))
+        entry.warnings.append(
+            (
+                "accessed_date",
+                off,
+                "damaged-accessed-date",
+                f"the accessed date `{value}` looks cut short ({'; '.join(problems)}); kept as given",
+                "complete the accessed date in the profile, e.g. [Accessed 23 May 2018]",
+            )
+        )
 
 
 def parse_bibliography(lines: list[tuple[int, str]], m: Mapping) -> list[Entry]:

@@ -41,8 +41,15 @@ def find_references(text: str, m: Mapping) -> list[Reference]:
                 continue
             year = found.group("year").lower()
             locator = found.group("locator")
-            out.append(Reference(item_start, found.group("name"), "nd" if year.startswith("n") else year,
-                                 squeeze(locator) if locator else None, f"({item})"))
+            out.append(
+                Reference(
+                    item_start,
+                    found.group("name"),
+                    "nd" if year.startswith("n") else year,
+                    squeeze(locator) if locator else None,
+                    f"({item})",
+                )
+            )
     return out
 
 
@@ -70,10 +77,21 @@ class Resolver:
         shown = ref.text
         if len(found) > 1:
             keys = ", ".join(f"`{e.source['key']}`" for e in found)
-            return None, "ambiguous-reference", f"{shown} fits more than one entry of the source list ({keys}); not linked"
+            return (
+                None,
+                "ambiguous-reference",
+                f"{shown} fits more than one entry of the source list ({keys}); not linked",
+            )
         same_name = self.by_name.get(name, [])
         if same_name:
             years = ", ".join(sorted({e.year for e in same_name}))
-            return None, "unresolved-reference", (f"{shown}: the source list has this name only for {years}; "
-                                                  "no citation was made")
-        return None, "unresolved-reference", f"{shown} names no entry of the source list; no citation was made"
+            return (
+                None,
+                "unresolved-reference",
+                (f"{shown}: the source list has this name only for {years}; no citation was made"),
+            )
+        return (
+            None,
+            "unresolved-reference",
+            f"{shown} names no entry of the source list; no citation was made",
+        )

@@ -35,8 +35,11 @@ def _lookup(v: str, table: dict, what: str, heading: str) -> str | Problem:
     found = table.get(phrase(v))
     if found is None:
         known = ", ".join(sorted(set(table)))
-        return Problem("unknown-value", f"`{v}` is not a {what} the mapping knows; kept as a statement",
-                       f"write one of: {known} (or add the phrase to mappings/cape.yaml)")
+        return Problem(
+            "unknown-value",
+            f"`{v}` is not a {what} the mapping knows; kept as a statement",
+            f"write one of: {known} (or add the phrase to mappings/cape.yaml)",
+        )
     return found
 
 
@@ -52,8 +55,11 @@ def to_gender(v: str, m: Mapping, field: str) -> dict | Problem:
 def to_country(v: str, m: Mapping, field: str) -> dict | Problem:
     code = m.countries.get(phrase(v))
     if code is None:
-        return Problem("unknown-country", f"`{v}` is not a country the schema lists; kept as a statement",
-                       "write the country's English name as the schema's Country enum gives it")
+        return Problem(
+            "unknown-country",
+            f"`{v}` is not a country the schema lists; kept as a statement",
+            "write the country's English name as the schema's Country enum gives it",
+        )
     return {field: code}
 
 
@@ -69,17 +75,23 @@ def to_categories(v: str, m: Mapping, field: str) -> dict | Problem:
         elif got not in values:
             values.append(got)
     if unknown:
-        return Problem("unknown-category", f"no category of exile is known for {', '.join(f'`{u}`' for u in unknown)}; "
-                       "the whole value is kept as a statement",
-                       "separate categories with `;` and use the phrases of mappings/cape.yaml (categories.phrases)")
+        return Problem(
+            "unknown-category",
+            f"no category of exile is known for {', '.join(f'`{u}`' for u in unknown)}; "
+            "the whole value is kept as a statement",
+            "separate categories with `;` and use the phrases of mappings/cape.yaml (categories.phrases)",
+        )
     return {field: values} if values else {}
 
 
 def to_stages(v: str, m: Mapping, field: str) -> dict | Problem:
     tokens = list(m.stage_token.finditer(v))
     if not tokens:
-        return Problem("unreadable-stages", f"`{v}` names no stage; kept as a statement",
-                       "write e.g. `Stage 1   Stage 2   not Stage 3`")
+        return Problem(
+            "unreadable-stages",
+            f"`{v}` names no stage; kept as a statement",
+            "write e.g. `Stage 1   Stage 2   not Stage 3`",
+        )
     stages = sorted({int(t.group("n")) for t in tokens if not t.group("neg")})
     return {field: stages} if stages else {}
 
@@ -87,14 +99,17 @@ def to_stages(v: str, m: Mapping, field: str) -> dict | Problem:
 def to_date(v: str, m: Mapping, field: str) -> dict | Problem:
     value = edtf(v, m)
     if value is None:
-        return Problem("unreadable-date", f"`{v}` is not a date exilegraph can read; kept as a statement",
-                       "write a year (2017), a month (October 2017) or a day (21 October 2017)")
+        return Problem(
+            "unreadable-date",
+            f"`{v}` is not a date exilegraph can read; kept as a statement",
+            "write a year (2017), a month (October 2017) or a day (21 October 2017)",
+        )
     return {field: value}
 
 
 def edtf(v: str, m: Mapping) -> str | None:
     approx = m.date_approximate.match(v)
-    body = v[approx.end():] if approx else v
+    body = v[approx.end() :] if approx else v
     for pattern in m.date_patterns:
         found = pattern.match(body.strip())
         if found:
@@ -135,21 +150,34 @@ def to_residences(v: str, m: Mapping, field: str) -> dict | Problem:
         else:
             out.append({"country": code, "residence_role": role})
     if bad:
-        return Problem("unreadable-residences",
-                       f"{', '.join(f'`{b}`' for b in bad)}: a country and its role are needed; the whole value is kept "
-                       "as a statement", "write e.g. `Ukraine (asylum); Poland (transit)`")
+        return Problem(
+            "unreadable-residences",
+            f"{', '.join(f'`{b}`' for b in bad)}: a country and its role are needed; the whole value is kept "
+            "as a statement",
+            "write e.g. `Ukraine (asylum); Poland (transit)`",
+        )
     return {field: out} if out else {}
 
 
 def to_url(v: str, m: Mapping, field: str) -> dict | Problem:
     if not v.lower().startswith(("http://", "https://")) or any(ch.isspace() for ch in v):
-        return Problem("unreadable-url", f"`{v}` is not a web address; kept as a statement",
-                       "write the profile's address as https://...")
+        return Problem(
+            "unreadable-url",
+            f"`{v}` is not a web address; kept as a statement",
+            "write the profile's address as https://...",
+        )
     return {field: v}
 
 
 CONVERT = {
-    "text": to_text, "gender": to_gender, "country": to_country, "categories": to_categories, "stages": to_stages,
-    "date": to_date, "violence": to_violence, "legal_status": to_legal_status, "residences": to_residences,
+    "text": to_text,
+    "gender": to_gender,
+    "country": to_country,
+    "categories": to_categories,
+    "stages": to_stages,
+    "date": to_date,
+    "violence": to_violence,
+    "legal_status": to_legal_status,
+    "residences": to_residences,
     "url": to_url,
 }

@@ -19,8 +19,18 @@ from .cape_text import phrase
 
 MAPPING_FILE = MAPPINGS / "cape.yaml"
 KINDS = ("field", "narrative", "bibliography")
-CONVERTERS = ("text", "gender", "country", "categories", "stages", "date", "violence", "legal_status", "residences",
-              "url")
+CONVERTERS = (
+    "text",
+    "gender",
+    "country",
+    "categories",
+    "stages",
+    "date",
+    "violence",
+    "legal_status",
+    "residences",
+    "url",
+)
 _ISO = re.compile(r"^[A-Z]{2}$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
@@ -71,11 +81,19 @@ def _need(d: dict, key: str, where: str):
 
 # the named groups the reader takes from each pattern
 GROUPS = {
-    "name_line.pattern": ("surname", "given"), "dates.patterns": ("y",), "dates.search": ("y",),
-    "stages.token": ("n", "neg"), "residences.item": ("country", "role"), "violence.separator": ("answer", "rest"),
-    "bibliography.year": ("year",), "bibliography.url": ("url",), "bibliography.accessed": ("accessed", "close"),
-    "bibliography.accessed_open": ("accessed",), "bibliography.tracking_parameter": ("name",),
-    "references.group": ("body",), "references.item": ("name", "year", "locator"),
+    "name_line.pattern": ("surname", "given"),
+    "dates.patterns": ("y",),
+    "dates.search": ("y",),
+    "stages.token": ("n", "neg"),
+    "residences.item": ("country", "role"),
+    "violence.separator": ("answer", "rest"),
+    "bibliography.year": ("year",),
+    "bibliography.url": ("url",),
+    "bibliography.accessed": ("accessed", "close"),
+    "bibliography.accessed_open": ("accessed",),
+    "bibliography.tracking_parameter": ("name",),
+    "references.group": ("body",),
+    "references.item": ("name", "year", "locator"),
 }
 
 
@@ -103,7 +121,9 @@ def _phrases(table: dict, enum: str, where: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for value, words in (table or {}).items():
         if value not in allowed:
-            raise MappingError(f"{MAPPING_FILE.name}: `{where}.{value}` is not a value of the schema's {enum} enum")
+            raise MappingError(
+                f"{MAPPING_FILE.name}: `{where}.{value}` is not a value of the schema's {enum} enum"
+            )
         for w in words or []:
             out[phrase(str(w))] = value
     return out
@@ -117,7 +137,9 @@ def countries(aliases: dict) -> dict[str, str]:
             table[phrase(meta["title"])] = code
     for name, code in (aliases or {}).items():
         if code not in table.values():
-            raise MappingError(f"{MAPPING_FILE.name}: country alias `{name}` names `{code}`, not a Country of the schema")
+            raise MappingError(
+                f"{MAPPING_FILE.name}: country alias `{name}` names `{code}`, not a Country of the schema"
+            )
         table[phrase(str(name))] = code
     return table
 
@@ -134,7 +156,9 @@ def _headings(raw: dict) -> tuple[Heading, ...]:
             raise MappingError(f"{MAPPING_FILE.name}: `{where}kind` must be one of {', '.join(KINDS)}")
         convert = h.get("convert")
         if convert is not None and convert not in CONVERTERS:
-            raise MappingError(f"{MAPPING_FILE.name}: `{where}convert` must be one of {', '.join(CONVERTERS)}")
+            raise MappingError(
+                f"{MAPPING_FILE.name}: `{where}convert` must be one of {', '.join(CONVERTERS)}"
+            )
         if kind == "field" and (not h.get("field") or not convert):
             raise MappingError(f"{MAPPING_FILE.name}: `{where}` a field heading needs `field` and `convert`")
         stage = h.get("stage")
@@ -151,23 +175,48 @@ def _bibliography(b: dict) -> dict:
     w = "bibliography."
     source_type = str(_need(b, "source_type", w))
     if source_type not in _enum("SourceType"):
-        raise MappingError(f"{MAPPING_FILE.name}: `{w}source_type` is not a value of the schema's SourceType enum")
+        raise MappingError(
+            f"{MAPPING_FILE.name}: `{w}source_type` is not a value of the schema's SourceType enum"
+        )
     quotes = []
     for q in _need(b, "title_quotes", w):
         if not isinstance(q, str) or len(q) != 2:
-            raise MappingError(f"{MAPPING_FILE.name}: `{w}title_quotes` items are two characters: opening and closing")
+            raise MappingError(
+                f"{MAPPING_FILE.name}: `{w}title_quotes` items are two characters: opening and closing"
+            )
         quotes.append((q[0], q[1]))
     languages = []
     for i, rule in enumerate(b.get("languages") or []):
         marker = rule.get("marker")
-        languages.append((_rx(_need(rule, "letters", f"{w}languages[{i}]."), f"{w}languages[{i}].letters", 0),
-                          _rx(marker, f"{w}languages[{i}].marker", 0) if marker else None,
-                          str(_need(rule, "language", f"{w}languages[{i}]."))))
-    out = {k: _rx(_need(b, k, w), w + k) for k in
-           ("year", "author", "author_separator", "online", "available", "url", "accessed", "accessed_open",
-            "accessed_complete", "tracking_parameter")}
-    out.update(source_type=source_type, quotes=tuple(quotes), languages=tuple(languages),
-               url_trailing=str(b.get("url_trailing") or ""), head_chars=int(_need(b, "entry_head_chars", w)))
+        languages.append(
+            (
+                _rx(_need(rule, "letters", f"{w}languages[{i}]."), f"{w}languages[{i}].letters", 0),
+                _rx(marker, f"{w}languages[{i}].marker", 0) if marker else None,
+                str(_need(rule, "language", f"{w}languages[{i}].")),
+            )
+        )
+    out = {
+        k: _rx(_need(b, k, w), w + k)
+        for k in (
+            "year",
+            "author",
+            "author_separator",
+            "online",
+            "available",
+            "url",
+            "accessed",
+            "accessed_open",
+            "accessed_complete",
+            "tracking_parameter",
+        )
+    }
+    out.update(
+        source_type=source_type,
+        quotes=tuple(quotes),
+        languages=tuple(languages),
+        url_trailing=str(b.get("url_trailing") or ""),
+        head_chars=int(_need(b, "entry_head_chars", w)),
+    )
     return out
 
 
@@ -175,13 +224,20 @@ def _profile(p: dict) -> dict:
     w = "profile."
     source_type = str(_need(p, "source_type", w))
     if source_type not in _enum("SourceType"):
-        raise MappingError(f"{MAPPING_FILE.name}: `{w}source_type` is not a value of the schema's SourceType enum")
+        raise MappingError(
+            f"{MAPPING_FILE.name}: `{w}source_type` is not a value of the schema's SourceType enum"
+        )
     loc = _need(p, "locators", w)
-    templates = ((f"{w}title", _need(p, "title", w), {"surname": "x", "given": "y"}),
-                 (f"{w}locators.profile", _need(loc, "profile", w + "locators."), {"section": "x"}),
-                 (f"{w}locators.reference", _need(loc, "reference", w + "locators."), {"section": "x"}),
-                 (f"{w}locators.reference_with_page", _need(loc, "reference_with_page", w + "locators."),
-                  {"section": "x", "page": "p. 1"}))
+    templates = (
+        (f"{w}title", _need(p, "title", w), {"surname": "x", "given": "y"}),
+        (f"{w}locators.profile", _need(loc, "profile", w + "locators."), {"section": "x"}),
+        (f"{w}locators.reference", _need(loc, "reference", w + "locators."), {"section": "x"}),
+        (
+            f"{w}locators.reference_with_page",
+            _need(loc, "reference_with_page", w + "locators."),
+            {"section": "x", "page": "p. 1"},
+        ),
+    )
     for where, template, fields in templates:
         try:
             str(template).format(**fields)
@@ -191,8 +247,12 @@ def _profile(p: dict) -> dict:
     key = str(_need(p, "key", w))
     if not _SLUG.match(key):
         raise MappingError(f"{MAPPING_FILE.name}: `{w}key` must be a slug, found `{key}`")
-    return {"key": key, "source_type": source_type, "title": str(p["title"]),
-            "locators": {k: str(loc[k]) for k in ("profile", "reference", "reference_with_page")}}
+    return {
+        "key": key,
+        "source_type": source_type,
+        "title": str(p["title"]),
+        "locators": {k: str(loc[k]) for k in ("profile", "reference", "reference_with_page")},
+    }
 
 
 @functools.cache
@@ -203,7 +263,9 @@ def load_mapping(path: Path = MAPPING_FILE) -> Mapping:
     try:
         return _load_mapping(path)
     except (AttributeError, TypeError, KeyError, ValueError) as exc:  # an entry of the wrong shape
-        raise MappingError(f"{path.name} is not a usable mapping: an entry has the wrong shape ({exc!r})") from None
+        raise MappingError(
+            f"{path.name} is not a usable mapping: an entry has the wrong shape ({exc!r})"
+        ) from None
 
 
 def _load_mapping(path: Path) -> Mapping:
@@ -217,8 +279,11 @@ def _load_mapping(path: Path) -> Mapping:
         raise MappingError(f"{path.name} must be a mapping")
     name = _need(raw, "name_line", "")
     ids = _need(raw, "ids", "")
-    templates = (("ids.person", ids.get("person"), {"slug": "x"}), ("ids.case", ids.get("case"), {"slug": "x"}),
-                 ("name_line.preferred_name", name.get("preferred_name"), {"given": "x", "surname": "y"}))
+    templates = (
+        ("ids.person", ids.get("person"), {"slug": "x"}),
+        ("ids.case", ids.get("case"), {"slug": "x"}),
+        ("name_line.preferred_name", name.get("preferred_name"), {"given": "x", "surname": "y"}),
+    )
     for where, template, fields in templates:
         try:
             str(template).format(**fields)
@@ -239,8 +304,10 @@ def _load_mapping(path: Path) -> Mapping:
         "categories": _phrases(_need(cat, "phrases", "categories."), "ExileCategory", "categories.phrases"),
         "legal_status": _phrases(_need(raw, "legal_status", ""), "LegalStatus", "legal_status"),
         "residence_roles": _phrases(_need(res, "roles", "residences."), "ResidenceRole", "residences.roles"),
-        "violence": {**{phrase(str(w)): True for w in _need(vio, "yes", "violence.")},
-                     **{phrase(str(w)): False for w in _need(vio, "no", "violence.")}},
+        "violence": {
+            **{phrase(str(w)): True for w in _need(vio, "yes", "violence.")},
+            **{phrase(str(w)): False for w in _need(vio, "no", "violence.")},
+        },
     }
     return Mapping(
         raw=raw,
@@ -271,7 +338,11 @@ def _load_mapping(path: Path) -> Mapping:
             "ignore": frozenset(phrase(str(w)) for w in refs.get("ignore_words") or []),
             "max_chars": int(refs.get("max_item_chars") or 200),
         },
-        sentences={"abbreviations": frozenset(str(a).lower().rstrip(".")
-                                              for a in _need(_need(raw, "sentences", ""), "abbreviations", "sentences."))},
+        sentences={
+            "abbreviations": frozenset(
+                str(a).lower().rstrip(".")
+                for a in _need(_need(raw, "sentences", ""), "abbreviations", "sentences.")
+            )
+        },
         profile=_profile(_need(raw, "profile", "")),
     )

@@ -8,12 +8,59 @@ import re
 import unicodedata
 
 # Cyrillic to Latin for ids and keys only (names keep their script everywhere else).
-_CYRILLIC = dict(zip(
-    "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюяәғқңөұүһў",
-    ["a", "b", "v", "g", "g", "d", "e", "e", "ye", "zh", "z", "i", "i", "yi", "y", "k", "l", "m", "n", "o", "p",
-     "r", "s", "t", "u", "f", "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya", "a", "g", "q", "n",
-     "o", "u", "u", "h", "u"],
-))
+_CYRILLIC = dict(
+    zip(
+        "абвгґдеёєжзиіїйклмнопрстуфхцчшщъыьэюяәғқңөұүһў",
+        [
+            "a",
+            "b",
+            "v",
+            "g",
+            "g",
+            "d",
+            "e",
+            "e",
+            "ye",
+            "zh",
+            "z",
+            "i",
+            "i",
+            "yi",
+            "y",
+            "k",
+            "l",
+            "m",
+            "n",
+            "o",
+            "p",
+            "r",
+            "s",
+            "t",
+            "u",
+            "f",
+            "kh",
+            "ts",
+            "ch",
+            "sh",
+            "shch",
+            "",
+            "y",
+            "",
+            "e",
+            "yu",
+            "ya",
+            "a",
+            "g",
+            "q",
+            "n",
+            "o",
+            "u",
+            "u",
+            "h",
+            "u",
+        ],
+    )
+)
 _NOT_SLUG = re.compile(r"[^a-z0-9]+")
 _SPACES = re.compile(r"\s+")
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import yaml
-
 from yaml.resolver import BaseResolver
 
 try:  # libyaml's parser is ~10x faster; fall back to the pure one
     from yaml._yaml import CParser as _Parser
 except ImportError:  # pragma: no cover
-    from yaml.parser import Parser as _Parser  # type: ignore
     from yaml.composer import Composer
+    from yaml.parser import Parser as _Parser  # type: ignore
 
     class _Parser(_Parser, Composer):  # type: ignore[no-redef]
         pass
@@ -59,7 +58,9 @@ class YamlLocator:
                         break
                 else:
                     break
-            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value):
+            elif (
+                isinstance(node, yaml.SequenceNode) and isinstance(part, int) and 0 <= part < len(node.value)
+            ):
                 node = node.value[part]
                 mark = node.start_mark
             else:

@@ -34,9 +34,16 @@ def _flow_too_deep(path: str, text: str) -> Finding | None:
             depth += 1
             if depth > MAX_FLOW_DEPTH:
                 line, col = _line_col(text, m.start())
-                return Finding(path, line, col, ERROR, "too-deep", "",
-                               f"lists and mappings are nested more than {MAX_FLOW_DEPTH} deep here",
-                               "write the items one per line (block style); a record needs only a few levels")
+                return Finding(
+                    path,
+                    line,
+                    col,
+                    ERROR,
+                    "too-deep",
+                    "",
+                    f"lists and mappings are nested more than {MAX_FLOW_DEPTH} deep here",
+                    "write the items one per line (block style); a record needs only a few levels",
+                )
         elif depth:
             depth -= 1
     return None
@@ -56,13 +63,41 @@ class YamlReader:
         except Exception as exc:  # ryaml raises InvalidYamlError; its message holds line and column
             m = _WHERE.search(str(exc))
             at = _AT.search(str(exc))
-            line, col = (int(m.group(1)), int(m.group(2))) if m else _line_col(text, int(at.group(1))) if at else (1, 1)
-            raise RecordError([Finding(path, line, col, ERROR, "yaml-syntax", "",
-                                       f"this is not valid YAML: {str(exc).split(' at line')[0]}",
-                                       "check indentation and quoting on this line and the one above")]) from None
+            line, col = (
+                (int(m.group(1)), int(m.group(2)))
+                if m
+                else _line_col(text, int(at.group(1)))
+                if at
+                else (1, 1)
+            )
+            raise RecordError(
+                [
+                    Finding(
+                        path,
+                        line,
+                        col,
+                        ERROR,
+                        "yaml-syntax",
+                        "",
+                        f"this is not valid YAML: {str(exc).split(' at line')[0]}",
+                        "check indentation and quoting on this line and the one above",
+                    )
+                ]
+            ) from None
         if not isinstance(value, dict):
-            raise RecordError([Finding(path, 1, 1, ERROR, "not-a-record", "",
-                                       "a record file must be a mapping of fields, not a list or a single value",
-                                       "start the file with `case:` (or `persons:`, `organisations:`, `sources:`) "
-                                       "at the left margin")])
+            raise RecordError(
+                [
+                    Finding(
+                        path,
+                        1,
+                        1,
+                        ERROR,
+                        "not-a-record",
+                        "",
+                        "a record file must be a mapping of fields, not a list or a single value",
+                        "start the file with `case:` (or `persons:`, `organisations:`, `sources:`) "
+                        "at the left margin",
+                    )
+                ]
+            )
         return RawRecord(path, sha256, self.name, value, YamlLocator(text))

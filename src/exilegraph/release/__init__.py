@@ -17,24 +17,23 @@ from pathlib import Path
 
 from .. import __version__
 from .. import findings as F
-from .changelog import Changelog, case_digests, compare
-from ..rdf.dataset import Dataset
-from .describe import PREFIXES, Counts, Publication, count, description
-from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 from ..errors import NoReleaseError, ReleaseError
 from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
 from ..provenance import Build, Input, build_time, iso, records_commit
+from ..rdf.dataset import Dataset
 from ..readers import display_path, find_record_files
 from ..records import RecordGraph, sha256_bytes
 from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
-from ..validate import check_dataset
-from ..writers import FORMATS
 from ..site import SITE_DIR, build_site
+from ..validate import check_dataset
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
-
+from ..writers import FORMATS
+from .changelog import Changelog, case_digests, compare
+from .describe import PREFIXES, Counts, Publication, count, description
+from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 
 
 @dataclass
@@ -51,16 +50,27 @@ class ReleaseResult:
         c = self.counts
         kind = "internal release (restricted values included)" if self.internal else "public release"
         if self.unchanged:
-            return (f"{kind} in {self.path} is up to date (same records, toolkit and options): {c.triples} triples, "
-                    f"{c.cases} cases; validation: {F.summary(self.findings)}")
-        return (f"wrote {kind} to {self.path}: {c.triples} triples, {c.cases} cases, {c.events} events, "
-                f"{c.sources} sources, {c.citations} citations; validation: {F.summary(self.findings)}")
+            return (
+                f"{kind} in {self.path} is up to date (same records, toolkit and options): {c.triples} triples, "
+                f"{c.cases} cases; validation: {F.summary(self.findings)}"
+            )
+        return (
+            f"wrote {kind} to {self.path}: {c.triples} triples, {c.cases} cases, {c.events} events, "
+            f"{c.sources} sources, {c.citations} citations; validation: {F.summary(self.findings)}"
+        )
 
 
-def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bool = False,
-                  base_iri: str = DEFAULT_BASE_IRI, reporter: Reporter | None = None,
-                  jobs: int | None = None, use_cache: bool = True,
-                  publication: Publication | None = None) -> ReleaseResult:
+def build_release(
+    paths: list[Path],
+    out: Path = Path("output"),
+    *,
+    internal: bool = False,
+    base_iri: str = DEFAULT_BASE_IRI,
+    reporter: Reporter | None = None,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    publication: Publication | None = None,
+) -> ReleaseResult:
     """Validate the records under `paths`, map them and write the release into `out` atomically.
 
     `publication` gives the public download and endpoint addresses the description names.
@@ -69,12 +79,29 @@ def build_release(paths: list[Path], out: Path = Path("output"), *, internal: bo
     release names a local address, or the release cannot be written (the previous release is then untouched)."""
     publication = (publication or Publication()).checked(internal)
     with paused_gc():  # millions of long-lived strings and tuples: collections would only rescan them
-        return _build_release(paths, out, internal=internal, base_iri=base_iri, reporter=reporter, jobs=jobs,
-                              use_cache=use_cache, publication=publication)
+        return _build_release(
+            paths,
+            out,
+            internal=internal,
+            base_iri=base_iri,
+            reporter=reporter,
+            jobs=jobs,
+            use_cache=use_cache,
+            publication=publication,
+        )
 
 
-def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: str, reporter: Reporter | None,
-                   jobs: int | None, use_cache: bool, publication: Publication) -> ReleaseResult:
+def _build_release(
+    paths: list[Path],
+    out: Path,
+    *,
+    internal: bool,
+    base_iri: str,
+    reporter: Reporter | None,
+    jobs: int | None,
+    use_cache: bool,
+    publication: Publication,
+) -> ReleaseResult:
     rep = reporter or Reporter(quiet=True)
     base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
     files = find_record_files(paths)
@@ -104,8 +131,10 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
         errors = [f for f in findings if f.severity == F.ERROR]
         shown = "\n".join(f.text() for f in errors[:20])
         more = f"\n… and {len(errors) - 20} more" if len(errors) > 20 else ""
-        raise ReleaseError(f"validation found {len(errors)} errors; nothing was published "
-                           f"(run `exilegraph validate` for the full report):\n{shown}{more}")
+        raise ReleaseError(
+            f"validation found {len(errors)} errors; nothing was published "
+            f"(run `exilegraph validate` for the full report):\n{shown}{more}"
+        )
     graphs: list[RecordGraph] = [p.graph for p in ok]
     build.inputs = [Input(p.path, p.sha256, p.graph.graph) for p in ok]
 
@@ -129,8 +158,10 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         where = f" ({Path(exc.filename).name})" if exc.filename else ""
-        raise ReleaseError(f"writing the release failed{where}: {exc.strerror or exc}; "
-                           f"the previous release in {target} is untouched") from None
+        raise ReleaseError(
+            f"writing the release failed{where}: {exc.strerror or exc}; "
+            f"the previous release in {target} is untouched"
+        ) from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
@@ -139,44 +170,81 @@ def _build_release(paths: list[Path], out: Path, *, internal: bool, base_iri: st
     return result
 
 
-def _write(tmp: Path, target: Path, dataset: Dataset, graphs: list[RecordGraph], findings, build: Build,
-           internal: bool, base: str, rep: Reporter, key: str, publication: Publication) -> ReleaseResult:
+def _write(
+    tmp: Path,
+    target: Path,
+    dataset: Dataset,
+    graphs: list[RecordGraph],
+    findings,
+    build: Build,
+    internal: bool,
+    base: str,
+    rep: Reporter,
+    key: str,
+    publication: Publication,
+) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
     files: list[tuple[str, str, int]] = []
     loader = None
     try:
-        first = ("nquads", "ntriples")  # the store loads these two: write them first, load while the rest is written
+        first = (
+            "nquads",
+            "ntriples",
+        )  # the store loads these two: write them first, load while the rest is written
         for fmt in sorted(FORMATS.values(), key=lambda f: (f.name not in first, f.name)):
             with rep.stage(f"write {fmt.name}"):
                 fmt.write(dataset, tmp / fmt.filename)
             files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
             if fmt.name == first[-1]:
-                loader = StoreLoader(tmp / STORE_DIR, tmp / FORMATS["nquads"].filename,
-                                     tmp / FORMATS["ntriples"].filename).start()
+                loader = StoreLoader(
+                    tmp / STORE_DIR, tmp / FORMATS["nquads"].filename, tmp / FORMATS["ntriples"].filename
+                ).start()
         files.sort()
         with rep.stage("describe"):
             counts = count(dataset.triples)
             digests = case_digests(graphs, base)
             changelog = compare(ReleaseDir(target), digests, dataset.triples, base)
-            void = description(base, counts=counts, files=files, issued=build.ended or build.started, internal=internal,
-                               publication=publication)
+            void = description(
+                base,
+                counts=counts,
+                files=files,
+                issued=build.ended or build.started,
+                internal=internal,
+                publication=publication,
+            )
             _write_turtle(void, tmp / "void.ttl")
             shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
             shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
             (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
             _dump_json(tmp / "changelog.json", changelog.as_dict())
-            (tmp / "validation.txt").write_text(F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8")
+            (tmp / "validation.txt").write_text(
+                F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8"
+            )
             (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
-            _dump_json(tmp / "release.json", {
-                "version": __version__, "schema_version": schema_index()["version"], "internal": internal,
-                "base_iri": base, "issued": iso(build.ended or build.started), "build": build.iri,
-                "counts": counts.as_dict(), "cases": digests,
-                "graphs": {"records": sorted(g.graph for g in graphs), "provenance": f"{base}graph/provenance",
-                           "vocabulary": f"{base}graph/vocabulary", "description": f"{base}graph/description"},
-                "files": {name: media for name, media, _ in files}, "inputs_key": key,
-                "public_url": publication.download, "endpoint_url": publication.endpoint,
-            })
+            _dump_json(
+                tmp / "release.json",
+                {
+                    "version": __version__,
+                    "schema_version": schema_index()["version"],
+                    "internal": internal,
+                    "base_iri": base,
+                    "issued": iso(build.ended or build.started),
+                    "build": build.iri,
+                    "counts": counts.as_dict(),
+                    "cases": digests,
+                    "graphs": {
+                        "records": sorted(g.graph for g in graphs),
+                        "provenance": f"{base}graph/provenance",
+                        "vocabulary": f"{base}graph/vocabulary",
+                        "description": f"{base}graph/description",
+                    },
+                    "files": {name: media for name, media, _ in files},
+                    "inputs_key": key,
+                    "public_url": publication.download,
+                    "endpoint_url": publication.endpoint,
+                },
+            )
         with rep.stage("evidence pages"):  # while the store loads in its own process
             write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
@@ -224,7 +292,9 @@ def _inputs_key(build: Build, publication: Publication) -> str:
     from ..diskcache import digest
     from ..pipeline import fingerprint
 
-    return digest([fingerprint(), build.iri, build.base, repr(publication), os.environ.get("SOURCE_DATE_EPOCH", "")])
+    return digest(
+        [fingerprint(), build.iri, build.base, repr(publication), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    )
 
 
 def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:
@@ -241,8 +311,14 @@ def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:
         changelog = Changelog(**json.loads((release.path / "changelog.json").read_text(encoding="utf-8")))
         reported = json.loads((release.path / "validation.json").read_text(encoding="utf-8"))["findings"]
         findings = [F.Finding(**f) for f in reported]
-        return ReleaseResult(release.path, Counts(**manifest.counts), changelog, findings,
-                             internal=manifest.internal, unchanged=True)
+        return ReleaseResult(
+            release.path,
+            Counts(**manifest.counts),
+            changelog,
+            findings,
+            internal=manifest.internal,
+            unchanged=True,
+        )
     except (NoReleaseError, OSError, ValueError, KeyError, TypeError):
         return None
 

@@ -4,14 +4,11 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import json
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from ..errors import NoReleaseError
 from ..records import RecordGraph
 from .folder import ReleaseDir
-
 
 GENERATED_BY = "<http://www.w3.org/ns/prov#wasGeneratedBy>"
 BUILD_NODES = ("build/", "file/", "graph/", "commit/", "software/")
@@ -56,11 +53,20 @@ class Changelog:
 
     def markdown(self, version: str) -> str:
         if self.previous_version is None:
-            return f"# Changelog\n\nRelease {version}: first release in this folder, nothing to compare with.\n"
-        lines = ["# Changelog\n", f"Release {version} against the previous release ({self.previous_version}).\n",
-                 f"- triples added: {self.triples_added}", f"- triples removed: {self.triples_removed}"]
-        for title, items in (("Cases added", self.cases_added), ("Cases removed", self.cases_removed),
-                             ("Cases changed", self.cases_changed)):
+            return (
+                f"# Changelog\n\nRelease {version}: first release in this folder, nothing to compare with.\n"
+            )
+        lines = [
+            "# Changelog\n",
+            f"Release {version} against the previous release ({self.previous_version}).\n",
+            f"- triples added: {self.triples_added}",
+            f"- triples removed: {self.triples_removed}",
+        ]
+        for title, items in (
+            ("Cases added", self.cases_added),
+            ("Cases removed", self.cases_removed),
+            ("Cases changed", self.cases_changed),
+        ):
             lines.append(f"\n## {title} ({len(items)})\n")
             lines.extend(f"- {c}" for c in items)
         return "\n".join(lines) + "\n"
@@ -72,8 +78,11 @@ def compare(previous: ReleaseDir, digests: dict[str, str], triples: list[str], b
     try:
         old = previous.manifest
     except NoReleaseError:
-        return Changelog(previous_version=None, cases_added=sorted(digests),
-                         triples_added=len(content_lines(triples, base)))
+        return Changelog(
+            previous_version=None,
+            cases_added=sorted(digests),
+            triples_added=len(content_lines(triples, base)),
+        )
     old_cases = old.cases
     log = Changelog(previous_version=f"{old.version} built {old.issued}")
     log.cases_added = sorted(set(digests) - set(old_cases))

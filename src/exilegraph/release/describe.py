@@ -8,16 +8,27 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from .. import __version__
-from ..provenance import iso
 from ..errors import ReleaseError
+from ..provenance import iso
 from ..rdf.namespaces import DCAT, DCT, EG, EU_AUTHORITY, FOAF, IANA, RDF_TYPE, RDFS, VOID, XSD
 from ..rdf.terms import iri, iri_value, literal, typed
 from ..resources import schema_index
+
 LICENCE = "https://creativecommons.org/licenses/by/4.0/"
-PREFIXES = {"void": VOID, "dcat": DCAT, "dcterms": DCT, "foaf": FOAF, "xsd": XSD, "eg": EG,
-            "rdfs": RDFS, "schema": "http://schema.org/"}
-ABOUT = ("Exile cases, typed events by stage, statements, sources and citations; every claim cites its "
-         "sources, with PROV-O provenance of the build.")
+PREFIXES = {
+    "void": VOID,
+    "dcat": DCAT,
+    "dcterms": DCT,
+    "foaf": FOAF,
+    "xsd": XSD,
+    "eg": EG,
+    "rdfs": RDFS,
+    "schema": "http://schema.org/",
+}
+ABOUT = (
+    "Exile cases, typed events by stage, statements, sources and citations; every claim cites its "
+    "sources, with PROV-O provenance of the build."
+)
 
 
 @dataclass(frozen=True)
@@ -37,25 +48,45 @@ class Counts:
 
 def count(triples: list[str]) -> Counts:
     idx = schema_index()["classes"]
-    names = {f"<{idx[cls]['uri']}>": name for name, cls in (
-        ("cases", "ExileCase"), ("persons", "Person"), ("organisations", "Organisation"), ("events", "Event"),
-        ("statements", "Statement"), ("sources", "Source"), ("citations", "Citation"))}
+    names = {
+        f"<{idx[cls]['uri']}>": name
+        for name, cls in (
+            ("cases", "ExileCase"),
+            ("persons", "Person"),
+            ("organisations", "Organisation"),
+            ("events", "Event"),
+            ("statements", "Statement"),
+            ("sources", "Source"),
+            ("citations", "Citation"),
+        )
+    }
     found = dict.fromkeys(names.values(), 0)
     marker = f" {RDF_TYPE} "
     for line in triples:
         if marker in line:
-            name = names.get(line[line.index(marker) + len(marker):-2])
+            name = names.get(line[line.index(marker) + len(marker) : -2])
             if name:
                 found[name] += 1
     return Counts(triples=len(triples), **found)
 
 
 EU = EU_AUTHORITY
-FILE_TYPES = {"text/turtle": "RDF_TURTLE", "application/n-triples": "RDF_N_TRIPLES",
-              "application/n-quads": "RDF_N_QUADS", "application/ld+json": "JSON_LD"}
+FILE_TYPES = {
+    "text/turtle": "RDF_TURTLE",
+    "application/n-triples": "RDF_N_TRIPLES",
+    "application/n-quads": "RDF_N_QUADS",
+    "application/ld+json": "JSON_LD",
+}
 SPARQL_PROTOCOL = "https://www.w3.org/TR/sparql11-protocol/"
-PARTITIONS = {"cases": "ExileCase", "persons": "Person", "organisations": "Organisation", "events": "Event",
-              "statements": "Statement", "sources": "Source", "citations": "Citation"}
+PARTITIONS = {
+    "cases": "ExileCase",
+    "persons": "Person",
+    "organisations": "Organisation",
+    "events": "Event",
+    "statements": "Statement",
+    "sources": "Source",
+    "citations": "Citation",
+}
 _LOCAL = re.compile(r"^(localhost|127(\.\d+){3}|\[?::1\]?|0\.0\.0\.0)$", re.I)
 
 
@@ -66,7 +97,7 @@ class Publication:
     download: str | None = None
     endpoint: str | None = None
 
-    def checked(self, internal: bool) -> "Publication":
+    def checked(self, internal: bool) -> Publication:
         """The same, once each URL is an absolute http(s) URL; a public release may not name this machine.
 
         Raises ReleaseError otherwise.
@@ -78,14 +109,23 @@ class Publication:
             if parts.scheme not in ("http", "https") or not parts.hostname:
                 raise ReleaseError(f"{name} '{url}' is not an http(s) URL")
             if not internal and _LOCAL.match(parts.hostname):
-                raise ReleaseError(f"{name} '{url}' names this machine; a public release needs the address "
-                                   "partners use (or leave it out)")
+                raise ReleaseError(
+                    f"{name} '{url}' names this machine; a public release needs the address "
+                    "partners use (or leave it out)"
+                )
         download = self.download if not self.download or self.download.endswith("/") else self.download + "/"
         return Publication(download, self.endpoint)
 
 
-def description(base: str, *, counts: Counts, files: list[tuple[str, str, int]], issued: datetime,
-                internal: bool, publication: Publication | None = None) -> list[str]:
+def description(
+    base: str,
+    *,
+    counts: Counts,
+    files: list[tuple[str, str, int]],
+    issued: datetime,
+    internal: bool,
+    publication: Publication | None = None,
+) -> list[str]:
     """N-Triples lines describing the release (VoID and DCAT-AP 3). `files` holds (name, media type, size).
 
     Each file is a distribution: its download URL is under `publication.download` when given; otherwise
@@ -129,47 +169,59 @@ def description(base: str, *, counts: Counts, files: list[tuple[str, str, int]],
     for name, value in sorted(counts.as_dict().items()):
         if name in PARTITIONS:
             part = iri(f"{iri_value(ds)}/class/{name}")
-            out += [f"{ds} <{VOID}classPartition> {part} .",
-                    f"{part} <{VOID}class> {iri(classes[PARTITIONS[name]]['uri'])} .",
-                    f"{part} <{DCT}title> {literal(name, lang='en')} .",
-                    f"{part} <{VOID}entities> {literal(str(value), XSD + 'integer')} ."]
+            out += [
+                f"{ds} <{VOID}classPartition> {part} .",
+                f"{part} <{VOID}class> {iri(classes[PARTITIONS[name]]['uri'])} .",
+                f"{part} <{DCT}title> {literal(name, lang='en')} .",
+                f"{part} <{VOID}entities> {literal(str(value), XSD + 'integer')} .",
+            ]
     for name, media, size in files:
         dist = iri(f"{iri_value(ds)}/dump/{name}")
         media_iri = iri(IANA + media)
-        out += [f"{ds} <{DCAT}distribution> {dist} .",
-                f"{dist} {RDF_TYPE} <{DCAT}Distribution> .",
-                f"{dist} <{DCAT}mediaType> {media_iri} .",
-                f"{media_iri} {RDF_TYPE} <{DCT}MediaType> .",
-                f"{dist} <{DCT}title> {literal(name, lang='en')} .",
-                f"{dist} <{DCT}license> <{LICENCE}> .",
-                f"{dist} <{DCAT}byteSize> {literal(str(size), XSD + 'nonNegativeInteger')} ."]
+        out += [
+            f"{ds} <{DCAT}distribution> {dist} .",
+            f"{dist} {RDF_TYPE} <{DCAT}Distribution> .",
+            f"{dist} <{DCAT}mediaType> {media_iri} .",
+            f"{media_iri} {RDF_TYPE} <{DCT}MediaType> .",
+            f"{dist} <{DCT}title> {literal(name, lang='en')} .",
+            f"{dist} <{DCT}license> <{LICENCE}> .",
+            f"{dist} <{DCAT}byteSize> {literal(str(size), XSD + 'nonNegativeInteger')} .",
+        ]
         if media in FILE_TYPES:
             fmt = iri(EU + "file-type/" + FILE_TYPES[media])
             out += [f"{dist} <{DCT}format> {fmt} .", f"{fmt} {RDF_TYPE} <{DCT}MediaTypeOrExtent> ."]
         if publication.download:
             url = iri(publication.download + name)
-            out += [f"{dist} <{DCAT}accessURL> {url} .", f"{dist} <{DCAT}downloadURL> {url} .",
-                    f"{ds} <{VOID}dataDump> {url} .", f"{url} {RDF_TYPE} <{RDFS}Resource> ."]
+            out += [
+                f"{dist} <{DCAT}accessURL> {url} .",
+                f"{dist} <{DCAT}downloadURL> {url} .",
+                f"{ds} <{VOID}dataDump> {url} .",
+                f"{url} {RDF_TYPE} <{RDFS}Resource> .",
+            ]
         else:  # not yet published anywhere: the dataset's own page is the way to it
             out += [f"{dist} <{DCAT}accessURL> {ds} .", f"{ds} {RDF_TYPE} <{RDFS}Resource> ."]
     if publication.endpoint:
         sparql = iri(publication.endpoint)
         protocol = iri(SPARQL_PROTOCOL)
-        out += [f"{ds} <{VOID}sparqlEndpoint> {sparql} .",
-                f"{sparql} {RDF_TYPE} <{DCAT}DataService> .",
-                f"{sparql} <{DCT}title> {literal('exilegraph SPARQL endpoint', lang='en')} .",
-                f"{sparql} <{DCAT}endpointURL> {sparql} .",
-                f"{sparql} {RDF_TYPE} <{RDFS}Resource> .",  # DCAT-AP's shapes ask for the class of a URL
-                f"{sparql} <{DCAT}servesDataset> {ds} .",
-                f"{sparql} <{DCT}conformsTo> {protocol} .",
-                f"{protocol} {RDF_TYPE} <{DCT}Standard> .",
-                f"{sparql} <{DCT}license> <{LICENCE}> .",
-                f"{sparql} <{DCT}accessRights> {rights} ."]
+        out += [
+            f"{ds} <{VOID}sparqlEndpoint> {sparql} .",
+            f"{sparql} {RDF_TYPE} <{DCAT}DataService> .",
+            f"{sparql} <{DCT}title> {literal('exilegraph SPARQL endpoint', lang='en')} .",
+            f"{sparql} <{DCAT}endpointURL> {sparql} .",
+            f"{sparql} {RDF_TYPE} <{RDFS}Resource> .",  # DCAT-AP's shapes ask for the class of a URL
+            f"{sparql} <{DCAT}servesDataset> {ds} .",
+            f"{sparql} <{DCT}conformsTo> {protocol} .",
+            f"{protocol} {RDF_TYPE} <{DCT}Standard> .",
+            f"{sparql} <{DCT}license> <{LICENCE}> .",
+            f"{sparql} <{DCT}accessRights> {rights} .",
+        ]
         service = iri(f"{ds[1:-1]}/sparql")  # the same data, reached through the endpoint
-        out += [f"{ds} <{DCAT}distribution> {service} .",
-                f"{service} {RDF_TYPE} <{DCAT}Distribution> .",
-                f"{service} <{DCT}title> {literal('SPARQL endpoint', lang='en')} .",
-                f"{service} <{DCAT}accessURL> {sparql} .",
-                f"{service} <{DCAT}accessService> {sparql} .",
-                f"{service} <{DCT}license> <{LICENCE}> ."]
+        out += [
+            f"{ds} <{DCAT}distribution> {service} .",
+            f"{service} {RDF_TYPE} <{DCAT}Distribution> .",
+            f"{service} <{DCT}title> {literal('SPARQL endpoint', lang='en')} .",
+            f"{service} <{DCAT}accessURL> {sparql} .",
+            f"{service} <{DCAT}accessService> {sparql} .",
+            f"{service} <{DCT}license> <{LICENCE}> .",
+        ]
     return sorted(set(out))

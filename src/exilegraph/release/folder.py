@@ -37,7 +37,7 @@ class Manifest:
     inputs_key: str | None = None  # what the release was built from (see release._inputs_key)
 
     @classmethod
-    def from_json(cls, data: dict) -> "Manifest":
+    def from_json(cls, data: dict) -> Manifest:
         """Raises KeyError, TypeError or ValueError for a manifest of another shape."""
         if not isinstance(data, dict):
             raise TypeError("the manifest is not a JSON object")
@@ -81,7 +81,7 @@ class ReleaseDir:
         """True when a complete release is here (its manifest is written last)."""
         return self.manifest_path.is_file()
 
-    def require(self, *, store: bool = False) -> "ReleaseDir":
+    def require(self, *, store: bool = False) -> ReleaseDir:
         """This folder, if it holds a release (and its store, when asked).
 
         Raises NoReleaseError naming the folder and how to make a release."""
@@ -90,7 +90,9 @@ class ReleaseDir:
                 f"no release at {self.path}: build one with `exilegraph release` or pass --release DIR"
             )
         if store and not self.store_path.is_dir():
-            raise NoReleaseError(f"the release at {self.path} has no store/: rebuild it with `exilegraph release`")
+            raise NoReleaseError(
+                f"the release at {self.path} has no store/: rebuild it with `exilegraph release`"
+            )
         return self
 
     @cached_property

@@ -32,10 +32,19 @@ class StoreLoader:
         self.path, self.nquads, self.ntriples = path, nquads, ntriples
         self.proc: subprocess.Popen | None = None
 
-    def start(self) -> "StoreLoader":
-        self.proc = subprocess.Popen([sys.executable, "-m", "exilegraph.release.store", str(self.path), str(self.nquads),
-                                      str(self.ntriples)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    def start(self) -> StoreLoader:
+        self.proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "exilegraph.release.store",
+                str(self.path),
+                str(self.nquads),
+                str(self.ntriples),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         return self
 
     def wait(self) -> None:

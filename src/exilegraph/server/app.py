@@ -9,8 +9,8 @@ from pathlib import Path
 
 from ..errors import QueryError
 from ..release.folder import ReleaseDir
-from .front import Front, Settings
 from ..sparqlguard import DEFAULT_LIMITS, Limits
+from .front import Front, Settings
 from .pool import EnginePool
 from .site import Site
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
-from .formats import GRAPHS, RESULTS, negotiate
 from ..sparqlguard import DEFAULT_LIMITS, Limits, QueryRefused, check_query
+from .formats import GRAPHS, RESULTS, negotiate
 from .pool import EnginePool, Reply
 
 PageHandler = Callable[["Handler", str, bool], bool]  # (handler, path, head only) -> answered?

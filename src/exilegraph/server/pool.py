@@ -30,8 +30,8 @@ from pathlib import Path
 
 from ..errors import QueryError
 from ..release.folder import ReleaseDir
-from .formats import MAX_RESULT
 from ..sparqlguard import order_rewrite
+from .formats import MAX_RESULT
 from .worker import _LEN, describe_crash
 
 READY_TIMEOUT = 20.0  # seconds for a worker to open the store
@@ -98,11 +98,13 @@ class Worker:
             worker.kill()
             raise EngineError(
                 f"the query engine did not open the store at {store} within {ready_timeout:g} s"
-            )
+            ) from None
         except _Crashed:
             reason = worker.crash_reason()
             worker.kill()
-            raise EngineError(f"the query engine stopped while opening the store at {store}: {reason}")
+            raise EngineError(
+                f"the query engine stopped while opening the store at {store}: {reason}"
+            ) from None
         if not header.get("ok"):
             worker.kill()
             raise EngineError(header.get("message", "the query engine could not open the store"))

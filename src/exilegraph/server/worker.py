@@ -74,7 +74,9 @@ def main(argv: list[str]) -> int:
     try:
         store = ox.Store.read_only(str(folder))
     except OSError as exc:
-        write_frame(out, json.dumps({"ok": False, "message": f"cannot open the store at {folder}: {exc}"}).encode())
+        write_frame(
+            out, json.dumps({"ok": False, "message": f"cannot open the store at {folder}: {exc}"}).encode()
+        )
         out.flush()
         return 1
     write_frame(out, json.dumps({"ok": True, "ready": True}).encode())

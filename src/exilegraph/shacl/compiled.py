@@ -20,8 +20,9 @@ from .shapes_model import Member, NodeShape, PropertyShape, SparqlRule, Unsuppor
 
 COMPILED = "shapes/generated/exilegraph.shacl.compiled.json"
 _PATH = SHAPES / "generated" / "exilegraph.shacl.compiled.json"
-_COMPILER = [Path(__file__).with_name(n) for n in ("fast.py", "shapes_model.py", "prebinding.py",
-                                                   "compiled.py")]
+_COMPILER = [
+    Path(__file__).with_name(n) for n in ("fast.py", "shapes_model.py", "prebinding.py", "compiled.py")
+]
 
 
 def key(texts: list[str]) -> str:
@@ -42,11 +43,17 @@ def compiled_json(texts: list[str]) -> str:
     else:
         index = {n.iri: i for i, n in enumerate(engine.shapes)}
         out["shapes"] = [asdict(n) for n in engine.shapes]
-        out["queries"] = [{
-            "kind": q.kind, "node": index[q.node.iri], "text": {str(k).lower(): v for k, v in q.text.items()},
-            "checks": q.checks, "counts": {str(k): q.node.properties.index(p) for k, p in q.counts.items()},
-            "rule": q.node.sparql.index(q.rule) if q.rule is not None else None,
-        } for q in engine.queries]
+        out["queries"] = [
+            {
+                "kind": q.kind,
+                "node": index[q.node.iri],
+                "text": {str(k).lower(): v for k, v in q.text.items()},
+                "checks": q.checks,
+                "counts": {str(k): q.node.properties.index(p) for k, p in q.counts.items()},
+                "rule": q.node.sparql.index(q.rule) if q.rule is not None else None,
+            }
+            for q in engine.queries
+        ]
     return json.dumps(out, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -66,18 +73,30 @@ def load(texts: list[str], path: Path = _PATH) -> FastEngine | UnsupportedShape 
 def _engine(data: dict) -> FastEngine:
     shapes = []
     for n in data["shapes"]:
-        props = [PropertyShape(**{**p, "or_members": None if p["or_members"] is None
-                                  else [Member(**m) for m in p["or_members"]]}) for p in n["properties"]]
+        props = [
+            PropertyShape(
+                **{
+                    **p,
+                    "or_members": None if p["or_members"] is None else [Member(**m) for m in p["or_members"]],
+                }
+            )
+            for p in n["properties"]
+        ]
         rules = [SparqlRule(**r) for r in n["sparql"]]
         shapes.append(NodeShape(**{**n, "properties": props, "sparql": rules}))
     queries = []
     for q in data["queries"]:
         node = shapes[q["node"]]
-        queries.append(_Query(
-            q["kind"], node, text={k == "true": v for k, v in q["text"].items()},
-            checks={k: tuple(v) for k, v in q["checks"].items()},
-            counts={int(k): node.properties[i] for k, i in q["counts"].items()},
-            rule=node.sparql[q["rule"]] if q["rule"] is not None else None))
+        queries.append(
+            _Query(
+                q["kind"],
+                node,
+                text={k == "true": v for k, v in q["text"].items()},
+                checks={k: tuple(v) for k, v in q["checks"].items()},
+                counts={int(k): node.properties[i] for k, i in q["counts"].items()},
+                rule=node.sparql[q["rule"]] if q["rule"] is not None else None,
+            )
+        )
     engine = FastEngine.__new__(FastEngine)
     engine.shapes_ttl, engine.shapes, engine.queries, engine.compile_seconds = None, shapes, queries, 0.0
     return engine

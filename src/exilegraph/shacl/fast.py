@@ -25,8 +25,23 @@ from itertools import islice
 import pyoxigraph as ox
 
 from . import Violation, shape_files
-from .shapes_model import (DAY, INTEGER, NODE_KINDS, RDF, RDF_TYPE, SUBCLASS, TRIM, XSD, NodeShape,  # noqa: F401
-                           PropertyShape, SparqlRule, UnsupportedShape, _first, load_shapes)
+from .shapes_model import (  # noqa: F401
+    DAY,
+    INTEGER,
+    NODE_KINDS,
+    RDF,
+    RDF_TYPE,
+    SUBCLASS,
+    TRIM,
+    XSD,
+    NodeShape,
+    PropertyShape,
+    SparqlRule,
+    UnsupportedShape,
+    _first,
+    load_shapes,
+)
+
 
 def violation_key(v: Violation) -> tuple:
     """Sort key for Violations (None first); both engines sort with it."""
@@ -59,7 +74,9 @@ class FastEngine:
                 try:
                     probe.query(text)
                 except SyntaxError as exc:
-                    raise UnsupportedShape(f"shape {q.node.iri} compiled to a query oxigraph rejects: {exc}") from None
+                    raise UnsupportedShape(
+                        f"shape {q.node.iri} compiled to a query oxigraph rejects: {exc}"
+                    ) from None
         self.compile_seconds = time.perf_counter() - started
 
     def validate(self, store: ox.Store, workers: int | None = None) -> list[Violation]:
@@ -67,6 +84,7 @@ class FastEngine:
 
         Queries run on `workers` threads (pyoxigraph releases the GIL): by default one for a small store,
         up to four from 20,000 triples on."""
+
         def present(p=None, o=None) -> bool:
             return next(store.quads_for_pattern(None, p, o, ox.DefaultGraph()), None) is not None
 
@@ -74,13 +92,17 @@ class FastEngine:
         queries = self.queries
         if not subclass:  # then a shape none of whose targets occurs has nothing to check
             is_a = ox.NamedNode(RDF_TYPE)
-            focus = {n.iri: bool(n.target_nodes)
-                     or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
-                     or any(present(ox.NamedNode(p)) for p in n.target_subjects_of + n.target_objects_of)
-                     for n in self.shapes}
+            focus = {
+                n.iri: bool(n.target_nodes)
+                or any(present(is_a, ox.NamedNode(c)) for c in n.target_classes)
+                or any(present(ox.NamedNode(p)) for p in n.target_subjects_of + n.target_objects_of)
+                for n in self.shapes
+            }
             queries = [q for q in queries if focus[q.node.iri]]
         if workers is None:
-            size = sum(1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000))
+            size = sum(
+                1 for _ in islice(store.quads_for_pattern(None, None, None, ox.DefaultGraph()), 20_000)
+            )
             workers = min(4, os.cpu_count() or 1) if size == 20_000 else 1
 
         def run(q: _Query) -> list[Violation]:
@@ -102,10 +124,9 @@ class FastEngine:
 
 # ---- results ----------------------------------------------------------------------------------------
 
+
 def _name(term) -> str:
     return term.value if isinstance(term, ox.NamedNode) else str(term)
-
-
 
 
 def _values_results(q: _Query, rows):
@@ -125,15 +146,27 @@ def _count_results(q: _Query, rows):
 def _sparql_results(q: _Query, rows):
     message = _first(q.node.messages + q.rule.messages)
     for this, value, path in rows:  # without ?value, a node shape's result carries the focus node (pySHACL)
-        yield Violation(_name(this), _name(path) if path is not None else None, "SPARQLConstraintComponent",
-                        q.node.iri, str(value if value is not None else this), q.node.severity, message)
+        yield Violation(
+            _name(this),
+            _name(path) if path is not None else None,
+            "SPARQLConstraintComponent",
+            q.node.iri,
+            str(value if value is not None else this),
+            q.node.severity,
+            message,
+        )
 
 
-DECODE = {"values": _values_results, "mincount": _count_results, "maxcount": _count_results,
-          "sparql": _sparql_results}
+DECODE = {
+    "values": _values_results,
+    "mincount": _count_results,
+    "maxcount": _count_results,
+    "sparql": _sparql_results,
+}
 
 
 # ---- compiling to SPARQL ----------------------------------------------------------------------------
+
 
 def _compile(node: NodeShape) -> list[_Query]:
     if not (node.target_classes or node.target_subjects_of or node.target_objects_of or node.target_nodes):
@@ -185,8 +218,10 @@ def _values_query(node: NodeShape) -> _Query | None:
         expr = default
         for cond, test in reversed(branches):
             expr = f"IF({cond}, {test.replace('%TYPE%', _type_path(subclass))}, {expr})"
-        q.text[subclass] = (f"SELECT ?this ?p ?value ?bad WHERE {{\n  {_targets(node, subclass)}\n"
-                            f'  ?this ?p ?value .\n  BIND ({expr} AS ?bad)\n  FILTER (?bad != "")\n}}')
+        q.text[subclass] = (
+            f"SELECT ?this ?p ?value ?bad WHERE {{\n  {_targets(node, subclass)}\n"
+            f'  ?this ?p ?value .\n  BIND ({expr} AS ?bad)\n  FILTER (?bad != "")\n}}'
+        )
     return q
 
 
@@ -198,21 +233,33 @@ def _count_queries(node: NodeShape) -> list[_Query]:
 
     def add(kind: str, bound: str, group: str | None, body: str) -> None:
         """One query for the shapes whose bound is 1 (group None) or is another number (group: < or >)."""
-        chosen = {i: p for i, p in props.items() if (v := getattr(p, bound)) is not None
-                  and (v == 1) == (group is None) and not (kind == "mincount" and v == 0)}
+        chosen = {
+            i: p
+            for i, p in props.items()
+            if (v := getattr(p, bound)) is not None
+            and (v == 1) == (group is None)
+            and not (kind == "mincount" and v == 0)
+        }
         if not chosen:
             return
         q = _Query(kind, node, counts=chosen)
         rows = " ".join(f"({i} <{p.path}> {getattr(p, bound)})" for i, p in chosen.items())
         for subclass in (False, True):
-            q.text[subclass] = (f"SELECT {'DISTINCT ' if group is None else ''}?this ?k WHERE {{\n"
-                                f"  {_targets(node, subclass)}\n  VALUES (?k ?p ?bound) {{ {rows} }}\n{body}}}"
-                                + (f" GROUP BY ?this ?k ?bound HAVING (COUNT(?o) {group} ?bound)" if group else ""))
+            q.text[subclass] = (
+                f"SELECT {'DISTINCT ' if group is None else ''}?this ?k WHERE {{\n"
+                f"  {_targets(node, subclass)}\n  VALUES (?k ?p ?bound) {{ {rows} }}\n{body}}}"
+                + (f" GROUP BY ?this ?k ?bound HAVING (COUNT(?o) {group} ?bound)" if group else "")
+            )
         out.append(q)
 
     add("mincount", "min_count", None, "  FILTER NOT EXISTS { ?this ?p ?o }\n")
     add("mincount", "min_count", "<", "  OPTIONAL { ?this ?p ?o }\n")
-    add("maxcount", "max_count", None, "  ?this ?p ?o .\n  FILTER EXISTS { ?this ?p ?o2 FILTER (!sameTerm(?o, ?o2)) }\n")
+    add(
+        "maxcount",
+        "max_count",
+        None,
+        "  ?this ?p ?o .\n  FILTER EXISTS { ?this ?p ?o2 FILTER (!sameTerm(?o, ?o2)) }\n",
+    )
     add("maxcount", "max_count", ">", "  ?this ?p ?o .\n")
     return out
 
@@ -223,8 +270,10 @@ def _sparql_query(node: NodeShape, rule: SparqlRule) -> _Query:
     q = _Query("sparql", node, rule=rule)
     prefixes = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in sorted(rule.prefixes.items()))
     for subclass in (False, True):
-        q.text[subclass] = (f"{prefixes}SELECT ?this ?value ?path WHERE {{\n  {_targets(node, subclass)}\n"
-                            f"  {{ {rule.select} }}\n}}")
+        q.text[subclass] = (
+            f"{prefixes}SELECT ?this ?value ?path WHERE {{\n  {_targets(node, subclass)}\n"
+            f"  {{ {rule.select} }}\n}}"
+        )
     return q
 
 
@@ -242,10 +291,15 @@ def _value_checks(prop: PropertyShape) -> list[tuple[str, str]]:
             # IRIs and plain strings: `=` is sameTerm, and an error (another literal type) means "not in"
             checks.append(("In", f"COALESCE(?value IN ({', '.join(prop.in_values)}), false)"))
         else:
-            checks.append(("In", "(" + (" || ".join(f"sameTerm(?value, {t})" for t in prop.in_values) or "false") + ")"))
+            checks.append(
+                ("In", "(" + (" || ".join(f"sameTerm(?value, {t})" for t in prop.in_values) or "false") + ")")
+            )
     if prop.pattern is not None:
         checks.append(("Pattern", f"(!isBlank(?value) && REGEX(STR(?value), {_string(prop.pattern)}))"))
-    for component, op, bound in (("MinInclusive", ">=", prop.min_inclusive), ("MaxInclusive", "<=", prop.max_inclusive)):
+    for component, op, bound in (
+        ("MinInclusive", ">=", prop.min_inclusive),
+        ("MaxInclusive", "<=", prop.max_inclusive),
+    ):
         if bound is not None:  # rdflib reads " 5"^^xsd:integer as 5: retry with the white space trimmed
             trimmed = f'STRDT(REPLACE(STR(?value), {_string(TRIM)}, ""), DATATYPE(?value))'
             checks.append((component, f"COALESCE(?value {op} {bound}, {trimmed} {op} {bound}, false)"))
@@ -269,12 +323,14 @@ def _datatype_ok(dt: str) -> str:
     elif dt == XSD + "boolean":
         ok += ' && STR(?value) IN ("true", "false", "1", "0")'
     elif dt == XSD + "date":  # a day Python's date accepts (not year 0), then what rdflib drops
-        ok += (f' && REGEX(STR(?value), {_string(DAY)}) && !STRSTARTS(STR(?value), "0000")'
-               f" && COALESCE(DATATYPE(<{XSD}date>(SUBSTR(STR(?value), 1, 10))) = <{XSD}date>, false)")
+        ok += (
+            f' && REGEX(STR(?value), {_string(DAY)}) && !STRSTARTS(STR(?value), "0000")'
+            f" && COALESCE(DATATYPE(<{XSD}date>(SUBSTR(STR(?value), 1, 10))) = <{XSD}date>, false)"
+        )
     return f"({ok})"
 
 
 def _string(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
-
-
+    return (
+        '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "\\r") + '"'
+    )

@@ -28,8 +28,11 @@ def check_select(select: str, prefixes: dict[str, str], fail: Callable[[str], No
     except Exception as exc:  # noqa: BLE001 - rdflib raises bare Exceptions, e.g. for an unknown prefix
         fail(f"an sh:select that does not parse ({exc})")
     projected = {str(v) for v in query.algebra.PV}
-    if query.algebra.name != "SelectQuery" or "this" not in projected or projected - {"this", "value",
-                                                                                             "path"}:
+    if (
+        query.algebra.name != "SelectQuery"
+        or "this" not in projected
+        or projected - {"this", "value", "path"}
+    ):
         fail(f"an sh:select that selects {sorted(projected)}, not $this and optionally ?value, ?path")
     if "this" not in _certainly_bound(query.algebra.p, lambda why: fail(f"an sh:select with {why}")):
         fail("an sh:select that does not bind $this in a triple pattern of its main group")

@@ -20,8 +20,8 @@ import contextlib
 import functools
 import logging
 import warnings
+from collections.abc import Iterator
 from decimal import Decimal
-from typing import Iterator
 
 import pyoxigraph as ox
 import rdflib
@@ -51,15 +51,24 @@ def validate_reference(lines: list[str], shapes_ttl: list[str] | None = None) ->
         raise ShapesError(f"cannot read the shapes or the data: {exc}") from None
     try:
         with _prepared_sparql():
-            _conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, advanced=True,
-                                                        inference="none", abort_on_first=False,
-                                                        meta_shacl=False)
+            _conforms, report, _text = pyshacl.validate(
+                data,
+                shacl_graph=shapes,
+                advanced=True,
+                inference="none",
+                abort_on_first=False,
+                meta_shacl=False,
+            )
     except (ReportableRuntimeError, NotImplementedError) as exc:
-        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(exc).split())) from None
+        raise ShapesError(
+            "pySHACL cannot validate with these shapes: " + " ".join(str(exc).split())
+        ) from None
     except Exception as exc:  # noqa: BLE001 - rdflib's SPARQL engine raises bare Exceptions (unknown prefix)
         raise ShapesError(f"pySHACL failed on these shapes: {type(exc).__name__}: {exc}") from None
     if isinstance(report, ValidationFailure):  # returned, not raised: e.g. a SPARQL query SHACL forbids
-        raise ShapesError("pySHACL cannot validate with these shapes: " + " ".join(str(report.message).split()))
+        raise ShapesError(
+            "pySHACL cannot validate with these shapes: " + " ".join(str(report.message).split())
+        )
     return violations_of(report, shapes)
 
 
@@ -82,8 +91,9 @@ def shapes_graph(texts: list[str] | None = None) -> rdflib.Graph:
 def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]:
     """The `sh:ValidationResult`s of a pySHACL report as sorted, de-duplicated Violations."""
     # the report's own results, not those nested in sh:detail (pySHACL adds them for sh:node and others)
-    results = [r for top in report.subjects(RDF.type, SH.ValidationReport)
-               for r in report.objects(top, SH.result)]
+    results = [
+        r for top in report.subjects(RDF.type, SH.ValidationReport) for r in report.objects(top, SH.result)
+    ]
     values = _canonical([report.value(r, SH.value) for r in results])
     out = set()
     for r in results:
@@ -95,15 +105,17 @@ def violations_of(report: rdflib.Graph, shapes: rdflib.Graph) -> list[Violation]
         messages = sorted(str(m) for m in report.objects(r, SH.resultMessage) if m in own)
         path = report.value(r, SH.resultPath)
         severity = report.value(r, SH.resultSeverity)
-        out.add(Violation(
-            focus=_name(report.value(r, SH.focusNode)),
-            path=_name(path) if path is not None else None,
-            component=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
-            shape=_name(node_shape_of(source, shapes)),
-            value=values.get(report.value(r, SH.value)),
-            severity=SEVERITY.get(severity, str(severity)),  # a shape's own severity IRI as it is
-            message=messages[0] if messages else None,
-        ))
+        out.add(
+            Violation(
+                focus=_name(report.value(r, SH.focusNode)),
+                path=_name(path) if path is not None else None,
+                component=str(report.value(r, SH.sourceConstraintComponent)).rsplit("#", 1)[-1],
+                shape=_name(node_shape_of(source, shapes)),
+                value=values.get(report.value(r, SH.value)),
+                severity=SEVERITY.get(severity, str(severity)),  # a shape's own severity IRI as it is
+                message=messages[0] if messages else None,
+            )
+        )
     return sorted(out, key=violation_key)
 
 

@@ -53,7 +53,7 @@ def _shape_comments() -> dict[str, str]:
 @functools.cache
 def _slot_names() -> dict[str, str]:
     out: dict[str, str] = {}
-    for cname, c in sorted(schema_index()["classes"].items()):
+    for _, c in sorted(schema_index()["classes"].items()):
         for sname, s in sorted(c["slots"].items()):
             out.setdefault(s["uri"], sname)
     return out
@@ -61,7 +61,7 @@ def _slot_names() -> dict[str, str]:
 
 def rule_id(v: Violation) -> str:
     if v.shape.startswith(RULES_NS):
-        return v.shape[len(RULES_NS):]
+        return v.shape[len(RULES_NS) :]
     name = v.component.removesuffix("ConstraintComponent")
     return "shape-" + re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
 
@@ -75,11 +75,23 @@ def to_findings(violations: list[Violation], record: Record, graph: RecordGraph)
         line, col = record.raw.locate(fpath)
         message = v.message or DEFAULT_MESSAGES.get(v.component, v.component)
         if v.value and v.value != f"<{v.focus}>" and v.component not in ("MinCountConstraintComponent",):
-            message += f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
+            message += (
+                f" (value: {_shown(v.value)})"  # SPARQL rules selecting only $this report the focus as value
+            )
         # a shape's own sh:severity IRI (pySHACL only) counts as an error
         severity = v.severity if v.severity in ("error", "warning", "info") else "error"
-        out.append(Finding(record.path, line, col, severity, rule_id(v), dotted(fpath), message,
-                           _shape_comments().get(v.shape)))
+        out.append(
+            Finding(
+                record.path,
+                line,
+                col,
+                severity,
+                rule_id(v),
+                dotted(fpath),
+                message,
+                _shape_comments().get(v.shape),
+            )
+        )
     return out
 
 
@@ -92,5 +104,8 @@ def _shown(term: str) -> str:
 def is_reference(v: Violation, base: str) -> bool:
     """sh:class on a reference to a person, organisation or case: defined in another record maybe,
     so it is judged once for the whole dataset (dataset_checks), not per record."""
-    return v.component == "ClassConstraintComponent" and v.value is not None and any(
-        v.value.startswith(f"<{base}{kind}/") for kind in ("person", "organisation", "case"))
+    return (
+        v.component == "ClassConstraintComponent"
+        and v.value is not None
+        and any(v.value.startswith(f"<{base}{kind}/") for kind in ("person", "organisation", "case"))
+    )

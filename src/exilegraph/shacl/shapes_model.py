@@ -20,25 +20,69 @@ RDFS = "http://www.w3.org/2000/01/rdf-schema#"
 RDF_TYPE, SUBCLASS = RDF + "type", RDFS + "subClassOf"
 SEVERITY = {SH + "Violation": "error", SH + "Warning": "warning", SH + "Info": "info"}
 NODE_KINDS = {  # sh:nodeKind -> condition on ?value
-    "IRI": "isIRI(?value)", "Literal": "isLiteral(?value)", "BlankNode": "isBlank(?value)",
-    "BlankNodeOrIRI": "(isIRI(?value) || isBlank(?value))", "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
+    "IRI": "isIRI(?value)",
+    "Literal": "isLiteral(?value)",
+    "BlankNode": "isBlank(?value)",
+    "BlankNodeOrIRI": "(isIRI(?value) || isBlank(?value))",
+    "BlankNodeOrLiteral": "(isBlank(?value) || isLiteral(?value))",
     "IRIOrLiteral": "(isIRI(?value) || isLiteral(?value))",
 }
-DATATYPES = {RDF + "langString"} | {XSD + t for t in ("string", "integer", "boolean", "date", "gYear", "gYearMonth")}
+DATATYPES = {RDF + "langString"} | {
+    XSD + t for t in ("string", "integer", "boolean", "date", "gYear", "gYearMonth")
+}
 # EDTF dates: a datatype rdflib does not know, so pySHACL checks the datatype only, as the fast engine does
 DATATYPES |= {"http://id.loc.gov/datatypes/edtf/EDTF"}
 NUMERIC = {XSD + "integer", XSD + "decimal"}
 ANNOTATIONS = {SH + "description", SH + "name", SH + "order"}
 ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
-    "node": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "closed", "ignoredProperties",
-             "property", "sparql", "severity", "message"},
-    "property": {"path", "minCount", "maxCount", "datatype", "nodeKind", "class", "in", "pattern", "minInclusive",
-                 "maxInclusive", "or", "severity", "message"},
+    "node": {
+        "targetClass",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "targetNode",
+        "closed",
+        "ignoredProperties",
+        "property",
+        "sparql",
+        "severity",
+        "message",
+    },
+    "property": {
+        "path",
+        "minCount",
+        "maxCount",
+        "datatype",
+        "nodeKind",
+        "class",
+        "in",
+        "pattern",
+        "minInclusive",
+        "maxInclusive",
+        "or",
+        "severity",
+        "message",
+    },
     "member": {"datatype", "nodeKind"},
     # a property shape with its own targets, validated as if a node shape held it
-    "targeted": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode", "path", "minCount",
-                 "maxCount", "datatype", "nodeKind", "class", "in", "pattern", "minInclusive", "maxInclusive", "or",
-                 "severity", "message"},
+    "targeted": {
+        "targetClass",
+        "targetSubjectsOf",
+        "targetObjectsOf",
+        "targetNode",
+        "path",
+        "minCount",
+        "maxCount",
+        "datatype",
+        "nodeKind",
+        "class",
+        "in",
+        "pattern",
+        "minInclusive",
+        "maxInclusive",
+        "or",
+        "severity",
+        "message",
+    },
     "sparql": {"select", "prefixes", "message"},
     "prefixes": {"declare"},
     "declaration": {"prefix", "namespace"},
@@ -46,6 +90,7 @@ ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
 TRIM = "^[ \t\n\r]+|[ \t\n\r]+$"
 INTEGER = "^[ \t\n\r]*[+-]?[0-9]+[ \t\n\r]*$"  # what Python's int() reads, less "_" and non-ASCII digits
 DAY = "^[0-9]{4}-[0-9]{2}-[0-9]{2}(T.*|[+][^+]*|-[^-+T]*:[^-+T]*)?[Zz]?$"  # rdflib drops a time or a zone
+
 
 class UnsupportedShape(ValueError):
     """The shapes use a SHACL feature the fast engine does not implement."""
@@ -106,14 +151,14 @@ def python_pattern(pattern: str) -> str:
     while i < len(pattern):
         ch = pattern[i]
         if ch == "\\":
-            out.append(pattern[i:i + 2])
+            out.append(pattern[i : i + 2])
             i += 2
         elif ch == "[":  # a character class, copied whole
-            j = i + 1 + (pattern[i + 1:i + 2] == "^")
-            j += pattern[j:j + 1] == "]"
+            j = i + 1 + (pattern[i + 1 : i + 2] == "^")
+            j += pattern[j : j + 1] == "]"
             while j < len(pattern) and pattern[j] != "]":
                 j += 2 if pattern[j] == "\\" else 1
-            out.append(pattern[i:j + 1])
+            out.append(pattern[i : j + 1])
             i = j + 1
         else:
             out.append("(?:\n?$)" if ch == "$" else ch)
@@ -121,9 +166,8 @@ def python_pattern(pattern: str) -> str:
     return "".join(out)
 
 
-
-
 # ---- reading the shapes (rdflib, at compile time only) -------------------------------------------------
+
 
 def load_shapes(sources: list[str]) -> list[NodeShape]:
     """The node shapes of the given Turtle documents; UnsupportedShape on anything the engine cannot run."""
@@ -137,7 +181,8 @@ def load_shapes(sources: list[str]) -> list[NodeShape]:
 
 class _Reader:
     def __init__(self, g):
-        from rdflib import RDF as R, Namespace
+        from rdflib import RDF as R
+        from rdflib import Namespace
 
         self.g = g
         self.sh = sh = Namespace(SH)
@@ -148,18 +193,44 @@ class _Reader:
         targeted = set().union(*(subs(p) for p in targets))
         targeted |= {s for c in _implicit_classes(g) for s in g.subjects(R.type, c)}
         targeted &= subs("path") - objs("property")
-        nodes = typed("NodeShape").union(*(subs(p) for p in ("targetClass", "targetSubjectsOf", "targetObjectsOf",
-                                                              "targetNode", "target", "property", "sparql", "closed",
-                                                              "ignoredProperties"))) - targeted
+        nodes = (
+            typed("NodeShape").union(
+                *(
+                    subs(p)
+                    for p in (
+                        "targetClass",
+                        "targetSubjectsOf",
+                        "targetObjectsOf",
+                        "targetNode",
+                        "target",
+                        "property",
+                        "sparql",
+                        "closed",
+                        "ignoredProperties",
+                    )
+                )
+            )
+            - targeted
+        )
         properties = (objs("property") | subs("path") | typed("PropertyShape")) - targeted
         self.roles: dict = {}
-        for role, found in (("node", nodes), ("property", properties), ("targeted", targeted),
-                            ("member", {m for lst in objs("or") for m in g.items(lst)}), ("sparql", objs("sparql")),
-                            ("prefixes", objs("prefixes") | subs("declare")), ("declaration", objs("declare"))):
+        for role, found in (
+            ("node", nodes),
+            ("property", properties),
+            ("targeted", targeted),
+            ("member", {m for lst in objs("or") for m in g.items(lst)}),
+            ("sparql", objs("sparql")),
+            ("prefixes", objs("prefixes") | subs("declare")),
+            ("declaration", objs("declare")),
+        ):
             for s in found:
                 self.roles.setdefault(s, set()).add(role)
-        types = {SH + "NodeShape": "node", SH + "PropertyShape": "property",
-                 SH + "SPARQLConstraint": "sparql", SH + "PrefixDeclaration": "declaration"}
+        types = {
+            SH + "NodeShape": "node",
+            SH + "PropertyShape": "property",
+            SH + "SPARQLConstraint": "sparql",
+            SH + "PrefixDeclaration": "declaration",
+        }
         reports = _report_nodes(g) - set(self.roles)  # a node that is also a shape is checked as one
         for s, p, o in g:
             if s in reports:
@@ -167,16 +238,25 @@ class _Reader:
             roles = self.roles.get(s, set())
             if len(roles & {"node", "property", "member", "targeted"}) > 1:
                 self.fail(s, f"it is used as more than one kind of shape ({', '.join(sorted(roles))})")
-            if str(p) == RDF_TYPE and str(o).startswith(SH) and types.get(str(o)) not in roles and not (
-                    str(o) == SH + "PropertyShape" and "targeted" in roles):
+            if (
+                str(p) == RDF_TYPE
+                and str(o).startswith(SH)
+                and types.get(str(o)) not in roles
+                and not (str(o) == SH + "PropertyShape" and "targeted" in roles)
+            ):
                 self.fail(s, f"rdf:type {o}")
-            if str(p).startswith(SH) and str(p) not in ANNOTATIONS and not any(
-                    str(p)[len(SH):] in ALLOWED[r] for r in roles):
+            if (
+                str(p).startswith(SH)
+                and str(p) not in ANNOTATIONS
+                and not any(str(p)[len(SH) :] in ALLOWED[r] for r in roles)
+            ):
                 self.fail(s, f"{p}" + (f" on a {'/'.join(sorted(roles))}" if roles else " outside any shape"))
 
     def fail(self, subject, why: str):
-        raise UnsupportedShape(f"shape {subject}: {why}; the fast engine (exilegraph.shacl.fast) does not "
-                               "implement this: extend it, with a test against pySHACL, before using it")
+        raise UnsupportedShape(
+            f"shape {subject}: {why}; the fast engine (exilegraph.shacl.fast) does not "
+            "implement this: extend it, with a test against pySHACL, before using it"
+        )
 
     def one(self, s, p, kind=None):
         values = list(self.g.objects(s, self.sh[p]))
@@ -218,16 +298,21 @@ class _Reader:
                 self.fail(s, "two property shapes with the same sh:path in one node shape")
             closed, ignored = self.one(s, "closed"), self.one(s, "ignoredProperties")
             implicit = [str(s)] if set(g.objects(s, URIRef(RDF_TYPE))) & classes else []
-            out.append(NodeShape(
-                iri=str(s), severity=self.severity(s), messages=self.messages(s),
-                target_classes=sorted(str(c) for c in g.objects(s, sh.targetClass)) + implicit,
-                target_subjects_of=sorted(str(p) for p in g.objects(s, sh.targetSubjectsOf)),
-                target_objects_of=sorted(str(p) for p in g.objects(s, sh.targetObjectsOf)),
-                target_nodes=sorted(self.target_node(n) for n in g.objects(s, sh.targetNode)),
-                closed=closed is not None and closed.toPython() is True,
-                ignored=[str(i) for i in g.items(ignored)] if ignored is not None else [],
-                properties=[self.property_shape(p, standalone) for p in props],
-                sparql=[self.sparql(c) for c in sorted(g.objects(s, sh.sparql), key=str)]))
+            out.append(
+                NodeShape(
+                    iri=str(s),
+                    severity=self.severity(s),
+                    messages=self.messages(s),
+                    target_classes=sorted(str(c) for c in g.objects(s, sh.targetClass)) + implicit,
+                    target_subjects_of=sorted(str(p) for p in g.objects(s, sh.targetSubjectsOf)),
+                    target_objects_of=sorted(str(p) for p in g.objects(s, sh.targetObjectsOf)),
+                    target_nodes=sorted(self.target_node(n) for n in g.objects(s, sh.targetNode)),
+                    closed=closed is not None and closed.toPython() is True,
+                    ignored=[str(i) for i in g.items(ignored)] if ignored is not None else [],
+                    properties=[self.property_shape(p, standalone) for p in props],
+                    sparql=[self.sparql(c) for c in sorted(g.objects(s, sh.sparql), key=str)],
+                )
+            )
         return out
 
     def target_node(self, node) -> str:
@@ -246,10 +331,16 @@ class _Reader:
         if path is None:
             self.fail(s, "a property shape without sh:path, or with a path that is not one IRI")
         cls, values = self.one(s, "class", URIRef), self.one(s, "in")
-        ps = PropertyShape(path=str(path), severity=self.severity(s), message=_first(self.messages(s)),
-                           min_count=self.count(s, "minCount"), max_count=self.count(s, "maxCount"),
-                           datatype=self.datatype(s), node_kind=self.node_kind(s),
-                           class_=str(cls) if cls is not None else None)
+        ps = PropertyShape(
+            path=str(path),
+            severity=self.severity(s),
+            message=_first(self.messages(s)),
+            min_count=self.count(s, "minCount"),
+            max_count=self.count(s, "maxCount"),
+            datatype=self.datatype(s),
+            node_kind=self.node_kind(s),
+            class_=str(cls) if cls is not None else None,
+        )
         if values is not None:
             items = list(self.g.items(values))
             if not all(isinstance(v, (URIRef, Literal)) for v in items):
@@ -280,9 +371,9 @@ class _Reader:
 
     def node_kind(self, s) -> str | None:
         kind = self.one(s, "nodeKind")
-        if kind is not None and str(kind)[len(SH):] not in NODE_KINDS:
+        if kind is not None and str(kind)[len(SH) :] not in NODE_KINDS:
             self.fail(s, f"sh:nodeKind {kind}")
-        return str(kind)[len(SH):] if kind is not None else None
+        return str(kind)[len(SH) :] if kind is not None else None
 
     def sparql(self, s) -> SparqlRule:
         from rdflib import Literal
@@ -311,7 +402,8 @@ def _implicit_classes(g) -> set:
 def _report_nodes(g) -> set:
     """Validation reports in the shapes graph (the W3C tests keep the expected one there) and the results and
     result paths under them: not shapes, so not read."""
-    from rdflib import RDF as R, BNode, URIRef
+    from rdflib import RDF as R
+    from rdflib import BNode, URIRef
 
     sh = lambda name: URIRef(SH + name)  # noqa: E731
     todo = [(n, False) for t in ("ValidationReport", "ValidationResult") for n in g.subjects(R.type, sh(t))]

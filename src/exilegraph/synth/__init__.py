@@ -16,17 +16,29 @@ from ..resources import RECORDS
 from .cases import FORMATS, HEADER, MARK, ORGS_FILE, SUFFIX, estimate_triples, iter_corpus, iter_records
 from .formats import dump_cape, dump_yaml
 
-__all__ = ["FORMATS", "HEADER", "MARK", "dump_cape", "dump_yaml", "estimate_triples", "generate_corpus",
-           "iter_corpus", "iter_records"]
+__all__ = [
+    "FORMATS",
+    "HEADER",
+    "MARK",
+    "dump_cape",
+    "dump_yaml",
+    "estimate_triples",
+    "generate_corpus",
+    "iter_corpus",
+    "iter_records",
+]
 
 
 # --- writing --------------------------------------------------------------------------------------------------
+
 
 def _check_target(out_dir: Path) -> None:
     target = out_dir.resolve()
     records = RECORDS.resolve()
     if target == records or records in target.parents:
-        raise ExilegraphError(f"refusing to write synthetic records into the repository's records folder ({out_dir})")
+        raise ExilegraphError(
+            f"refusing to write synthetic records into the repository's records folder ({out_dir})"
+        )
     if target.exists() and not target.is_dir():
         raise ExilegraphError(f"{out_dir} exists and is not a folder")
     if not target.is_dir():
@@ -38,8 +50,10 @@ def _check_target(out_dir: Path) -> None:
         if f.is_file() and f.suffix.lower() in suffixes:
             with f.open("r", encoding="utf-8", errors="replace") as fh:
                 if not fh.readline().startswith(MARK):
-                    raise ExilegraphError(f"refusing to write into {out_dir}: it holds records that are not synthetic "
-                                          f"(e.g. {f.relative_to(target).as_posix()}); use an empty folder")
+                    raise ExilegraphError(
+                        f"refusing to write into {out_dir}: it holds records that are not synthetic "
+                        f"(e.g. {f.relative_to(target).as_posix()}); use an empty folder"
+                    )
 
 
 def generate_corpus(n: int, out_dir: Path, *, seed: int = 1, fmt: str = "yaml") -> list[Path]:
@@ -66,7 +80,11 @@ def generate_corpus(n: int, out_dir: Path, *, seed: int = 1, fmt: str = "yaml") 
             continue
         for kind in kinds:
             path = dirs[kind] / f"{stem}{SUFFIX[kind]}"
-            text = dump_yaml(rec, seed) if kind == "yaml" else dump_cape(rec, org_names, HEADER.format(seed=seed))
+            text = (
+                dump_yaml(rec, seed)
+                if kind == "yaml"
+                else dump_cape(rec, org_names, HEADER.format(seed=seed))
+            )
             path.write_text(text, encoding="utf-8", newline="\n")
             written.append(path)
     keep = set(written)

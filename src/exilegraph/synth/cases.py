@@ -8,7 +8,7 @@ import functools
 import itertools
 import random
 import re
-from typing import Iterator
+from collections.abc import Iterator
 
 from ..errors import ExilegraphError
 from ..resources import schema_index
@@ -22,23 +22,100 @@ LAST_DAY = dt.date(2025, 6, 30)
 
 SOC = ("KZ", "UZ", "TJ", "TM", "KG", "AZ", "BY", "RU")  # states of concern
 HOSTS = ("UA", "TR", "RU", "DE", "PL", "LT", "SE", "NL", "FR", "GB", "US", "CZ", "AT", "GE", "CH", "LV")
-SYL = ("zar", "mol", "tek", "bay", "qun", "dil", "vor", "san", "ruk", "lem", "tash", "nur", "ox", "vel",
-       "kib", "yor", "dun", "zem", "ul", "ar", "bek", "gul", "tam", "shir", "ez", "kor", "ayd", "mun")
-CYR = {"sh": "ш", "zh": "ж", "kh": "х", "a": "а", "b": "б", "d": "д", "e": "е", "g": "г", "i": "и", "k": "к",
-       "l": "л", "m": "м", "n": "н", "o": "о", "q": "қ", "r": "р", "s": "с", "t": "т", "u": "у", "v": "в",
-       "x": "кс", "y": "й", "z": "з"}
-CHARGES = ("fraud", "inciting social discord", "organising an extremist group", "calls to seize power",
-           "embezzlement", "tax evasion", "financing of extremism", "spreading false information")
-OCCUPATIONS = {"civil_society": ("journalist", "blogger", "human-rights defender", "lecturer"),
-               "opposition_member": ("party organiser", "activist", "former deputy"),
-               "religious": ("imam", "religious teacher"),
-               "regime_insider": ("former official", "banker", "businessman")}
-VIOLENCE = {"attack": ("was beaten in", "Two strangers beat {name} outside a flat in {town}."),
-            "abduction": ("was abducted in", "{name} was pushed into a van in {town} and driven away."),
-            "rendition": ("was taken by force from", "{name} was taken across the border from {town} with no court order.")}
+SYL = (
+    "zar",
+    "mol",
+    "tek",
+    "bay",
+    "qun",
+    "dil",
+    "vor",
+    "san",
+    "ruk",
+    "lem",
+    "tash",
+    "nur",
+    "ox",
+    "vel",
+    "kib",
+    "yor",
+    "dun",
+    "zem",
+    "ul",
+    "ar",
+    "bek",
+    "gul",
+    "tam",
+    "shir",
+    "ez",
+    "kor",
+    "ayd",
+    "mun",
+)
+CYR = {
+    "sh": "ш",
+    "zh": "ж",
+    "kh": "х",
+    "a": "а",
+    "b": "б",
+    "d": "д",
+    "e": "е",
+    "g": "г",
+    "i": "и",
+    "k": "к",
+    "l": "л",
+    "m": "м",
+    "n": "н",
+    "o": "о",
+    "q": "қ",
+    "r": "р",
+    "s": "с",
+    "t": "т",
+    "u": "у",
+    "v": "в",
+    "x": "кс",
+    "y": "й",
+    "z": "з",
+}
+CHARGES = (
+    "fraud",
+    "inciting social discord",
+    "organising an extremist group",
+    "calls to seize power",
+    "embezzlement",
+    "tax evasion",
+    "financing of extremism",
+    "spreading false information",
+)
+OCCUPATIONS = {
+    "civil_society": ("journalist", "blogger", "human-rights defender", "lecturer"),
+    "opposition_member": ("party organiser", "activist", "former deputy"),
+    "religious": ("imam", "religious teacher"),
+    "regime_insider": ("former official", "banker", "businessman"),
+}
+VIOLENCE = {
+    "attack": ("was beaten in", "Two strangers beat {name} outside a flat in {town}."),
+    "abduction": ("was abducted in", "{name} was pushed into a van in {town} and driven away."),
+    "rendition": (
+        "was taken by force from",
+        "{name} was taken across the border from {town} with no court order.",
+    ),
+}
 LOCATORS = ("paragraph {k}", "paragraph {k}", "page {k}", "para. {k}", 'section "Stage {s} details"')
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December")
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
 
 
 def _country(code: str) -> str:
@@ -87,28 +164,42 @@ class Pools:
         self.newspapers: dict[str, list[str]] = {}
         self.courts: dict[str, list[str]] = {}
         self.migration: dict[str, str] = {}
-        per_state = max(2, round(n ** 0.5 / 2))
+        per_state = max(2, round(n**0.5 / 2))
         for state in SOC:
             self.movements[state], self.newspapers[state] = [], []
             for j in range(per_state):
                 kind = ("opposition_movement", "newspaper", "political_party")[j % 3]
-                label = {"opposition_movement": "Movement for a Free {w}", "newspaper": "{w} Tribune",
-                         "political_party": "{w} Renewal Party"}[kind].format(w=_word(rng))
+                label = {
+                    "opposition_movement": "Movement for a Free {w}",
+                    "newspaper": "{w} Tribune",
+                    "political_party": "{w} Renewal Party",
+                }[kind].format(w=_word(rng))
                 oid = self._org(f"{state.lower()}-{_slug(label)}-{j}", label, kind, state)
                 (self.newspapers if kind == "newspaper" else self.movements)[state].append(oid)
         for state in HOSTS:
             town = _word(rng)
             self.courts[state] = [
-                self._org(f"{state.lower()}-court-{_slug(inst)}", f"{town} {word} Court", "court", state, inst)
-                for inst, word in (("first_instance", "District"), ("appeal", "Appeal"), ("cassation", "High"))]
-            self.migration[state] = self._org(f"{state.lower()}-migration", f"{town} Migration Office",
-                                              "migration_authority", state)
+                self._org(
+                    f"{state.lower()}-court-{_slug(inst)}", f"{town} {word} Court", "court", state, inst
+                )
+                for inst, word in (
+                    ("first_instance", "District"),
+                    ("appeal", "Appeal"),
+                    ("cassation", "High"),
+                )
+            ]
+            self.migration[state] = self._org(
+                f"{state.lower()}-migration", f"{town} Migration Office", "migration_authority", state
+            )
         self.org_names = {o["id"]: o["name"] for o in self.orgs}
-        outlets = [f"{_word(rng)} {rng.choice(('Herald', 'Daily', 'Monitor', 'Times', 'Radio', 'Post'))}"
-                   for _ in range(max(4, per_state * 3))]
+        outlets = [
+            f"{_word(rng)} {rng.choice(('Herald', 'Daily', 'Monitor', 'Times', 'Radio', 'Post'))}"
+            for _ in range(max(4, per_state * 3))
+        ]
         self.outlets = outlets
-        self.articles = [_source(rng, f"pool-{j + 1:05d}", rng.choice(outlets))
-                         for j in range(max(1, n // 5))]
+        self.articles = [
+            _source(rng, f"pool-{j + 1:05d}", rng.choice(outlets)) for j in range(max(1, n // 5))
+        ]
 
     def _org(self, oid: str, name: str, kind: str, country: str, instance: str | None = None) -> str:
         org = {"id": f"synth-{oid}", "name": name, "organisation_type": kind, "country": country}
@@ -127,8 +218,13 @@ def _source(rng: random.Random, key: str, outlet: str, case_id: str = "", after:
     day = dt.date(rng.randint(min(after + 1, 2024), 2024), rng.randint(1, 12), rng.randint(1, 28))
     kind = rng.choices(("news_article", "report", "statement", "database_entry"), (70, 12, 12, 6))[0]
     topic = "exiles pursued abroad" if shared else f"the case of a {_word(rng, 1, 1).lower()} critic"
-    src = {"key": key, "source_type": kind, "title": f"{_word(rng)} {_word(rng, 1, 2).lower()}: {topic}",
-           "outlet": outlet, "publication_date": day.isoformat() if rng.random() < 0.8 else str(day.year)}
+    src = {
+        "key": key,
+        "source_type": kind,
+        "title": f"{_word(rng)} {_word(rng, 1, 2).lower()}: {topic}",
+        "outlet": outlet,
+        "publication_date": day.isoformat() if rng.random() < 0.8 else str(day.year),
+    }
     if rng.random() < 0.2:
         src["authors"] = [f"{_word(rng)}, {rng.choice(SYL)[0].upper()}." for _ in range(rng.randint(1, 2))]
     src["language"] = rng.choices(("en", "ru", "uk", "kk"), (70, 15, 10, 5))[0]
@@ -139,14 +235,37 @@ def _source(rng: random.Random, key: str, outlet: str, case_id: str = "", after:
 
 
 # Event types in the order a case unfolds: (type, rank). Ranks order the sampled dates.
-CORE = (("criminal_charge", 20), ("interpol_notice_issued", 42), ("asylum_application", 50), ("court_decision", 82))
+CORE = (
+    ("criminal_charge", 20),
+    ("interpol_notice_issued", 42),
+    ("asylum_application", 50),
+    ("court_decision", 82),
+)
 DETAINED = (("arrest", 60), ("detention", 62))
-OPTIONAL = (("administrative_penalty", 10), ("intimidation", 12), ("accusation", 14), ("conviction", 22),
-            ("flight", 30), ("wanted_list_entry", 40), ("extradition_request", 52), ("hunger_strike", 64),
-            ("court_decision", 66), ("migration_decision", 80), ("court_decision", 84), ("migration_decision", 85),
-            ("refugee_status_granted", 86), ("interpol_notice_removed", 88), ("intimidation", 90),
-            ("action_against_relatives", 92), ("administrative_penalty", 11), ("intimidation", 91),
-            ("wanted_list_entry", 41), ("extradition_request", 53), ("flight", 31), ("migration_decision", 81))
+OPTIONAL = (
+    ("administrative_penalty", 10),
+    ("intimidation", 12),
+    ("accusation", 14),
+    ("conviction", 22),
+    ("flight", 30),
+    ("wanted_list_entry", 40),
+    ("extradition_request", 52),
+    ("hunger_strike", 64),
+    ("court_decision", 66),
+    ("migration_decision", 80),
+    ("court_decision", 84),
+    ("migration_decision", 85),
+    ("refugee_status_granted", 86),
+    ("interpol_notice_removed", 88),
+    ("intimidation", 90),
+    ("action_against_relatives", 92),
+    ("administrative_penalty", 11),
+    ("intimidation", 91),
+    ("wanted_list_entry", 41),
+    ("extradition_request", 53),
+    ("flight", 31),
+    ("migration_decision", 81),
+)
 
 
 class _Case:
@@ -161,14 +280,20 @@ class _Case:
             self.host = rng.choice(HOSTS)
         self.gender = rng.choice(("female", "male"))
         self.given, root = _word(rng), _word(rng)
-        self.surname = root + (rng.choice(("ova", "eva")) if self.gender == "female" else rng.choice(("ov", "ev", "uly")))
+        self.surname = root + (
+            rng.choice(("ova", "eva")) if self.gender == "female" else rng.choice(("ov", "ev", "uly"))
+        )
         self.category = rng.choices(tuple(OCCUPATIONS), (45, 35, 12, 8))[0]
         self.occupation = rng.choice(OCCUPATIONS[self.category])
         self.start = dt.date(rng.randint(2006, 2019), rng.randint(1, 12), rng.randint(1, 28))
-        own = [_source(rng, f"src-{k + 1}", rng.choice(pools.outlets), self.cid, self.start.year)
-               for k in range(min(8, 3 + int(rng.expovariate(1 / 1.5))))]
-        shared = rng.sample(pools.articles, min(len(pools.articles), max(1, round(len(own) * rng.uniform(0.3, 0.6)))))
-        self.sources = own[:len(own) - len(shared)] + shared
+        own = [
+            _source(rng, f"src-{k + 1}", rng.choice(pools.outlets), self.cid, self.start.year)
+            for k in range(min(8, 3 + int(rng.expovariate(1 / 1.5))))
+        ]
+        shared = rng.sample(
+            pools.articles, min(len(pools.articles), max(1, round(len(own) * rng.uniform(0.3, 0.6))))
+        )
+        self.sources = own[: len(own) - len(shared)] + shared
         order = [s["key"] for s in self.sources]
         rng.shuffle(order)
         self.first_cites = itertools.cycle(order)  # each claim's first citation: every source gets cited
@@ -180,7 +305,10 @@ class _Case:
             k = rng.choice(self.sources)["key"]
             if k not in keys:
                 keys.append(k)
-        return [{"source": k, "locator": rng.choice(LOCATORS).format(k=rng.randint(1, 9), s=stage or 1)} for k in keys]
+        return [
+            {"source": k, "locator": rng.choice(LOCATORS).format(k=rng.randint(1, 9), s=stage or 1)}
+            for k in keys
+        ]
 
     def plan(self) -> list[tuple[str, int]]:
         rng = self.rng
@@ -210,29 +338,55 @@ class _Case:
             ev["country"] = soc
         elif etype in ("interpol_notice_issued", "wanted_list_entry"):
             ev["requesting_state"] = soc
-            ev["notice_type"] = (rng.choice(("red_notice", "red_notice", "diffusion")) if etype.startswith("interpol")
-                                 else rng.choice(("national_wanted_list", "interstate_wanted_list")))
+            ev["notice_type"] = (
+                rng.choice(("red_notice", "red_notice", "diffusion"))
+                if etype.startswith("interpol")
+                else rng.choice(("national_wanted_list", "interstate_wanted_list"))
+            )
         elif etype == "extradition_request":
             ev["requesting_state"], ev["host_state"] = soc, host
         elif etype == "arrest":
-            ev["host_state"], ev["place"] = host, f"{_word(rng)} airport" if rng.random() < 0.3 else _word(rng)
+            ev["host_state"], ev["place"] = (
+                host,
+                f"{_word(rng)} airport" if rng.random() < 0.3 else _word(rng),
+            )
         elif etype in ("detention", "hunger_strike"):
             ev["duration_days"] = rng.randint(2, 40) if etype == "hunger_strike" else rng.randint(3, 300)
             if etype == "detention":
-                kind = rng.choice(("temporary detention facility", f"pre-trial centre No. {rng.randint(1, 9)}"))
+                kind = rng.choice(
+                    ("temporary detention facility", f"pre-trial centre No. {rng.randint(1, 9)}")
+                )
                 ev["facility"] = f"{_word(rng)} {kind}"
         elif etype in ("court_decision", "migration_decision"):
             courts = self.pools.courts[host]
-            ev["actors"] = [self.pools.migration[host] if etype == "migration_decision" else
-                            courts[min(2, sum(1 for e in self.events if e["event_type"] == "court_decision"))]]
-            ev["outcome"] = rng.choice(("Protection refused.", "Claim upheld, sent back for review.",
-                                        "Extradition found unlawful.", "Appeal dismissed.", "Custody extended."))
+            ev["actors"] = [
+                self.pools.migration[host]
+                if etype == "migration_decision"
+                else courts[min(2, sum(1 for e in self.events if e["event_type"] == "court_decision"))]
+            ]
+            ev["outcome"] = rng.choice(
+                (
+                    "Protection refused.",
+                    "Claim upheld, sent back for review.",
+                    "Extradition found unlawful.",
+                    "Appeal dismissed.",
+                    "Custody extended.",
+                )
+            )
         elif etype in ("rendition", "abduction", "attack", "extradition", "deportation"):
             ev["host_state"] = host
             if etype in ("rendition", "abduction", "attack"):
-                ev["description"] = VIOLENCE[etype][1].format(name=f"{self.given} {self.surname}", town=_word(rng))
-        elif etype in ("administrative_penalty", "intimidation", "action_against_relatives", "conviction", "flight",
-                       "accusation"):
+                ev["description"] = VIOLENCE[etype][1].format(
+                    name=f"{self.given} {self.surname}", town=_word(rng)
+                )
+        elif etype in (
+            "administrative_penalty",
+            "intimidation",
+            "action_against_relatives",
+            "conviction",
+            "flight",
+            "accusation",
+        ):
             ev["country"] = soc if etype != "intimidation" or rng.random() < 0.5 else host
             if etype == "conviction":
                 ev["sentence"] = f"{rng.randint(2, 12)} years in absentia"
@@ -245,8 +399,11 @@ class _Case:
         plan = self.plan()
         conflict_type = None
         if self.conflicting:
-            candidates = [t for t, _ in plan
-                          if t in ("arrest", "criminal_charge", "interpol_notice_issued", "asylum_application")]
+            candidates = [
+                t
+                for t, _ in plan
+                if t in ("arrest", "criminal_charge", "interpol_notice_issued", "asylum_application")
+            ]
             conflict_type = rng.choice(candidates)
             if len(plan) >= 20:
                 plan = [p for p in plan if p[1] not in (88, 91, 92, 10, 11)][:19]
@@ -270,42 +427,76 @@ class _Case:
             ev["citations"] = self.cite(stage_of[etype])
             self.events.append(ev)
         stages = sorted({stage_of[e["event_type"]] for e in self.events} - {None})
-        worst = max(self.events, key=lambda e: (stage_of[e["event_type"]] or 0))
+        worst = max(self.events, key=lambda e: stage_of[e["event_type"]] or 0)
         violent = 3 in stages
         extradited = any(e["event_type"] in ("extradition", "deportation") for e in self.events)
         kinds = {e["event_type"] for e in self.events}
-        status = ("detained" if extradited else "refugee" if "refugee_status_granted" in kinds
-                  else rng.choice(("asylum_seeker", "rejected_asylum_seeker", "resident", "unknown")))
+        status = (
+            "detained"
+            if extradited
+            else "refugee"
+            if "refugee_status_granted" in kinds
+            else rng.choice(("asylum_seeker", "rejected_asylum_seeker", "resident", "unknown"))
+        )
         movement = rng.choice(self.pools.movements[self.soc])
-        case: dict = {"id": self.cid, "subject": f"{self.cid}-person", "state_of_concern": self.soc,
-                      "categories": [self.category],
-                      "alleged_affiliation": f"member of the {self.pools.org_names[movement]}",
-                      "stages": stages, "most_serious_incident_date": worst["event_date"],
-                      "violence_reported": violent}
+        case: dict = {
+            "id": self.cid,
+            "subject": f"{self.cid}-person",
+            "state_of_concern": self.soc,
+            "categories": [self.category],
+            "alleged_affiliation": f"member of the {self.pools.org_names[movement]}",
+            "stages": stages,
+            "most_serious_incident_date": worst["event_date"],
+            "violence_reported": violent,
+        }
         if violent:
-            case["violence_description"] = f"{name} {VIOLENCE[worst['event_type']][0]} in {_country(self.host)}."
+            case["violence_description"] = (
+                f"{name} {VIOLENCE[worst['event_type']][0]} in {_country(self.host)}."
+            )
         case["legal_status"] = status
-        case["current_status"] = (f"Held in {_country(self.soc)} after the removal." if extradited else
-                                  f"Lives in {_country(self.host)} as a recognised refugee." if status == "refugee" else
-                                  "Free; the Interpol notice has been withdrawn." if "interpol_notice_removed" in kinds else
-                                  rng.choice(("Free; the notice is still active.", "Waits for the asylum decision.",
-                                              "Whereabouts unknown.")))
-        case["summary"] = (f"{name}, {self.occupation} from {_country(self.soc)}, is pursued by the authorities "
-                           f"at home while living in {_country(self.host)}.")
+        case["current_status"] = (
+            f"Held in {_country(self.soc)} after the removal."
+            if extradited
+            else f"Lives in {_country(self.host)} as a recognised refugee."
+            if status == "refugee"
+            else "Free; the Interpol notice has been withdrawn."
+            if "interpol_notice_removed" in kinds
+            else rng.choice(
+                (
+                    "Free; the notice is still active.",
+                    "Waits for the asylum decision.",
+                    "Whereabouts unknown.",
+                )
+            )
+        )
+        case["summary"] = (
+            f"{name}, {self.occupation} from {_country(self.soc)}, is pursued by the authorities "
+            f"at home while living in {_country(self.host)}."
+        )
         case["residences"] = self.residences()
         case["events"] = self.events
         case["statements"] = [self.statement() for _ in range(rng.choices((2, 3, 4), (60, 30, 10))[0])]
         if conflict_type:
             k = conflict_type.replace("_", "-")
-            case["conflicts"] = [{"key": f"{k}-date", "claims": [f"{k}-a", f"{k}-b"],
-                                  "note": f"The sources disagree on the date of the {conflict_type.replace('_', ' ')}."}]
+            case["conflicts"] = [
+                {
+                    "key": f"{k}-date",
+                    "claims": [f"{k}-a", f"{k}-b"],
+                    "note": f"The sources disagree on the date of the {conflict_type.replace('_', ' ')}.",
+                }
+            ]
         return {"synthetic": True, "case": case, "persons": [self.person(movement)], "sources": self.sources}
 
     def statement(self) -> dict:
         rng = self.rng
-        section = rng.choice(("Who, Why and How exiled", "Current status", "Other actions", "Stage 1 details"))
-        st: dict = {"text": f"{self.surname} says the {rng.choice(CHARGES)} case is revenge for "
-                            f"{rng.choice(('reporting', 'protests', 'a book', 'donations'))}.", "section": section}
+        section = rng.choice(
+            ("Who, Why and How exiled", "Current status", "Other actions", "Stage 1 details")
+        )
+        st: dict = {
+            "text": f"{self.surname} says the {rng.choice(CHARGES)} case is revenge for "
+            f"{rng.choice(('reporting', 'protests', 'a book', 'donations'))}.",
+            "section": section,
+        }
         if section.startswith("Stage 1"):
             st["stage"] = 1
         st["citations"] = self.cite(st.get("stage"))
@@ -316,34 +507,73 @@ class _Case:
         when = self.events[1]["event_date"] if len(self.events) > 1 else self.events[0]["event_date"]
         if rng.random() < 0.3:
             transit = rng.choice([h for h in HOSTS if h not in (self.host, self.soc)])
-            out.append({"country": transit, "residence_role": "transit", "start_date": when, "citations": self.cite()})
-        out.append({"country": self.host, "residence_role": rng.choice(("asylum", "residence")), "start_date": when,
-                    "citations": self.cite()})
+            out.append(
+                {
+                    "country": transit,
+                    "residence_role": "transit",
+                    "start_date": when,
+                    "citations": self.cite(),
+                }
+            )
+        out.append(
+            {
+                "country": self.host,
+                "residence_role": rng.choice(("asylum", "residence")),
+                "start_date": when,
+                "citations": self.cite(),
+            }
+        )
         return out
 
     def person(self, movement: str) -> dict:
         rng = self.rng
         full = f"{self.given} {self.surname}"
-        variants = [f"{self.surname} {self.given}", _cyrillic(full),
-                    full.replace("sh", "sch").replace("q", "k").replace("y", "i") + "e"]
+        variants = [
+            f"{self.surname} {self.given}",
+            _cyrillic(full),
+            full.replace("sh", "sch").replace("q", "k").replace("y", "i") + "e",
+        ]
         names = []
-        for v in variants[:rng.choices((1, 2, 3), (45, 40, 15))[0]]:
+        for v in variants[: rng.choices((1, 2, 3), (45, 40, 15))[0]]:
             nv: dict = {"name": v}
             if v == variants[1]:
                 nv["language"] = "ru"
             nv["citations"] = self.cite()
             names.append(nv)
-        affs = [{"organisation": movement, "role": rng.choice(("member", "co-founder", "organiser")),
-                 "start_date": str(rng.randint(2000, 2012)), "citations": self.cite()}]
+        affs = [
+            {
+                "organisation": movement,
+                "role": rng.choice(("member", "co-founder", "organiser")),
+                "start_date": str(rng.randint(2000, 2012)),
+                "citations": self.cite(),
+            }
+        ]
         if rng.random() < 0.4:
-            affs.append({"organisation": rng.choice(self.pools.newspapers[self.soc]),
-                         "role": rng.choice(("correspondent", "editor", "columnist")), "citations": self.cite()})
-        p: dict = {"id": f"{self.cid}-person", "preferred_name": full, "alternative_names": names,
-                   "gender": self.gender, "citizenships": [self.soc], "occupations": [self.occupation],
-                   "affiliations": affs}
+            affs.append(
+                {
+                    "organisation": rng.choice(self.pools.newspapers[self.soc]),
+                    "role": rng.choice(("correspondent", "editor", "columnist")),
+                    "citations": self.cite(),
+                }
+            )
+        p: dict = {
+            "id": f"{self.cid}-person",
+            "preferred_name": full,
+            "alternative_names": names,
+            "gender": self.gender,
+            "citizenships": [self.soc],
+            "occupations": [self.occupation],
+            "affiliations": affs,
+        }
         if self.restricted:
-            p["relatives"] = [{"relation": rng.choice(("son", "daughter")), "minor": True,
-                               "birth_year": rng.randint(2008, 2016), "relative_note": f"attends school in {_word(rng)}"}]
+            p["relatives"] = [
+                {
+                    "relation": rng.choice(("son", "daughter")),
+                    "minor": True,
+                    "birth_year": rng.randint(2008, 2016),
+                    "relative_note": f"attends school in {_word(rng)}",
+                }
+            ]
             p["home_address"] = f"{rng.randint(1, 99)} {_word(rng)} street, {_word(rng)}"
             p["contact"] = f"{_slug(self.given)}.{rng.randint(100, 999)}@example.org"
         return p
@@ -370,14 +600,16 @@ def iter_records(n: int, *, seed: int = 1) -> Iterator[dict]:
 def estimate_triples(record: dict) -> int:
     """Rough RDF size of a record: per node its type plus one triple per slot value (ids and keys name the
     node); nested objects and citations are nodes. The mapper's derived earliest/latest are not counted."""
+
     def node(obj: dict) -> int:
         total = 1
         for k, v in obj.items():
             if k in ("id", "key"):
                 continue
-            for item in (v if isinstance(v, list) else [v]):
+            for item in v if isinstance(v, list) else [v]:
                 total += 1 + (node(item) if isinstance(item, dict) else 0)
         return total
+
     body = [record["case"]] if "case" in record else []
     body += record.get("persons", []) + record.get("sources", []) + record.get("organisations", [])
     return sum(node(x) for x in body)

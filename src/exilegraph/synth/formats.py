@@ -35,7 +35,7 @@ def _emit(value, indent: str, out: list[str]) -> None:
                 if isinstance(item, dict):
                     first = len(out)
                     _emit(item, indent + "    ", out)
-                    out[first] = f"{indent}  - {out[first][len(indent) + 4:]}"
+                    out[first] = f"{indent}  - {out[first][len(indent) + 4 :]}"
                 else:
                     out.append(f"{indent}  - {_scalar(item)}\n")
         else:
@@ -56,13 +56,17 @@ CAPE_HEADINGS = {
     2: "Stage 2 details (arrest/ detention/ extradition):",
     3: "Stage 3 details (rendition/ abduction/ assassination/ attack):",
     "other": "Other actions during Stages 1–3 (dispossession/ overseas assets frozen/ intimidation/ "
-             "action against associates/ …):",
+    "action against associates/ …):",
     "legal": "Legal status (refugee/ asylum seeker/ resident):",
     "current": "Current status:",
     "press": "Press sources:",
 }
-_CATEGORY_TEXT = {"civil_society": "Civil society activist", "opposition_member": "Opposition member",
-                  "religious": "Banned cleric", "regime_insider": "Former regime insider"}
+_CATEGORY_TEXT = {
+    "civil_society": "Civil society activist",
+    "opposition_member": "Opposition member",
+    "religious": "Banned cleric",
+    "regime_insider": "Former regime insider",
+}
 _LEGAL = ("asylum_application", "migration_decision", "court_decision", "refugee_status_granted")
 _CURRENT = ("release", "interpol_notice_removed")
 _SENTENCE = {
@@ -102,7 +106,10 @@ def _when(edtf: str, bare: bool = False) -> str:
     approx = edtf.endswith(("~", "?"))
     parts = edtf.rstrip("~?%").split("-")
     text = {1: "{0}", 2: "{m} {0}", 3: "{d} {m} {0}"}[len(parts)].format(
-        parts[0], m=MONTHS[int(parts[1]) - 1] if len(parts) > 1 else "", d=int(parts[2]) if len(parts) > 2 else "")
+        parts[0],
+        m=MONTHS[int(parts[1]) - 1] if len(parts) > 1 else "",
+        d=int(parts[2]) if len(parts) > 2 else "",
+    )
     if approx:
         return "around " + text
     return text if bare else ("on " if len(parts) == 3 else "in ") + text
@@ -119,8 +126,11 @@ def _years(sources: list[dict]) -> dict[str, str]:
     groups: dict[tuple, list[str]] = {}
     for src in sources:
         groups.setdefault((_ref_label(src), src["publication_date"][:4]), []).append(src["key"])
-    return {k: year + ("abcdefgh"[i] if len(keys) > 1 else "") for (_, year), keys in groups.items()
-            for i, k in enumerate(keys)}
+    return {
+        k: year + ("abcdefgh"[i] if len(keys) > 1 else "")
+        for (_, year), keys in groups.items()
+        for i, k in enumerate(keys)
+    }
 
 
 def _refs(claim: dict, sources: dict, years: dict) -> str:
@@ -137,9 +147,13 @@ def _bibliography(src: dict, style: int, year: str) -> str:
         who = "  and ".join(src["authors"])
         return f"{who} {year}. '{title}'. {long}.[Online].Available at: {url} [Accessed :{acc}]"
     if style == 0:
-        return f"{label}. {year}. '{title}'. {long}.[Online]. Available at: {url}" + (f" [Accessed :{acc}]" if acc else "")
+        return f"{label}. {year}. '{title}'. {long}.[Online]. Available at: {url}" + (
+            f" [Accessed :{acc}]" if acc else ""
+        )
     if style == 1:
-        return f"{label}, {year}. '{title}'. {long}.[Online]. Available at:{url}" + (f" [Accessed :{acc}]" if acc else "")
+        return f"{label}, {year}. '{title}'. {long}.[Online]. Available at:{url}" + (
+            f" [Accessed :{acc}]" if acc else ""
+        )
     acc = f"[Accessed {acc.replace(',', '')}]." if acc else "."
     return f"{label} ({year}) {title}. [online] {src['outlet']}. Available at: {url}{acc}"
 
@@ -156,47 +170,92 @@ def dump_cape(record: dict, org_names: dict[str, str], header: str) -> str:
     names = ", ".join(n["name"] for n in person["alternative_names"])
     occ = person["occupations"][0]
     article = "an" if occ[0] in "aeiou" else "a"
-    paras["who"].append(f"{person['preferred_name']} (also written {names}) is {article} {occ} and "
-                        f"{aff.get('role', 'member')} of the {org_names.get(aff['organisation'], aff['organisation'])} "
-                        f"{_refs(aff, sources, years)}.")
+    paras["who"].append(
+        f"{person['preferred_name']} (also written {names}) is {article} {occ} and "
+        f"{aff.get('role', 'member')} of the {org_names.get(aff['organisation'], aff['organisation'])} "
+        f"{_refs(aff, sources, years)}."
+    )
     for ev in case["events"]:
         t = ev["event_type"]
         text = _SENTENCE[t].format(
-            s=surname, soc=soc, host=host, d=_when(ev["event_date"]), charge=ev.get("charge", ""),
-            article=f"{ev.get('criminal_code_article', '')} of its criminal code", place=ev.get("place", ""),
-            notice=ev.get("notice_type", "").replace("_", " "), days=ev.get("duration_days", ""),
-            facility=ev.get("facility", ""), desc=ev.get("description", ""), outcome=ev.get("outcome", "").rstrip("."),
-            actor=org_names.get((ev.get("actors") or [""])[0], "court"), sentence=ev.get("sentence", ""),
-            country=_country(ev.get("country", case["state_of_concern"])))
-        where = ("who" if t == "flight" else "legal" if t in _LEGAL else "current" if t in _CURRENT
-                 else stage_of[t] or "other")
+            s=surname,
+            soc=soc,
+            host=host,
+            d=_when(ev["event_date"]),
+            charge=ev.get("charge", ""),
+            article=f"{ev.get('criminal_code_article', '')} of its criminal code",
+            place=ev.get("place", ""),
+            notice=ev.get("notice_type", "").replace("_", " "),
+            days=ev.get("duration_days", ""),
+            facility=ev.get("facility", ""),
+            desc=ev.get("description", ""),
+            outcome=ev.get("outcome", "").rstrip("."),
+            actor=org_names.get((ev.get("actors") or [""])[0], "court"),
+            sentence=ev.get("sentence", ""),
+            country=_country(ev.get("country", case["state_of_concern"])),
+        )
+        where = (
+            "who"
+            if t == "flight"
+            else "legal"
+            if t in _LEGAL
+            else "current"
+            if t in _CURRENT
+            else stage_of[t] or "other"
+        )
         paras[where].append(f"{text} {_refs(ev, sources, years)}.")
     for st in case["statements"]:
         where = "current" if st["section"] == "Current status" else "other"
         paras[where].append(f"{st['text'][:-1]} {_refs(st, sources, years)}.")
-    notices = sorted({e["notice_type"].replace("_", " ").capitalize() for e in case["events"]
-                      if e["event_type"] == "interpol_notice_issued"})
+    notices = sorted(
+        {
+            e["notice_type"].replace("_", " ").capitalize()
+            for e in case["events"]
+            if e["event_type"] == "interpol_notice_issued"
+        }
+    )
     places = ", ".join(f"{_country(r['country'])} ({r['residence_role']})" for r in case["residences"])
     categories = "; ".join(_CATEGORY_TEXT[c] for c in case["categories"])
     stages = "   ".join(("" if s in case["stages"] else "not ") + f"Stage {s}" for s in (1, 2, 3))
-    lines = [header, "# synthetic: true", "", f"{surname}, {given}", "",
-             f"Gender: {person['gender'].capitalize()}.", f"State of concern: {soc}.", "",
-             CAPE_HEADINGS["who"], "", " ".join(paras["who"]), "",
-             f"Category of exile: {categories}. (Definitions here.)",
-             f"Alleged affiliation: {case['alleged_affiliation']}.", "",
-             f"Which stages experienced: {stages}. (Definitions here.)",
-             f"Date of most serious incident: {_when(case['most_serious_incident_date'], bare=True)}.",
-             f"Violence experienced: {'Yes: ' + case['violence_description'] if case['violence_reported'] else 'No.'}", ""]
+    lines = [
+        header,
+        "# synthetic: true",
+        "",
+        f"{surname}, {given}",
+        "",
+        f"Gender: {person['gender'].capitalize()}.",
+        f"State of concern: {soc}.",
+        "",
+        CAPE_HEADINGS["who"],
+        "",
+        " ".join(paras["who"]),
+        "",
+        f"Category of exile: {categories}. (Definitions here.)",
+        f"Alleged affiliation: {case['alleged_affiliation']}.",
+        "",
+        f"Which stages experienced: {stages}. (Definitions here.)",
+        f"Date of most serious incident: {_when(case['most_serious_incident_date'], bare=True)}.",
+        f"Violence experienced: {'Yes: ' + case['violence_description'] if case['violence_reported'] else 'No.'}",
+        "",
+    ]
     for key in (1, 2, 3, "other"):
         if paras[key] or key != 3:
             lines += [CAPE_HEADINGS[key], "", *(p for par in paras[key] for p in (par, "")), ""]
-    lines += [f"International arrest warrant: {', '.join(notices)}.", "",
-              f"Countries of transit, asylum and/or residence: {places}.", "",
-              f"{CAPE_HEADINGS['legal']} {case['legal_status'].replace('_', ' ').capitalize()}.", "",
-              *(p for par in paras["legal"] for p in (par, "")),
-              f"{CAPE_HEADINGS['current']} {case['current_status']}", "",
-              *(p for par in paras["current"] for p in (par, "")), "",
-              CAPE_HEADINGS["press"], ""]
+    lines += [
+        f"International arrest warrant: {', '.join(notices)}.",
+        "",
+        f"Countries of transit, asylum and/or residence: {places}.",
+        "",
+        f"{CAPE_HEADINGS['legal']} {case['legal_status'].replace('_', ' ').capitalize()}.",
+        "",
+        *(p for par in paras["legal"] for p in (par, "")),
+        f"{CAPE_HEADINGS['current']} {case['current_status']}",
+        "",
+        *(p for par in paras["current"] for p in (par, "")),
+        "",
+        CAPE_HEADINGS["press"],
+        "",
+    ]
     for i, src in enumerate(record["sources"]):
         lines += [_bibliography(src, (i + len(src["key"])) % 3, years[src["key"]]), ""]
     return "\n".join(lines).rstrip("\n") + "\n"

@@ -44,14 +44,18 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
     by_shown = {display_path(f): f for f in context}
     by_shown.update({display_path(f): f for f in named})  # one entry per file, however it was reached
     files = list(by_shown.values())
-    findings = _validate_files(files, use_cache=use_cache, jobs=jobs, last={str(f) for f in named} if context else None)
+    findings = _validate_files(
+        files, use_cache=use_cache, jobs=jobs, last={str(f) for f in named} if context else None
+    )
     if not context:
         return findings
     shown = {display_path(f) for f in named}
     return [f for f in findings if f.path in shown]
 
 
-def _validate_files(files: list[Path], *, use_cache: bool, jobs: int | None, last: set[str] | None) -> list[Finding]:
+def _validate_files(
+    files: list[Path], *, use_cache: bool, jobs: int | None, last: set[str] | None
+) -> list[Finding]:
     options = Options(use_cache=use_cache)
     cache = ResultCache(enabled=use_cache)
     keys: dict[str, str] = {}

@@ -21,9 +21,18 @@ def check_dataset(summaries: list[RecordSummary], newcomers: set[str] = frozense
         for kind, ident, field, line, col in s.defines:
             first = defined.get((kind, ident))
             if first:
-                out.append(Finding(s.path, line, col, ERROR, "duplicate-id", field,
-                                   f"{kind} id `{ident}` is already defined in {first[0]} (line {first[1]})",
-                                   "choose another id, or keep one definition and refer to it by id"))
+                out.append(
+                    Finding(
+                        s.path,
+                        line,
+                        col,
+                        ERROR,
+                        "duplicate-id",
+                        field,
+                        f"{kind} id `{ident}` is already defined in {first[0]} (line {first[1]})",
+                        "choose another id, or keep one definition and refer to it by id",
+                    )
+                )
             else:
                 defined[(kind, ident)] = (s.path, line)
     ids_by_kind: dict[str, list[str]] = {}
@@ -33,9 +42,23 @@ def check_dataset(summaries: list[RecordSummary], newcomers: set[str] = frozense
         for kind, ident, field, line, col in s.refs:
             if (kind, ident) not in defined:
                 close = difflib.get_close_matches(ident, ids_by_kind.get(kind, []), n=1, cutoff=0.6)
-                fix = f"did you mean `{close[0]}`?" if close else f"define the {kind} `{ident}` in a record, or correct the id"
-                out.append(Finding(s.path, line, col, ERROR, "undefined-reference", field,
-                                   f"refers to {kind} `{ident}`, which no record defines", fix))
+                fix = (
+                    f"did you mean `{close[0]}`?"
+                    if close
+                    else f"define the {kind} `{ident}` in a record, or correct the id"
+                )
+                out.append(
+                    Finding(
+                        s.path,
+                        line,
+                        col,
+                        ERROR,
+                        "undefined-reference",
+                        field,
+                        f"refers to {kind} `{ident}`, which no record defines",
+                        fix,
+                    )
+                )
     described: dict[str, tuple[str, str, int]] = {}
     for s in order:
         for node, digest, field, line, col in s.sources:
@@ -43,7 +66,17 @@ def check_dataset(summaries: list[RecordSummary], newcomers: set[str] = frozense
             if first is None:
                 described[node] = (digest, s.path, line)
             elif first[0] != digest:
-                out.append(Finding(s.path, line, col, ERROR, "source-described-differently", field,
-                                   f"this source (same URL or reference) is described differently in {first[1]} "
-                                   f"(line {first[2]})", "make the two descriptions identical (title, outlet, dates, type)"))
+                out.append(
+                    Finding(
+                        s.path,
+                        line,
+                        col,
+                        ERROR,
+                        "source-described-differently",
+                        field,
+                        f"this source (same URL or reference) is described differently in {first[1]} "
+                        f"(line {first[2]})",
+                        "make the two descriptions identical (title, outlet, dates, type)",
+                    )
+                )
     return out

@@ -102,7 +102,7 @@ def node_objects(dataset: Dataset) -> list[dict]:
             value = compact(o[1:-1]) if coercion == "@id" else {"@id": o[1:-1]}
         else:
             close = o.rindex('"')
-            text, suffix = unescape(o[1:close]), o[close + 1:]
+            text, suffix = unescape(o[1:close]), o[close + 1 :]
             if suffix.startswith("@"):
                 value = {"@value": text, "@language": suffix[1:]}
             elif not suffix and coercion is None:
@@ -111,8 +111,10 @@ def node_objects(dataset: Dataset) -> list[dict]:
                 dt = suffix[3:-1] if suffix else XSD_STRING
                 value = {"@value": text, "@type": compact(dt)}
         node.setdefault(term, []).append(value)
-    return [{k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in nodes[s].items()}
-            for s in sorted(nodes)]
+    return [
+        {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in nodes[s].items()}
+        for s in sorted(nodes)
+    ]
 
 
 def write(dataset: Dataset, path: Path) -> None:
