@@ -193,3 +193,13 @@ def test_the_profiles_fields_are_attributed_to_it():
     }
     record, findings = type_record(raw)
     assert record is not None, [f.text() for f in findings]
+
+
+def test_a_long_run_of_letters_and_full_stops_is_split_without_stalling():
+    """Each full stop looks back for an abbreviation; looking back over the whole text made a long run of
+    "a." stall the reader for minutes (found by test_cape_properties)."""
+    from exilegraph.readers.cape_mapping import load_mapping
+    from exilegraph.readers.cape_sentences import split_sentences
+
+    spans = split_sentences("a." * 50_000 + " Then A sentence.", load_mapping(), [])
+    assert spans and spans[-1].text.endswith("sentence.")

@@ -19,6 +19,7 @@ from .cape_mapping import Mapping
 _TERMINATOR = re.compile(r"[.!?]+[\"'”’»)]*")
 _WORD_BEFORE = re.compile(r"([^\W\d_][\w.]*)$")
 _OPENING = "\"'“‘«("
+ABBREVIATION_WINDOW = 24
 
 
 @dataclass(frozen=True)
@@ -51,7 +52,9 @@ def _starts_sentence(text: str, i: int) -> bool:
 
 def _abbreviation(text: str, at: int, m: Mapping) -> bool:
     """Whether the full stop at `at` ends an abbreviation or an initial ("Dr.", "p.", "T.")."""
-    word = _WORD_BEFORE.search(text[:at])
+    # a short window: searching the whole text before every full stop was quadratic (or worse) on a long
+    # run of letters and dots, and an abbreviation is a few characters long
+    word = _WORD_BEFORE.search(text[max(0, at - ABBREVIATION_WINDOW) : at])
     if not word:
         return False
     w = word.group(1).lower()
