@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from chromium_driver import Chromium, SiteServer, find_or_install_chromium
 from exilegraph.catalogue import bind_params, catalogue, parse_header
 from exilegraph.cli import main
-from exilegraph.query import render
 from exilegraph.release import build_release
+from exilegraph.resources import DEFAULT_BASE_IRI
 from exilegraph.site.querypage import binding_modes
 
 pytestmark = pytest.mark.browser
@@ -203,7 +203,7 @@ def test_query_page_binds_parameters_into_the_same_text_as_the_toolkit(browser, 
             const entry = config.queries.find(q => q.name === {json.dumps(name)});
             return window.exilegraphQuery.bindParams(entry.text, {json.dumps(params)}, entry);
         }})()""")
-        assert js == render(name, params), name
+        assert js == bind_params(entry.text, params, entry, DEFAULT_BASE_IRI, name), name
         checked += 1
     assert checked >= 5
     text = "# title: t\n# param: case — a case\nSELECT ?x WHERE { BIND(<urn:a> AS ?case) ?x ?p ?case }\n"
