@@ -287,14 +287,17 @@ def _checksums(folder: Path) -> None:
 
 
 def _inputs_key(build: Build, publication: Publication) -> str:
-    """What a release is built from: the records' bytes, the toolkit (code, schema, shapes, mappings),
-    the options, and the build time when SOURCE_DATE_EPOCH fixes it."""
+    """What a release is built from: the records' bytes, the toolkit (code, schema, shapes, mappings), the
+    catalogue the query page embeds, the options, and the build time when SOURCE_DATE_EPOCH fixes it."""
+    from ..catalogue import query_folders
     from ..diskcache import digest
     from ..pipeline import fingerprint
 
-    return digest(
-        [fingerprint(), build.iri, build.base, repr(publication), os.environ.get("SOURCE_DATE_EPOCH", "")]
-    )
+    queries = [
+        f"{p.name}\n{p.read_text(encoding='utf-8')}" for d in query_folders() for p in sorted(d.glob("*.rq"))
+    ]
+    parts = [fingerprint(), build.iri, build.base, repr(publication), os.environ.get("SOURCE_DATE_EPOCH", "")]
+    return digest(parts + queries)
 
 
 def _up_to_date(release: ReleaseDir, key: str) -> ReleaseResult | None:
