@@ -87,7 +87,7 @@ def edtf_bounds(value: str) -> tuple[str | None, str | None, bool]:
 MAX_TEXT_BYTES = 4 * 1024 * 1024
 
 _DATE_END = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?[~?%]?$")
-_MONTHS = (
+MONTH_NAMES = (  # English, as the template and the curated records write them
     "January",
     "February",
     "March",
@@ -122,7 +122,7 @@ def date_problem(value: str) -> tuple[str, str] | None:
         if day is not None:
             last = calendar.monthrange(int(year), int(month))[1]
             if not 1 <= int(day) <= last:
-                name = _MONTHS[int(month) - 1]
+                name = MONTH_NAMES[int(month) - 1]
                 return (
                     f"`{value}` has day {day}, but {name} {year} has {last} days",
                     f"check the day against the source; write the month alone ({year}-{month}) "

@@ -34,7 +34,25 @@ DATATYPES = {RDF + "langString"} | {
 DATATYPES |= {"http://id.loc.gov/datatypes/edtf/EDTF"}
 NUMERIC = {XSD + "integer", XSD + "decimal"}
 ANNOTATIONS = {SH + "description", SH + "name", SH + "order"}
+PROPERTY = {
+    "path",
+    "minCount",
+    "maxCount",
+    "datatype",
+    "nodeKind",
+    "class",
+    "in",
+    "pattern",
+    "minInclusive",
+    "maxInclusive",
+    "or",
+    "severity",
+    "message",
+}
 ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
+    "property": PROPERTY,
+    # a property shape with its own targets, validated as if a node shape held it
+    "targeted": {"targetClass", "targetSubjectsOf", "targetObjectsOf", "targetNode"} | PROPERTY,
     "node": {
         "targetClass",
         "targetSubjectsOf",
@@ -47,42 +65,7 @@ ALLOWED = {  # role -> the sh: predicates a subject in that role may carry
         "severity",
         "message",
     },
-    "property": {
-        "path",
-        "minCount",
-        "maxCount",
-        "datatype",
-        "nodeKind",
-        "class",
-        "in",
-        "pattern",
-        "minInclusive",
-        "maxInclusive",
-        "or",
-        "severity",
-        "message",
-    },
     "member": {"datatype", "nodeKind"},
-    # a property shape with its own targets, validated as if a node shape held it
-    "targeted": {
-        "targetClass",
-        "targetSubjectsOf",
-        "targetObjectsOf",
-        "targetNode",
-        "path",
-        "minCount",
-        "maxCount",
-        "datatype",
-        "nodeKind",
-        "class",
-        "in",
-        "pattern",
-        "minInclusive",
-        "maxInclusive",
-        "or",
-        "severity",
-        "message",
-    },
     "sparql": {"select", "prefixes", "message"},
     "prefixes": {"declare"},
     "declaration": {"prefix", "namespace"},
