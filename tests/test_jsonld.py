@@ -14,7 +14,7 @@ from rdflib.compare import isomorphic
 
 from exilegraph.rdf.dataset import Dataset
 from exilegraph.rdf.namespaces import DCT, EG, RDF_TYPE, SDO, WD, XSD
-from exilegraph.rdf.terms import iri, literal, typed
+from exilegraph.rdf.terms import iri, literal, split_line, typed
 from exilegraph.writers import jsonld
 from exilegraph.writers.jsonld import _compact, _namespaces, node_objects, write
 
@@ -105,14 +105,15 @@ def test_any_text_survives_the_round_trip(texts, lang):
     assert isomorphic(graph(nquads), graph("\n".join(lines) + "\n"))
 
 
-def test_one_node_object_per_line_sorted_by_subject(tmp_path):
+def test_one_node_object_per_line_in_the_dump_order(tmp_path):
     lines = sample_lines()
     text = written(tmp_path, lines)
     body = text.split("\n")
     start = body.index('"@graph": [')
     assert body[-2:] == ["]}", ""]
     nodes = [json.loads(line.rstrip(",")) for line in body[start + 1 : -2]]
-    assert [n["@id"] for n in nodes] == sorted({BASE + "case/c1", BASE + "person/p1"})
+    subjects = [split_line(x).subject for x in sorted(set(lines))]
+    assert [n["@id"] for n in nodes] == list(dict.fromkeys(subjects))
     assert all(line.endswith(",") for line in body[start + 1 : -3]) and not body[-3].endswith(",")
     assert "\u2028" in text  # written as the character, and no JSON line was split at it
 
@@ -189,3 +190,22 @@ def test_blank_node_objects_are_node_references():
     ds.add("https://example.org/g", ["<https://example.org/s> <https://example.org/p> _:b1 ."])
     [node] = node_objects(ds)
     assert {"@id": "_:b1"} in node.values()
+
+
+def test_subjects_that_extend_one_another_are_one_node_each(tmp_path):
+    """`case/c1/event/1` sorts before `case/c1` in the dump (`/` < `>`): the writer streams subjects in
+    that order, each exactly once, with all its values."""
+    name = iri("http://schema.org/name")
+    lines = [
+        f"{iri(BASE + 'case/c1')} {name} {literal('case')} .",
+        f"{iri(BASE + 'case/c1/event/1')} {name} {literal('event')} .",
+        f"{iri(BASE + 'case/c1')} {iri(EG + 'summary')} {literal('text')} .",
+        f"{iri(BASE + 'case/c10')} {name} {literal('other')} .",
+    ]
+    nodes = node_objects(dataset(lines))
+    ids = [n["@id"] for n in nodes]
+    assert sorted(ids) == sorted({BASE + "case/c1", BASE + "case/c1/event/1", BASE + "case/c10"})
+    assert len(ids) == len(set(ids))
+    doc = json.loads(written(tmp_path, lines))
+    nquads = pyld.to_rdf(doc, {"format": "application/n-quads"})
+    assert isomorphic(graph(nquads), graph("\n".join(lines) + "\n"))

@@ -2,7 +2,10 @@
 
 Records are processed in chunks in worker processes, so a record is read and mapped once whether it
 is validated or published. SHACL verdicts and the summaries the dataset-wide checks need are cached by
-content hash (diskcache.py): an unchanged record is not checked again.
+content hash (diskcache.py): an unchanged record is not checked again. For a release, a record's mapped
+lines are cached too, so an unchanged record is neither typed nor mapped again; each worker then writes
+its chunk's lines to spill files (rdf/dataset.py) instead of sending them back, so the main process
+never holds the whole dataset.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import functools
 import hashlib
 import os
 import sys
+import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -24,9 +28,11 @@ from .errors import RecordError, WorkerError
 from .findings import Finding
 from .gcpause import paused_gc
 from .mapper import Mapper
+from .provenance import content_digest
+from .rdf.dataset import BLOCK_SUFFIX, RUN_SUFFIX, GraphBlock
 from .rdf.terms import subject_of
-from .readers import display_path, read_file
-from .records import Located, Record, RecordGraph, RecordSummary, dotted
+from .readers import display_path, path_problem, read_file
+from .records import Located, Record, RecordGraph, RecordSummary, dotted, sha256_bytes
 from .resources import DEFAULT_BASE_IRI, MAPPINGS, schema_index
 from .shacl import report as shacl_report
 from .shacl import shapes_text
@@ -45,6 +51,8 @@ class Processed:
     graph: RecordGraph | None = None
     summary: RecordSummary | None = None
     synthetic: bool = False
+    block: GraphBlock | None = None  # where a spilled record's lines are (release); graph.lines is then empty
+    digest: str | None = None  # of the record's content lines, for the changelog (release)
 
     @property
     def ok(self) -> bool:
@@ -58,9 +66,13 @@ class Options:
     build_iri: str | None = None
     use_cache: bool = True
     cache_dir: str | None = None
+    spill_dir: str | None = None  # a release's: workers write the records' lines there
 
     def cache_key(self, path: str, sha256: str) -> str:
         return f"{fingerprint()}:{sha256}:{path}|{self.base}|{int(self.internal)}"
+
+    def lines_key(self, path: str, sha256: str) -> str:
+        return "lines:" + self.cache_key(path, sha256)
 
 
 def fingerprint() -> str:
@@ -197,12 +209,17 @@ def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], 
 
 def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
     clock = {"read": 0.0, "map": 0.0, "validate": 0.0}
-    mapper = Mapper(options.base, internal=options.internal, build_iri=options.build_iri)
     cache = ResultCache(Path(options.cache_dir) if options.cache_dir else None, enabled=options.use_cache)
+    reuse = _from_cache(paths, options, cache) if options.spill_dir and options.use_cache else {}
+    mapper = None
     out: list[Processed] = []
     todo: list[tuple[Processed, Record, str]] = []
     loaded = []
     for p in paths:
+        hit = reuse.get(p)
+        if hit is not None:
+            out.append(hit)
+            continue
         t0 = time.perf_counter()
         record, found = load_one(Path(p))
         t1 = time.perf_counter()
@@ -210,6 +227,8 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
         if record is None:
             out.append(Processed(display_path(Path(p)), "", found))
             continue
+        if mapper is None:
+            mapper = Mapper(options.base, internal=options.internal, build_iri=options.build_iri)
         item = Processed(
             record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic)
         )
@@ -224,17 +243,97 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
             item.findings, item.summary = hit
         else:
             todo.append((item, record, key))
+    fresh = {}
     if todo:
-        fresh = {}
         for batch in _batches(todo):
             layer2 = shacl_findings([r for _, r, _ in batch], [i.graph for i, _, _ in batch], options.base)
             for (item, record, key), extra in zip(batch, layer2):
                 item.findings = item.findings + extra
                 item.summary = summarise(record, item.graph)
                 fresh[key] = cache_entry(item.findings, item.summary)
-        cache.put_many(fresh)
+    if options.spill_dir:
+        for item, _, _ in loaded:
+            fresh[options.lines_key(item.path, item.sha256)] = lines_entry(item)
+    cache.put_many(fresh)
     clock["validate"] += time.perf_counter() - t0
+    if options.spill_dir:
+        _spill(out, Path(options.spill_dir), options.base)
     return out, clock
+
+
+def lines_entry(item: Processed) -> dict:
+    """A record's mapped lines and what the release needs besides, for a rebuild that skips typing and mapping."""
+    g = item.graph
+    assert g is not None
+    return {
+        "graph": [g.record_id, g.path, g.sha256, g.graph, g.case_iri],
+        "lines": "\n".join(g.lines),
+        "synthetic": item.synthetic,
+    }
+
+
+def _from_cache(paths: list[str], options: Options, cache: ResultCache) -> dict[str, Processed]:
+    """The records of `paths` whose verdict and mapped lines are both cached for their current bytes.
+    Anything unusual about a file (not a regular file, unreadable, a link problem) is left to load_one."""
+    keys: dict[str, tuple[str, str, str, str]] = {}
+    for p in paths:
+        path = Path(p)
+        shown = display_path(path)
+        try:
+            if not path.is_file() or path_problem(path, shown) is not None:
+                continue
+            sha = sha256_bytes(path.read_bytes())
+        except OSError:
+            continue
+        keys[p] = (options.cache_key(shown, sha), options.lines_key(shown, sha), shown, sha)
+    found = cache.get_many([k for ks in keys.values() for k in ks[:2]])
+    out: dict[str, Processed] = {}
+    for p, (verdict_key, lines_key, shown, sha) in keys.items():
+        verdict = cached_result(found[verdict_key]) if verdict_key in found else None
+        mapped = _cached_graph(found.get(lines_key), shown, sha)
+        if verdict is not None and mapped is not None:
+            out[p] = Processed(shown, sha, verdict[0], mapped[0], verdict[1], synthetic=mapped[1])
+    return out
+
+
+def _cached_graph(entry: object, path: str, sha256: str) -> tuple[RecordGraph, bool] | None:
+    """A lines entry read back, or None when it is not of the shape lines_entry writes or not this file's."""
+    try:
+        record_id, gpath, gsha, graph, case_iri = entry["graph"]  # type: ignore[index]
+        lines, synthetic = entry["lines"], entry["synthetic"]  # type: ignore[index]
+        strings = (record_id, graph, lines)
+        if gpath != path or gsha != sha256 or not all(isinstance(x, str) for x in strings):
+            return None
+        if not (case_iri is None or isinstance(case_iri, str)) or not isinstance(synthetic, bool):
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None
+    split = lines.split("\n") if lines else []
+    return RecordGraph(record_id, gpath, gsha, graph, split, case_iri=case_iri), synthetic
+
+
+def _spill(items: list[Processed], folder: Path, base: str) -> None:
+    """Write the chunk's record graphs as N-Quads blocks and their union as a sorted run into `folder`;
+    the lines leave the items (only their block's place travels back to the main process)."""
+    fd, name = tempfile.mkstemp(prefix="chunk-", suffix=BLOCK_SUFFIX, dir=folder)
+    union: set[str] = set()
+    offset = 0
+    with os.fdopen(fd, "wb") as f:
+        for item in items:
+            g = item.graph
+            if g is None:
+                continue
+            item.digest = content_digest(g.lines, base)
+            lines = sorted(set(g.lines))
+            suffix = f" <{g.graph}> .\n"
+            data = "".join([line[:-2] + suffix for line in lines]).encode("utf-8")
+            f.write(data)
+            item.block = GraphBlock(g.graph, name, offset, len(data))
+            offset += len(data)
+            union.update(lines)
+            g.lines = []
+    with open(name[: -len(BLOCK_SUFFIX)] + RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(line + "\n" for line in sorted(union))
 
 
 def _in_worker() -> None:

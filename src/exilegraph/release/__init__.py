@@ -23,7 +23,7 @@ from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
 from ..provenance import Build, Input, build_time, iso, records_commit
-from ..rdf.dataset import Dataset
+from ..rdf.dataset import Dataset, SpilledDataset
 from ..readers import display_path, find_record_files
 from ..records import RecordGraph, sha256_bytes
 from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
@@ -31,7 +31,7 @@ from ..site import SITE_DIR, build_site
 from ..validate import check_dataset
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
-from .changelog import Changelog, case_digests, compare
+from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
 
@@ -116,7 +116,30 @@ def _build_release(
         if current is not None:
             _remove_stale(out)  # what a killed build left beside the release in place
             return current
-    options = Options(base=base, internal=internal, build_iri=build.iri, use_cache=use_cache)
+    _remove_stale(out)  # what a killed build left beside the release
+    spill = _make_folder(out, f".{target.name}.tmp-spill-")
+    try:
+        return _publish(spill, files, out, target, build, key, publication, rep, jobs, use_cache)
+    finally:
+        shutil.rmtree(spill, ignore_errors=True)
+
+
+def _publish(
+    spill: Path,
+    files: list[Path],
+    out: Path,
+    target: Path,
+    build: Build,
+    key: str,
+    publication: Publication,
+    rep: Reporter,
+    jobs: int | None,
+    use_cache: bool,
+) -> ReleaseResult:
+    base, internal = build.base, build.internal
+    options = Options(
+        base=base, internal=internal, build_iri=build.iri, use_cache=use_cache, spill_dir=str(spill)
+    )
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
         processed, spent = process_files(files, options, jobs, rep)
     for stage, seconds in spent.items():
@@ -135,25 +158,21 @@ def _build_release(
             f"validation found {len(errors)} errors; nothing was published "
             f"(run `exilegraph validate` for the full report):\n{shown}{more}"
         )
-    graphs: list[RecordGraph] = [p.graph for p in ok]
+    graphs: list[RecordGraph] = [p.graph for p in ok]  # their lines are in the spill folder
+    digests = dict(sorted((p.graph.record_id, p.digest) for p in ok if p.graph.case_iri and p.digest))
     build.inputs = [Input(p.path, p.sha256, p.graph.graph) for p in ok]
 
     build.ended = build_time() if not os.environ.get("SOURCE_DATE_EPOCH") else build.started
-    dataset = Dataset()
-    for g in graphs:
-        dataset.add(g.graph, g.lines)
-    dataset.add(f"{base}graph/provenance", build.lines())
-    dataset.add(f"{base}graph/vocabulary", published_lines())
+    extra = Dataset()
+    extra.add(f"{base}graph/provenance", build.lines())
+    extra.add(f"{base}graph/vocabulary", published_lines())
+    dataset = SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra)
 
+    tmp = _make_folder(out, f".{target.name}.tmp-")
     try:
-        out.mkdir(parents=True, exist_ok=True)
-        _remove_stale(out)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.tmp-", dir=out))
-        tmp.chmod(0o755)
-    except OSError as exc:
-        raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
-    try:
-        result = _write(tmp, target, dataset, graphs, findings, build, internal, base, rep, key, publication)
+        result = _write(
+            tmp, target, dataset, graphs, digests, findings, build, internal, base, rep, key, publication
+        )
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -170,11 +189,33 @@ def _build_release(
     return result
 
 
+def _make_folder(out: Path, prefix: str) -> Path:
+    """A hidden folder beside the release (a killed build's is removed by the next run, see _remove_stale)."""
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
+        folder.chmod(0o755)
+        return folder
+    except OSError as exc:
+        raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
+
+
+class _Union:
+    """The dataset's N-Triples lines, iterable more than once (each pass reads them anew)."""
+
+    def __init__(self, dataset: SpilledDataset):
+        self.dataset = dataset
+
+    def __iter__(self):
+        return self.dataset.lines()
+
+
 def _write(
     tmp: Path,
     target: Path,
-    dataset: Dataset,
+    dataset: SpilledDataset,
     graphs: list[RecordGraph],
+    digests: dict[str, str],
     findings,
     build: Build,
     internal: bool,
@@ -188,13 +229,17 @@ def _write(
     files: list[tuple[str, str, int]] = []
     loader = None
     try:
-        first = (
-            "nquads",
-            "ntriples",
-        )  # the store loads these two: write them first, load while the rest is written
-        for fmt in sorted(FORMATS.values(), key=lambda f: (f.name not in first, f.name)):
+        # N-Triples first: the later passes read it instead of merging the records' runs again; the store
+        # loads it and the N-Quads while the rest is written
+        first = ("ntriples", "nquads")
+        for fmt in sorted(
+            FORMATS.values(),
+            key=lambda f: (f.name not in first, first.index(f.name) if f.name in first else 0, f.name),
+        ):
             with rep.stage(f"write {fmt.name}"):
                 fmt.write(dataset, tmp / fmt.filename)
+            if fmt.name == "ntriples":
+                dataset.union_file = tmp / fmt.filename
             files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
             if fmt.name == first[-1]:
                 loader = StoreLoader(
@@ -202,9 +247,8 @@ def _write(
                 ).start()
         files.sort()
         with rep.stage("describe"):
-            counts = count(dataset.triples)
-            digests = case_digests(graphs, base)
-            changelog = compare(ReleaseDir(target), digests, dataset.triples, base)
+            counts = count(dataset.lines())
+            changelog = compare(ReleaseDir(target), digests, _Union(dataset), base)
             void = description(
                 base,
                 counts=counts,
@@ -255,7 +299,7 @@ def _write(
             loader.proc.wait()
         raise
     with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(dataset.triples, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
+        build_site(dataset.lines(), tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 

@@ -2,41 +2,27 @@
 
 from __future__ import annotations
 
-import functools
-import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import NoReleaseError
+from ..provenance import GENERATED_BY, _build_prefixes, content_digest, content_lines, is_content
 from ..records import RecordGraph
 from .folder import ReleaseDir
 
-GENERATED_BY = "<http://www.w3.org/ns/prov#wasGeneratedBy>"
-BUILD_NODES = ("build/", "file/", "graph/", "commit/", "software/")
-
-
-def is_content(line: str, base: str) -> bool:
-    """False for the triples that describe the build itself, which change with every build."""
-    return not line.startswith(_build_prefixes(base)) and GENERATED_BY not in line
-
-
-def content_lines(lines, base: str) -> list[str]:
-    """The lines for which is_content holds (one comprehension: millions of lines at 10k cases)."""
-    build = _build_prefixes(base)
-    return [line for line in lines if not line.startswith(build) and GENERATED_BY not in line]
-
-
-@functools.cache
-def _build_prefixes(base: str) -> tuple[str, ...]:
-    return tuple(f"<{base}{n}" for n in BUILD_NODES)
+__all__ = [
+    "GENERATED_BY",
+    "Changelog",
+    "case_digests",
+    "compare",
+    "content_digest",
+    "content_lines",
+    "is_content",
+]
 
 
 def case_digests(graphs: list[RecordGraph], base: str) -> dict[str, str]:
-    out = {}
-    for g in graphs:
-        if g.case_iri:
-            content = "\n".join(content_lines(g.lines, base))
-            out[g.record_id] = hashlib.sha256(content.encode("utf-8")).hexdigest()
-    return dict(sorted(out.items()))
+    return dict(sorted((g.record_id, content_digest(g.lines, base)) for g in graphs if g.case_iri))
 
 
 @dataclass
@@ -72,16 +58,17 @@ class Changelog:
         return "\n".join(lines) + "\n"
 
 
-def compare(previous: ReleaseDir, digests: dict[str, str], triples: list[str], base: str) -> Changelog:
+def compare(previous: ReleaseDir, digests: dict[str, str], triples: Iterable[str], base: str) -> Changelog:
     """Compare with the release in `previous` (a release directory), if there is one. Triples that
-    only record the build (activity, input files, generated-by links) are not counted as changes."""
+    only record the build (activity, input files, generated-by links) are not counted as changes.
+    `triples` is iterated once or twice (a list, or an object whose iterator starts anew each time)."""
     try:
         old = previous.manifest
     except NoReleaseError:
         return Changelog(
             previous_version=None,
             cases_added=sorted(digests),
-            triples_added=len(content_lines(triples, base)),
+            triples_added=sum(1 for _ in _content(triples, base)),
         )
     old_cases = old.cases
     log = Changelog(previous_version=f"{old.version} built {old.issued}")
@@ -90,10 +77,55 @@ def compare(previous: ReleaseDir, digests: dict[str, str], triples: list[str], b
     log.cases_changed = sorted(c for c in set(digests) & set(old_cases) if digests[c] != old_cases[c])
     old_nt = previous.ntriples
     if old_nt.is_file():
-        with open(old_nt, encoding="utf-8") as f:
-            # split on \n only: literals may hold U+2028, \x0c and other breaks splitlines() would cut at
-            before = set(content_lines((x for x in f.read().split("\n") if x), base))
-        now = set(content_lines(triples, base))
-        log.triples_added = len(now - before)
-        log.triples_removed = len(before - now)
+        try:
+            log.triples_added, log.triples_removed = _diff_sorted(_read(old_nt), triples, base)
+        except _Unsorted:  # a dump written by other means: compare as sets
+            before = set(content_lines(_read(old_nt), base))
+            now = set(content_lines(triples, base))
+            log.triples_added, log.triples_removed = len(now - before), len(before - now)
     return log
+
+
+class _Unsorted(Exception):
+    pass
+
+
+def _read(path) -> Iterator[str]:
+    # split on \n only: literals may hold U+2028, \x0c and other breaks a universal-newline read would cut at
+    with open(path, encoding="utf-8", newline="\n") as f:
+        for line in f:
+            if line != "\n":
+                yield line.rstrip("\n")
+
+
+def _content(lines: Iterable[str], base: str) -> Iterator[str]:
+    """The content lines, in order, without repeats; raises _Unsorted when they are not sorted."""
+    build = _build_prefixes(base)
+    last = None
+    for line in lines:
+        if line.startswith(build) or GENERATED_BY in line:
+            continue
+        if last is not None and line <= last:
+            if line == last:
+                continue
+            raise _Unsorted
+        last = line
+        yield line
+
+
+def _diff_sorted(before: Iterable[str], now: Iterable[str], base: str) -> tuple[int, int]:
+    """Lines in `now` but not `before`, and in `before` but not `now`, of two sorted streams: one pass,
+    nothing held (two dumps of 2.6M lines each at 10k cases)."""
+    added = removed = 0
+    old, new = _content(before, base), _content(now, base)
+    a, b = next(old, None), next(new, None)
+    while a is not None or b is not None:
+        if b is None or (a is not None and a < b):
+            removed += 1
+            a = next(old, None)
+        elif a is None or b < a:
+            added += 1
+            b = next(new, None)
+        else:
+            a, b = next(old, None), next(new, None)
+    return added, removed

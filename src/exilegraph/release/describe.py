@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import urlsplit
@@ -46,7 +47,8 @@ class Counts:
         return dict(self.__dict__)
 
 
-def count(triples: list[str]) -> Counts:
+def count(triples: Iterable[str]) -> Counts:
+    """Triples, and subjects of each of the main classes, in N-Triples lines (read once)."""
     idx = schema_index()["classes"]
     names = {
         f"<{idx[cls]['uri']}>": name
@@ -62,12 +64,14 @@ def count(triples: list[str]) -> Counts:
     }
     found = dict.fromkeys(names.values(), 0)
     marker = f" {RDF_TYPE} "
+    total = 0
     for line in triples:
+        total += 1
         if marker in line:
             name = names.get(line[line.index(marker) + len(marker) : -2])
             if name:
                 found[name] += 1
-    return Counts(triples=len(triples), **found)
+    return Counts(triples=total, **found)
 
 
 EU = EU_AUTHORITY

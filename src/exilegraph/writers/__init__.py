@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..rdf.dataset import Dataset
+from ..rdf.dataset import Dataset, SpilledDataset
 from . import jsonld, nquads, ntriples, turtle
 
 
@@ -15,7 +15,7 @@ class Format:
     name: str
     filename: str
     media_type: str
-    write: Callable[[Dataset, Path], None]
+    write: Callable[[Dataset | SpilledDataset, Path], None]
 
 
 FORMATS: dict[str, Format] = {

@@ -8,10 +8,11 @@ exactly, so that expanding the file with any JSON-LD processor yields the same g
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-from ..rdf.dataset import Dataset
+from ..rdf.dataset import Dataset, SpilledDataset
 from ..rdf.namespaces import RDF_TYPE_IRI as RDF_TYPE
 from ..rdf.namespaces import XSD_STRING
 from ..rdf.terms import split_line, unescape
@@ -75,23 +76,35 @@ def _namespaces(prefixes: dict[str, str]) -> tuple[dict[str, str], list[tuple[st
     return by_ns, others
 
 
-def node_objects(dataset: Dataset) -> list[dict]:
+def node_objects(dataset: Dataset | SpilledDataset) -> list[dict]:
+    """The node objects, one per subject, in the order of the N-Triples dump."""
+    return list(iter_nodes(dataset.lines()))
+
+
+def iter_nodes(lines: Iterable[str]) -> Iterator[dict]:
+    """Node objects from sorted N-Triples lines, made one subject at a time: a subject's lines are
+    consecutive in the sorted dump (they share the prefix up to the subject's end), so nothing else is
+    held. Subjects come in the dump's order, which for IRIs that extend one another (`case/c1/event/1`
+    and `case/c1`) is not the order of the bare IRIs."""
     terms, prefixes = _terms()
-    nodes: dict[str, dict] = {}
     compact_cache: dict[str, str] = {}
     spaces = _namespaces(prefixes)
 
     def compact(iri: str) -> str:
         c = compact_cache.get(iri)
         if c is None:
+            if len(compact_cache) > 200_000:  # subjects' own IRIs are rarely repeated: bound the memory
+                compact_cache.clear()
             c = compact_cache[iri] = _compact(iri, spaces)
         return c
 
-    for line in dataset.triples:
+    node: dict | None = None
+    for line in lines:
         s, p, o = split_line(line)
-        node = nodes.get(s)
-        if node is None:
-            node = nodes[s] = {"@id": s}
+        if node is None or node["@id"] != s:
+            if node is not None:
+                yield _single(node)
+            node = {"@id": s}
         if p == RDF_TYPE:
             node.setdefault("@type", []).append(compact(o[1:-1]))
             continue
@@ -111,18 +124,23 @@ def node_objects(dataset: Dataset) -> list[dict]:
                 dt = suffix[3:-1] if suffix else XSD_STRING
                 value = {"@value": text, "@type": compact(dt)}
         node.setdefault(term, []).append(value)
-    return [
-        {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in nodes[s].items()}
-        for s in sorted(nodes)
-    ]
+    if node is not None:
+        yield _single(node)
 
 
-def write(dataset: Dataset, path: Path) -> None:
+def _single(node: dict) -> dict:
+    return {k: (v[0] if isinstance(v, list) and len(v) == 1 else v) for k, v in node.items()}
+
+
+def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
     """The context first, then one node object per line: readable, diffable, streamable."""
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write('{"@context": ' + json.dumps(context(), ensure_ascii=False, indent=1) + ',\n"@graph": [\n')
-        nodes = node_objects(dataset)
-        for i, node in enumerate(nodes):
-            f.write(json.dumps(node, ensure_ascii=False, separators=(",", ":")))
-            f.write(",\n" if i < len(nodes) - 1 else "\n")
-        f.write("]}\n")
+        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+        first = True
+        for node in iter_nodes(dataset.lines()):
+            if not first:
+                f.write(",\n")
+            f.write(dumps(node))
+            first = False
+        f.write("\n]}\n" if not first else "]}\n")

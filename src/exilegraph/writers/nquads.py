@@ -2,9 +2,10 @@
 
 from pathlib import Path
 
-from ..rdf.dataset import Dataset
+from ..rdf.dataset import Dataset, SpilledDataset
 
 
-def write(dataset: Dataset, path: Path) -> None:
-    with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.writelines(line + "\n" for line in dataset.quads())
+def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
+    with open(path, "wb") as f:
+        for chunk in dataset.quad_chunks():
+            f.write(chunk)

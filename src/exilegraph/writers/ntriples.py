@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from ..rdf.dataset import Dataset
+from ..rdf.dataset import Dataset, SpilledDataset
 
 
-def write(dataset: Dataset, path: Path) -> None:
+def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.writelines(line + "\n" for line in dataset.triples)
+        f.writelines(line + "\n" for line in dataset.lines())
