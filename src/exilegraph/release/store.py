@@ -8,6 +8,7 @@ records is one set of triples there, and queries need no union view, which made 
 from __future__ import annotations
 
 import gc
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -76,11 +77,21 @@ class StoreLoader:
         gc.collect()  # release RocksDB's lock before the folder is moved into place
 
 
+LOAD_LINES = 500_000  # per bulk load: Oxigraph's loader holds a whole input's batches (1.6 GB at 10k cases)
+
+
 def _load(path: str, nquads: str, ntriples: str) -> None:
     store = ox.Store(path)
-    store.bulk_load(path=nquads, format=ox.RdfFormat.N_QUADS)
-    store.bulk_load(path=ntriples, format=ox.RdfFormat.N_TRIPLES)  # the union, into the default graph
+    _bulk_load(store, nquads, ox.RdfFormat.N_QUADS)
+    _bulk_load(store, ntriples, ox.RdfFormat.N_TRIPLES)  # the union, into the default graph
     store.flush()
+
+
+def _bulk_load(store: ox.Store, path: str, fmt: ox.RdfFormat) -> None:
+    """Load a line-based dump in pieces of LOAD_LINES lines, so the loader's memory does not grow with it."""
+    with open(path, "rb") as f:
+        while chunk := b"".join(itertools.islice(f, LOAD_LINES)):
+            store.bulk_load(input=chunk, format=fmt)
 
 
 if __name__ == "__main__":  # the loader process of StoreLoader
