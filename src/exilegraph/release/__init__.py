@@ -170,9 +170,7 @@ def _publish(
 
     tmp = _make_folder(out, f".{target.name}.tmp-")
     try:
-        result = _write(
-            tmp, target, dataset, graphs, digests, findings, build, internal, base, rep, key, publication
-        )
+        result = _write(tmp, target, dataset, graphs, digests, findings, build, rep, key, publication)
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -218,14 +216,13 @@ def _write(
     digests: dict[str, str],
     findings,
     build: Build,
-    internal: bool,
-    base: str,
     rep: Reporter,
     key: str,
     publication: Publication,
 ) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
+    base, internal = build.base, build.internal
     files: list[tuple[str, str, int]] = []
     loader = None
     try:
@@ -294,7 +291,7 @@ def _write(
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
-        if loader is not None:
+        if loader is not None and loader.proc is not None:
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()
         raise
