@@ -209,3 +209,34 @@ def test_subjects_that_extend_one_another_are_one_node_each(tmp_path):
     doc = json.loads(written(tmp_path, lines))
     nquads = pyld.to_rdf(doc, {"format": "application/n-quads"})
     assert isomorphic(graph(nquads), graph("\n".join(lines) + "\n"))
+
+
+@pytest.mark.parametrize("same", [True, False], ids=["same-description", "different-descriptions"])
+def test_node_runs_of_the_workers_merge_into_the_same_file(tmp_path, same):
+    """Two chunks that both describe a source: the merged runs give the file the whole dump gives, whether
+    the chunks made the same node object of it or not (then the file is made from the dump)."""
+    from exilegraph.rdf.dataset import RUN_SUFFIX, SpilledDataset
+    from exilegraph.writers.jsonld import write_node_run
+
+    name = iri("http://schema.org/name")
+    source = iri(BASE + "source/s1")
+    one = sorted([f"{iri(BASE + 'case/a')} {name} {literal('a')} .", f"{source} {name} {literal('S')} ."])
+    other = [f"{iri(BASE + 'case/b')} {name} {literal('b')} .", f"{source} {name} {literal('S')} ."]
+    if not same:
+        other.append(f"{source} {iri(EG + 'outlet')} {literal('Outlet')} .")
+    other.sort()
+    spill = tmp_path / "spill"
+    spill.mkdir()
+    for i, lines in enumerate((one, other)):
+        (spill / f"chunk-{i}{RUN_SUFFIX}").write_text("".join(x + "\n" for x in lines), encoding="utf-8")
+        write_node_run(lines, str(spill / f"chunk-{i}"))
+    extra = Dataset()
+    extra.add(BASE + "graph/provenance", [f"{iri(BASE + 'build/x')} {name} {literal('build')} ."])
+    write(SpilledDataset(spill, [], extra), tmp_path / "merged.jsonld")
+    whole = dataset(one + other + list(extra.triples))
+    write(whole, tmp_path / "whole.jsonld")
+    assert (tmp_path / "merged.jsonld").read_text(encoding="utf-8") == (tmp_path / "whole.jsonld").read_text(
+        encoding="utf-8"
+    )
+    ids = [n["@id"] for n in node_objects(whole)]
+    assert ids.count(BASE + "source/s1") == 1

@@ -16,6 +16,7 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -70,6 +71,8 @@ class Options:
     use_cache: bool = True
     cache_dir: str | None = None
     spill_dir: str | None = None  # a release's: workers write the records' lines there
+    # more a worker makes of its chunk's sorted lines, each given them and the spill files' stem
+    spill_steps: tuple[Callable[[list[str], str], None], ...] = ()
 
     def cache_key(self, path: str, sha256: str) -> str:
         return f"{fingerprint()}:{sha256}:{path}|{self.base}|{int(self.internal)}"
@@ -261,7 +264,7 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
     cache.put_many(fresh)
     clock["validate"] += time.perf_counter() - t0
     if options.spill_dir:
-        _spill(out, Path(options.spill_dir), options.base, options.build_iri)
+        _spill(out, Path(options.spill_dir), options.base, options.build_iri, options.spill_steps)
     return out, clock
 
 
@@ -316,7 +319,9 @@ def _cached_graph(entry: object, path: str, sha256: str) -> tuple[RecordGraph, b
     return RecordGraph(record_id, gpath, gsha, graph, split, case_iri=case_iri), synthetic
 
 
-def _spill(items: list[Processed], folder: Path, base: str, build_iri: str | None) -> None:
+def _spill(
+    items: list[Processed], folder: Path, base: str, build_iri: str | None, steps: tuple[Callable, ...] = ()
+) -> None:
     """Write the chunk's record graphs as N-Quads blocks and their union as a sorted run into `folder`,
     with the build's IRI in place of BUILD_PLACEHOLDER; the lines leave the items (only their block's place
     travels back to the main process)."""
@@ -338,8 +343,12 @@ def _spill(items: list[Processed], folder: Path, base: str, build_iri: str | Non
             offset += len(data)
             union.update(lines)
             g.lines = []
-    with open(name[: -len(BLOCK_SUFFIX)] + RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
-        f.writelines(line + "\n" for line in sorted(union))
+    stem = name[: -len(BLOCK_SUFFIX)]
+    ordered = sorted(union)
+    with open(stem + RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(line + "\n" for line in ordered)
+    for step in steps:
+        step(ordered, stem)
 
 
 def _in_worker() -> None:

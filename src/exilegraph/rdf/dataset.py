@@ -53,6 +53,9 @@ class Dataset:
     def lines(self) -> Iterator[str]:
         return iter(self.triples)
 
+    def runs(self, suffix: str = RUN_SUFFIX) -> list[Path]:
+        return []
+
     @property
     def union_file(self) -> Path | None:
         return None
@@ -85,8 +88,9 @@ class SpilledDataset:
         self.extra = extra
         self.union_file: Path | None = None
 
-    def runs(self) -> list[Path]:
-        return sorted(self.folder.glob("*" + RUN_SUFFIX))
+    def runs(self, suffix: str = RUN_SUFFIX) -> list[Path]:
+        """The spill files the workers wrote with this suffix (their sorted unions by default)."""
+        return sorted(self.folder.glob("*" + suffix))
 
     def lines(self) -> Iterator[str]:
         """The union, sorted and de-duplicated, without line ends. Raises OSError when a file cannot be read."""

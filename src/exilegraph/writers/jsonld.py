@@ -3,10 +3,16 @@
 Written from the sorted triples (pyoxigraph's JSON-LD writer takes no context, and compacting
 with pyld is ~9 s per 1k cases). Values are explicit where the context would not give them back
 exactly, so that expanding the file with any JSON-LD processor yields the same graph.
+
+In a release the record workers make the node objects of their chunk (`write_node_run`, handed to the
+pipeline as a spill step) and the writer merges these runs: the main process only copies text. A subject
+described in two chunks is one node when both made the same object of it; otherwise the file is made
+again from the whole dump, which gives the same result.
 """
 
 from __future__ import annotations
 
+import heapq
 import json
 from collections.abc import Iterable, Iterator
 from functools import cache
@@ -76,16 +82,25 @@ def _namespaces(prefixes: dict[str, str]) -> tuple[dict[str, str], list[tuple[st
     return by_ns, others
 
 
+NODE_RUN_SUFFIX = ".jsonl"  # a chunk's node objects: a subject's sort key, then its object, one line each
+
+
 def node_objects(dataset: Dataset | SpilledDataset) -> list[dict]:
     """The node objects, one per subject, in the order of the N-Triples dump."""
-    return list(iter_nodes(dataset.lines()))
+    return [node for _, node in _keyed_nodes(dataset.lines())]
 
 
 def iter_nodes(lines: Iterable[str]) -> Iterator[dict]:
-    """Node objects from sorted N-Triples lines, made one subject at a time: a subject's lines are
-    consecutive in the sorted dump (they share the prefix up to the subject's end), so nothing else is
+    """Node objects from sorted N-Triples lines, one subject at a time (see _keyed_nodes)."""
+    return (node for _, node in _keyed_nodes(lines))
+
+
+def _keyed_nodes(lines: Iterable[str]) -> Iterator[tuple[str, dict]]:
+    """(sort key, node object) from sorted N-Triples lines, made one subject at a time: a subject's lines
+    are consecutive in the sorted dump (they share the prefix up to the subject's end), so nothing else is
     held. Subjects come in the dump's order, which for IRIs that extend one another (`case/c1/event/1`
-    and `case/c1`) is not the order of the bare IRIs."""
+    and `case/c1`) is not the order of the bare IRIs. The key, the line's text up to the end of its
+    subject, sorts subjects in that order."""
     terms, prefixes = _terms()
     compact_cache: dict[str, str] = {}
     spaces = _namespaces(prefixes)
@@ -99,12 +114,14 @@ def iter_nodes(lines: Iterable[str]) -> Iterator[dict]:
         return c
 
     node: dict | None = None
+    key = ""
     for line in lines:
         s, p, o = split_line(line)
         if node is None or node["@id"] != s:
             if node is not None:
-                yield _single(node)
+                yield key, _single(node)
             node = {"@id": s}
+            key = line[: line.index("> ") + 2] if line[0] == "<" else line[: line.index(" ") + 1]
         if p == RDF_TYPE:
             node.setdefault("@type", []).append(compact(o[1:-1]))
             continue
@@ -125,7 +142,45 @@ def iter_nodes(lines: Iterable[str]) -> Iterator[dict]:
                 value = {"@value": text, "@type": compact(dt)}
         node.setdefault(term, []).append(value)
     if node is not None:
-        yield _single(node)
+        yield key, _single(node)
+
+
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
+def write_node_run(lines: list[str], stem: str) -> None:
+    """A record worker's part: the node objects of its chunk's sorted lines, into `stem` + NODE_RUN_SUFFIX."""
+    with open(stem + NODE_RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
+        for key, node in _keyed_nodes(lines):
+            f.write(f"{key}\n{_dumps(node)}\n")
+
+
+def _run(path: Path) -> Iterator[tuple[str, str]]:
+    with open(path, encoding="utf-8", newline="\n") as f:
+        for key in f:
+            yield key[:-1], next(f)
+
+
+class _Differ(Exception):
+    """Two chunks made different node objects of one subject."""
+
+
+def _merged(dataset: SpilledDataset) -> Iterator[str]:
+    """The node objects' text from the workers' runs and the graphs held in memory, in key order.
+    Raises _Differ when the same subject has two different objects."""
+    mine = ((key, _dumps(node) + "\n") for key, node in _keyed_nodes(dataset.extra.lines()))
+    runs = [_run(p) for p in dataset.runs(NODE_RUN_SUFFIX)]
+    last_key = last_text = None
+    for key, text in heapq.merge(*runs, mine, key=lambda kv: kv[0]):
+        if key == last_key:
+            if text != last_text:
+                raise _Differ
+            continue
+        if last_text is not None:
+            yield last_text
+        last_key, last_text = key, text
+    if last_text is not None:
+        yield last_text
 
 
 def _single(node: dict) -> dict:
@@ -134,13 +189,21 @@ def _single(node: dict) -> dict:
 
 def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
     """The context first, then one node object per line: readable, diffable, streamable."""
+    if isinstance(dataset, SpilledDataset) and dataset.runs(NODE_RUN_SUFFIX):
+        try:
+            return _write(path, _merged(dataset))
+        except _Differ:
+            pass
+    _write(path, (_dumps(node) + "\n" for node in iter_nodes(dataset.lines())))
+
+
+def _write(path: Path, nodes: Iterator[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
         f.write('{"@context": ' + json.dumps(context(), ensure_ascii=False, indent=1) + ',\n"@graph": [\n')
-        dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
         first = True
-        for node in iter_nodes(dataset.lines()):
+        for text in nodes:
             if not first:
                 f.write(",\n")
-            f.write(dumps(node))
+            f.write(text[:-1])
             first = False
         f.write("\n]}\n" if not first else "]}\n")
