@@ -125,3 +125,12 @@ class SpilledDataset:
                 yield f.read(block.length)  # type: ignore[attr-defined]
             for g in mine:
                 yield _quads(g).encode("utf-8")
+
+    def discard_spill(self) -> None:
+        """Remove the spill files once every dump is written (at 100k cases they take gigabytes); lines()
+        reads the N-Triples dump from then on. Raises OSError when the folder cannot be read."""
+        if self.union_file is None:
+            raise ValueError("the N-Triples dump is not written yet")
+        for p in self.folder.iterdir():
+            p.unlink(missing_ok=True)
+        self.blocks = []

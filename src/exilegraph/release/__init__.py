@@ -249,6 +249,7 @@ def _write(
                     tmp / STORE_DIR, tmp / FORMATS["nquads"].filename, tmp / FORMATS["ntriples"].filename
                 ).start()
         files.sort()
+        dataset.discard_spill()
         with rep.stage("describe"):
             counts = count(dataset.lines())
             changelog = compare(ReleaseDir(target), digests, _Union(dataset), base)
