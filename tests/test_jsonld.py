@@ -215,8 +215,8 @@ def test_subjects_that_extend_one_another_are_one_node_each(tmp_path):
 def test_node_runs_of_the_workers_merge_into_the_same_file(tmp_path, same):
     """Two chunks that both describe a source: the merged runs give the file the whole dump gives, whether
     the chunks made the same node object of it or not (then the file is made from the dump)."""
-    from exilegraph.rdf.dataset import RUN_SUFFIX, SpilledDataset
-    from exilegraph.writers.jsonld import write_node_run
+    from exilegraph.rdf.dataset import NODE_RUN_SUFFIX, RUN_SUFFIX, SpilledDataset
+    from exilegraph.writers.jsonld import RecordNodes
 
     name = iri("http://schema.org/name")
     source = iri(BASE + "source/s1")
@@ -229,7 +229,10 @@ def test_node_runs_of_the_workers_merge_into_the_same_file(tmp_path, same):
     spill.mkdir()
     for i, lines in enumerate((one, other)):
         (spill / f"chunk-{i}{RUN_SUFFIX}").write_text("".join(x + "\n" for x in lines), encoding="utf-8")
-        write_node_run(lines, str(spill / f"chunk-{i}"))
+        pairs = sorted(RecordNodes().nodes(lines))
+        (spill / f"chunk-{i}{NODE_RUN_SUFFIX}").write_text(
+            "".join(f"{k}\n{t}\n" for k, t in pairs), encoding="utf-8"
+        )
     extra = Dataset()
     extra.add(BASE + "graph/provenance", [f"{iri(BASE + 'build/x')} {name} {literal('build')} ."])
     write(SpilledDataset(spill, [], extra), tmp_path / "merged.jsonld")

@@ -19,6 +19,9 @@ from typing import NamedTuple
 
 RUN_SUFFIX = ".nt"  # a chunk's sorted union; its N-Quads blocks are in the file of the same stem, .nq
 BLOCK_SUFFIX = ".nq"
+NODE_RUN_SUFFIX = (
+    ".jsonl"  # a chunk's JSON-LD node objects: a subject's sort key, then its object, a line each
+)
 
 
 @dataclass(frozen=True)

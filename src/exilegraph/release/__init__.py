@@ -31,7 +31,7 @@ from ..site import SITE_DIR, build_site
 from ..validate import check_dataset
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
-from ..writers.jsonld import write_node_run
+from ..writers.jsonld import RecordNodes
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
@@ -144,7 +144,7 @@ def _publish(
         build_iri=build.iri,
         use_cache=use_cache,
         spill_dir=str(spill),
-        spill_steps=(write_node_run,),  # JSON-LD node objects made in the workers, merged by the writer
+        nodes=RecordNodes(),  # JSON-LD node objects made in the workers, merged by the writer
     )
     with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
         processed, spent = process_files(files, options, jobs, rep)

@@ -4,10 +4,10 @@ Written from the sorted triples (pyoxigraph's JSON-LD writer takes no context, a
 with pyld is ~9 s per 1k cases). Values are explicit where the context would not give them back
 exactly, so that expanding the file with any JSON-LD processor yields the same graph.
 
-In a release the record workers make the node objects of their chunk (`write_node_run`, handed to the
-pipeline as a spill step) and the writer merges these runs: the main process only copies text. A subject
-described in two chunks is one node when both made the same object of it; otherwise the file is made
-again from the whole dump, which gives the same result.
+In a release the record workers make each record's node objects (`RecordNodes`, handed down to the
+pipeline, which caches them with the record's lines) and the writer merges the chunks' sorted runs: the
+main process only copies text. A subject two records describe is one node when both made the same object
+of it; otherwise the file is made again from the whole dump, which gives the same result.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from functools import cache
 from pathlib import Path
 
-from ..rdf.dataset import Dataset, SpilledDataset
+from ..rdf.dataset import NODE_RUN_SUFFIX, Dataset, SpilledDataset
 from ..rdf.namespaces import RDF_TYPE_IRI as RDF_TYPE
 from ..rdf.namespaces import XSD_STRING
 from ..rdf.terms import split_line, unescape
@@ -80,9 +80,6 @@ def _namespaces(prefixes: dict[str, str]) -> tuple[dict[str, str], list[tuple[st
         else:
             others.append((pre, ns))
     return by_ns, others
-
-
-NODE_RUN_SUFFIX = ".jsonl"  # a chunk's node objects: a subject's sort key, then its object, one line each
 
 
 def node_objects(dataset: Dataset | SpilledDataset) -> list[dict]:
@@ -148,11 +145,17 @@ def _keyed_nodes(lines: Iterable[str]) -> Iterator[tuple[str, dict]]:
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
 
 
-def write_node_run(lines: list[str], stem: str) -> None:
-    """A record worker's part: the node objects of its chunk's sorted lines, into `stem` + NODE_RUN_SUFFIX."""
-    with open(stem + NODE_RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
-        for key, node in _keyed_nodes(lines):
-            f.write(f"{key}\n{_dumps(node)}\n")
+class RecordNodes:
+    """The node objects of one record's lines, for the record workers (see spill.NodeMaker)."""
+
+    def nodes(self, lines: list[str]) -> list[list[str]]:
+        return [[key, _dumps(node)] for key, node in _keyed_nodes(lines)]
+
+    def with_build(self, text: str, placeholder: str, build_iri: str) -> str:
+        terms, prefixes = _terms()
+        whole = _dumps({"@id": placeholder})
+        text = text.replace(whole, _dumps({"@id": build_iri}))  # a term that does not coerce to @id
+        return text.replace(_dumps(placeholder), _dumps(_compact(build_iri, _namespaces(prefixes))))
 
 
 def _run(path: Path) -> Iterator[tuple[str, str]]:

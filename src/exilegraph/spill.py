@@ -1,0 +1,110 @@
+"""A release's per-record cache entries (mapped lines, JSON-LD node objects) and the spill of a chunk.
+
+A release's workers write what they made of their chunk into the spill folder (rdf/dataset.py reads it):
+each record's graph as an N-Quads block, the chunk's union as a sorted N-Triples run and its node objects
+as a run sorted by subject. The lines and node objects of a record are cached by its bytes; they hold
+BUILD_PLACEHOLDER where the build's IRI goes, because the build's IRI depends on every input and lines
+holding it could never be reused. The build's IRI is put in here, as the chunk is spilled.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING, Protocol
+
+from .provenance import content_digest
+from .rdf.dataset import BLOCK_SUFFIX, NODE_RUN_SUFFIX, RUN_SUFFIX, GraphBlock
+from .records import RecordGraph
+
+if TYPE_CHECKING:
+    from .pipeline import Processed
+
+BUILD_PLACEHOLDER = "urn:exilegraph:this-build"
+
+
+class NodeMaker(Protocol):
+    """Makes JSON-LD node objects (the JSON-LD writer's, handed down by the release)."""
+
+    def nodes(self, lines: list[str]) -> list[list[str]]:
+        """[sort key, JSON text] for each subject of these sorted N-Triples lines."""
+        ...
+
+    def with_build(self, text: str, placeholder: str, build_iri: str) -> str:
+        """The JSON text with the placeholder IRI replaced by the build's IRI, as the writer would give it."""
+        ...
+
+
+def lines_entry(item: Processed) -> dict:
+    """A record's mapped lines, node objects and what the release needs besides, for a rebuild that skips
+    typing and mapping."""
+    g = item.graph
+    assert g is not None
+    return {
+        "graph": [g.record_id, g.path, g.sha256, g.graph, g.case_iri],
+        "lines": "\n".join(g.lines),
+        "synthetic": item.synthetic,
+        "nodes": item.nodes,
+    }
+
+
+def cached_mapped(
+    entry: object, path: str, sha256: str, *, want_nodes: bool
+) -> tuple[RecordGraph, bool, list | None] | None:
+    """A lines entry read back, or None when it is not of the shape lines_entry writes or not this file's."""
+    try:
+        record_id, gpath, gsha, graph, case_iri = entry["graph"]  # type: ignore[index]
+        lines, synthetic, nodes = entry["lines"], entry["synthetic"], entry["nodes"]  # type: ignore[index]
+        strings = (record_id, graph, lines)
+        if gpath != path or gsha != sha256 or not all(isinstance(x, str) for x in strings):
+            return None
+        if not (case_iri is None or isinstance(case_iri, str)) or not isinstance(synthetic, bool):
+            return None
+        if want_nodes and not (
+            isinstance(nodes, list)
+            and all(isinstance(n, list) and len(n) == 2 and all(isinstance(x, str) for x in n) for n in nodes)
+        ):
+            return None
+    except (KeyError, TypeError, ValueError):
+        return None
+    split = lines.split("\n") if lines else []
+    return RecordGraph(record_id, gpath, gsha, graph, split, case_iri=case_iri), synthetic, nodes
+
+
+def spill_chunk(
+    items: list[Processed], folder: Path, base: str, build_iri: str | None, maker: NodeMaker | None
+) -> None:
+    """Write the chunk's record graphs as N-Quads blocks, their union as a sorted run and (with a maker)
+    their node objects sorted by key into `folder`, with the build's IRI in place of BUILD_PLACEHOLDER. The
+    lines and nodes leave the items: only their block's place travels back to the main process."""
+    placeholder, build = f"<{BUILD_PLACEHOLDER}>", f"<{build_iri}>"
+    fd, name = tempfile.mkstemp(prefix="chunk-", suffix=BLOCK_SUFFIX, dir=folder)
+    union: set[str] = set()
+    nodes: set[tuple[str, str]] = set()
+    offset = 0
+    with os.fdopen(fd, "wb") as f:
+        for item in items:
+            g = item.graph
+            if g is None:
+                continue
+            item.digest = content_digest(g.lines, base)
+            lines = sorted({x.replace(placeholder, build) if placeholder in x else x for x in g.lines})
+            suffix = f" <{g.graph}> .\n"
+            data = "".join([line[:-2] + suffix for line in lines]).encode("utf-8")
+            f.write(data)
+            item.block = GraphBlock(g.graph, name, offset, len(data))
+            offset += len(data)
+            union.update(lines)
+            g.lines = []
+            nodes.update((k, t) for k, t in item.nodes or ())
+            item.nodes = None
+    stem = name[: -len(BLOCK_SUFFIX)]
+    with open(stem + RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
+        f.writelines(line + "\n" for line in sorted(union))
+    if maker is not None:
+        with open(stem + NODE_RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
+            for key, text in sorted(nodes):
+                if BUILD_PLACEHOLDER in text and build_iri:
+                    text = maker.with_build(text, BUILD_PLACEHOLDER, build_iri)
+                f.write(f"{key}\n{text}\n")
