@@ -32,6 +32,7 @@ from ..validate import check_dataset
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
 from ..writers.jsonld import RecordNodes
+from .background import Background
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
@@ -229,25 +230,27 @@ def _write(
     from .store import STORE_DIR, StoreLoader
 
     base, internal = build.base, build.internal
-    files: list[tuple[str, str, int]] = []
-    loader = None
+    loader = turtle = None
     try:
         # N-Triples first: the later passes read it instead of merging the records' runs again; the store
-        # loads it and the N-Quads while the rest is written
-        first = ("ntriples", "nquads")
-        for fmt in sorted(
-            FORMATS.values(),
-            key=lambda f: (f.name not in first, first.index(f.name) if f.name in first else 0, f.name),
-        ):
-            with rep.stage(f"write {fmt.name}"):
-                fmt.write(dataset, tmp / fmt.filename)
-            if fmt.name == "ntriples":
-                dataset.union_file = tmp / fmt.filename
-            files.append((fmt.filename, fmt.media_type, (tmp / fmt.filename).stat().st_size))
-            if fmt.name == first[-1]:
-                loader = StoreLoader(
-                    tmp / STORE_DIR, tmp / FORMATS["nquads"].filename, tmp / FORMATS["ntriples"].filename
-                ).start()
+        # loads it and the N-Quads, and Turtle is written from it, in their own processes
+        nt, nq, ttl = FORMATS["ntriples"], FORMATS["nquads"], FORMATS["turtle"]
+        with rep.stage(f"write {nt.name}"):
+            nt.write(dataset, tmp / nt.filename)
+        dataset.union_file = tmp / nt.filename
+        turtle = Background(
+            "writing the Turtle dump", "exilegraph.writers.turtle", tmp / nt.filename, tmp / ttl.filename
+        )
+        with rep.stage(f"write {nq.name}"):
+            nq.write(dataset, tmp / nq.filename)
+        loader = StoreLoader(tmp / STORE_DIR, tmp / nq.filename, tmp / nt.filename).start()
+        for fmt in sorted(FORMATS.values(), key=lambda f: f.name):
+            if fmt not in (nt, nq, ttl):
+                with rep.stage(f"write {fmt.name}"):
+                    fmt.write(dataset, tmp / fmt.filename)
+        with rep.stage(f"write {ttl.name}"):  # what is left of it
+            turtle.finish()
+        files = [(f.filename, f.media_type, (tmp / f.filename).stat().st_size) for f in FORMATS.values()]
         files.sort()
         dataset.discard_spill()
         with rep.stage("describe"):
@@ -298,6 +301,8 @@ def _write(
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
+        if turtle is not None:
+            turtle.stop()
         if loader is not None and loader.proc is not None:
             loader.proc.kill()  # the background load must stop writing before the folder is removed
             loader.proc.wait()

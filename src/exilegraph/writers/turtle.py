@@ -18,8 +18,20 @@ def prefixes() -> dict[str, str]:
 
 def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
     if dataset.union_file is not None:
-        triples = ox.parse(path=str(dataset.union_file), format=ox.RdfFormat.N_TRIPLES)
+        return write_file(dataset.union_file, path)
     else:
         text = "\n".join(dataset.lines()).encode("utf-8")
         triples = ox.parse(text, format=ox.RdfFormat.N_TRIPLES)
     ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+
+
+def write_file(ntriples: Path, path: Path) -> None:
+    """The Turtle dump of a sorted N-Triples file (what `write` does once the N-Triples dump is written)."""
+    triples = ox.parse(path=str(ntriples), format=ox.RdfFormat.N_TRIPLES)
+    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=prefixes())
+
+
+if __name__ == "__main__":  # a release writes Turtle in its own process: release/background.py
+    import sys
+
+    write_file(Path(sys.argv[1]), Path(sys.argv[2]))
