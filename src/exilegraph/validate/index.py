@@ -1,0 +1,196 @@
+"""The cached verdicts of records kept as rows the dataset-wide checks can query.
+
+The results cache (diskcache.py) holds one JSON entry per record. On a run that finds almost every
+record cached, decoding ten thousand entries to run the checks across the dataset costs more than
+everything else. So each entry is also kept split into rows, under the same cache key: the record's
+findings, and the ids it defines, the ids it refers to and the sources it describes (its summary). The
+checks across the dataset then run as SQL over the rows of the records in this run, and only the
+findings asked for are read back.
+
+Rows are data only. A row of another shape, or a record whose finding rows are not all there, is a
+damaged index: IndexDamaged, and the caller decodes the entries instead.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections import Counter
+from typing import NamedTuple
+
+from ..findings import Finding
+from ..records import RecordSummary
+from .dataset_checks import described_differently, duplicate_id, undefined_reference
+
+RECORDS, FINDINGS, FACTS = "vrecord_v1", "vfinding_v1", "vfact_v1"
+DEFINES, REFERS, DESCRIBES = 0, 1, 2  # vfact_v1.what; a, b are (kind, id) or (source node, digest)
+
+_SCHEMA = (
+    f"CREATE TABLE IF NOT EXISTS {RECORDS} (key TEXT PRIMARY KEY, nfindings INTEGER NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {FINDINGS} (key TEXT NOT NULL, path, line, col, severity, rule, field, "
+    "message, fix)",
+    f"CREATE INDEX IF NOT EXISTS {FINDINGS}_key ON {FINDINGS} (key)",
+    f"CREATE TABLE IF NOT EXISTS {FACTS} (key TEXT NOT NULL, what INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    "a, b, field, line, col)",
+    f"CREATE INDEX IF NOT EXISTS {FACTS}_what ON {FACTS} (what, a, b)",
+    f"CREATE INDEX IF NOT EXISTS {FACTS}_key ON {FACTS} (key, what, a, b)",
+)
+
+# The facts of the records in this run that may give a finding, in the order the checks take them
+# (dataset_checks.check_dataset). When a few records are wanted, the ids and sources they touch; when
+# all are, only ids defined twice and sources with two descriptions (the rest would be read for nothing).
+_IN_RUN = f"run w CROSS JOIN {FACTS} g ON g.key = w.key WHERE g.what = ?"
+_GROUPS = f"""SELECT f.a, f.b, c.path, f.field, f.line, f.col, c.want FROM run c
+    JOIN {FACTS} f ON f.key = c.key WHERE f.what = ? AND {{scope}}
+    ORDER BY f.a, {{by}} c.late, c.path, f.seq"""
+_DUPLICATES = {
+    False: _GROUPS.format(scope=f"(f.a, f.b) IN (SELECT g.a, g.b FROM {_IN_RUN} AND w.want)", by="f.b,"),
+    True: _GROUPS.format(
+        scope=f"(f.a, f.b) IN (SELECT g.a, g.b FROM {_IN_RUN} GROUP BY g.a, g.b HAVING COUNT(*) > 1)",
+        by="f.b,",
+    ),
+}
+_DIFFERING = {
+    False: _GROUPS.format(scope=f"f.a IN (SELECT g.a FROM {_IN_RUN} AND w.want)", by=""),
+    True: _GROUPS.format(
+        scope=f"f.a IN (SELECT g.a FROM {_IN_RUN} GROUP BY g.a HAVING COUNT(DISTINCT g.b) > 1)", by=""
+    ),
+}
+_REFS = f"""SELECT f.a, f.b, c.path, f.field, f.line, f.col FROM run c CROSS JOIN {FACTS} f ON f.key = c.key
+    WHERE c.want AND f.what = {REFERS} AND """
+_UNDEFINED = {
+    False: _REFS
+    + f"""NOT EXISTS (SELECT 1 FROM {FACTS} d JOIN run r ON r.key = d.key
+        WHERE d.what = ? AND d.a = f.a AND d.b = f.b)""",
+    True: _REFS + f"(f.a, f.b) NOT IN (SELECT g.a, g.b FROM {_IN_RUN})",
+}
+_KNOWN = (
+    f"SELECT DISTINCT f.b FROM run c JOIN {FACTS} f ON f.key = c.key WHERE f.what = {DEFINES} AND f.a = ?"
+)
+
+
+class IndexDamaged(Exception):
+    """A row of the index is not of the shape this code writes."""
+
+
+class RunRecord(NamedTuple):
+    """One record of this run: its cache key, its shown path, whether it comes after the dataset's own
+    records (a file named by a contributor) and whether its findings are wanted."""
+
+    key: str
+    path: str
+    late: bool
+    want: bool
+
+
+class ResultIndex:
+    """The index in the results cache's database `db`. Raises sqlite3.Error when the database fails."""
+
+    def __init__(self, db: sqlite3.Connection):
+        self.db = db
+        for sql in _SCHEMA:
+            db.execute(sql)
+
+    def missing(self, keys: list[str]) -> set[str]:
+        """The keys not indexed yet."""
+        have: set[str] = set()
+        for i in range(0, len(keys), 500):
+            chunk = keys[i : i + 500]
+            marks = ",".join("?" * len(chunk))
+            have.update(
+                k for (k,) in self.db.execute(f"SELECT key FROM {RECORDS} WHERE key IN ({marks})", chunk)
+            )
+        return set(keys) - have
+
+    def add(self, entries: dict[str, tuple[list[Finding], RecordSummary]]) -> None:
+        """Index the findings and summaries of records, by cache key, in one transaction."""
+        findings, facts = [], []
+        for key, (found, summary) in entries.items():
+            findings += [(key, *f) for f in found]
+            for what, items in (
+                (DEFINES, summary.defines),
+                (REFERS, summary.refs),
+                (DESCRIBES, summary.sources),
+            ):
+                facts += [(key, what, seq, *x) for seq, x in enumerate(items)]
+        with self.db:
+            self.db.executemany(f"DELETE FROM {FINDINGS} WHERE key = ?", [(k,) for k in entries])
+            self.db.executemany(f"DELETE FROM {FACTS} WHERE key = ?", [(k,) for k in entries])
+            self.db.executemany(f"INSERT INTO {FINDINGS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", findings)
+            self.db.executemany(f"INSERT INTO {FACTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", facts)
+            self.db.executemany(
+                f"INSERT OR REPLACE INTO {RECORDS} VALUES (?, ?)",
+                [(k, len(v[0])) for k, v in entries.items()],
+            )
+
+    def findings(self, run: list[RunRecord]) -> list[Finding]:
+        """The findings of the wanted records of `run` (all indexed): their own, and those of the checks
+        across all records of the run. Raises IndexDamaged."""
+        db = self.db
+        db.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, path TEXT, late INTEGER, want)"
+        )
+        with db:
+            db.execute("DELETE FROM run")
+            db.executemany("INSERT INTO run VALUES (?, ?, ?, ?)", run)
+        return self._own(run) + self._across(all(r.want for r in run))
+
+    def _own(self, run: list[RunRecord]) -> list[Finding]:
+        sql = (
+            "SELECT c.key, f.path, f.line, f.col, f.severity, f.rule, f.field, f.message, f.fix "
+            f"FROM run c JOIN {FINDINGS} f ON f.key = c.key WHERE c.want"
+        )
+        out, seen = [], Counter()
+        for key, *row in self.db.execute(sql):
+            out.append(_finding(row))
+            seen[key] += 1
+        counts = f"SELECT c.key, r.nfindings FROM run c JOIN {RECORDS} r ON r.key = c.key WHERE c.want"
+        expected = dict(self.db.execute(counts))
+        if len(expected) != sum(1 for r in run if r.want) or any(seen[k] != n for k, n in expected.items()):
+            raise IndexDamaged("a record's findings are not all in the index")
+        return out
+
+    def _across(self, everything: bool) -> list[Finding]:
+        out = []
+        first = None
+        for a, b, path, *where, want in self.db.execute(_DUPLICATES[everything], (DEFINES, DEFINES)):
+            if first is None or first[:2] != (a, b):
+                first = (a, b, path, where[1])
+            elif want:
+                out.append(duplicate_id(path, _where(where), _text(a), _text(b), (first[2], first[3])))
+        known: dict[str, list[str]] = {}
+        for a, b, path, *where in self.db.execute(_UNDEFINED[everything], (DEFINES,)):
+            if a not in known:
+                known[a] = [_text(x) for (x,) in self.db.execute(_KNOWN, (a,))]
+            out.append(undefined_reference(path, _where(where), _text(a), _text(b), known[a]))
+        first = None
+        for a, b, path, *where, want in self.db.execute(_DIFFERING[everything], (DESCRIBES, DESCRIBES)):
+            if first is None or first[0] != a:
+                first = (a, b, path, where[1])
+            elif want and b != first[1]:
+                out.append(described_differently(path, _where(where), (first[2], first[3])))
+        return out
+
+
+def _text(value) -> str:
+    if not isinstance(value, str):
+        raise IndexDamaged("a text column holds another type")
+    return value
+
+
+def _where(row: list) -> tuple[str, int, int]:
+    field, line, col = row
+    if not (isinstance(field, str) and type(line) is int and type(col) is int):
+        raise IndexDamaged("a location column holds another type")
+    return field, line, col
+
+
+def _finding(row: list) -> Finding:
+    path, line, col, severity, rule, field, message, fix = row
+    if not (
+        type(line) is int
+        and type(col) is int
+        and all(isinstance(v, str) for v in (path, severity, rule, field, message))
+        and (fix is None or isinstance(fix, str))
+    ):
+        raise IndexDamaged("a finding row holds another type")
+    return Finding(path, line, col, severity, rule, field, message, fix)
