@@ -14,8 +14,7 @@ import sys
 from . import __version__
 from .diskcache import code_fingerprint, digest
 from .resources import DEFAULT_BASE_IRI, MAPPINGS, schema_index
-from .shacl import shapes_text
-from .shacl.engine import engine_name
+from .shacl import engine_name, shapes_text
 
 
 def fingerprint() -> str:

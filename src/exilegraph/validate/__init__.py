@@ -80,7 +80,9 @@ def _validate_files(
     if db is not None:
         try:
             return _from_index(db, cache, files, jobs, late, want)
-        except (sqlite3.Error, IndexDamaged):
+        except IndexDamaged:
+            _clear(db)  # indexed again from the entries on the next run
+        except sqlite3.Error:
             pass  # a cache that fails costs time only: decode the entries instead
     return _from_entries(cache, files, jobs, late)
 
@@ -113,6 +115,13 @@ def _from_index(db, cache, files, jobs, late, want) -> list[Finding]:
         index.add(fresh)
     run = [RunRecord(k, s, s in late, want is None or s in want) for s, k in keys.items() if k]
     return ordered(findings + index.findings(run))
+
+
+def _clear(db) -> None:
+    try:
+        ResultIndex(db).clear()
+    except sqlite3.Error:
+        pass
 
 
 def _from_entries(

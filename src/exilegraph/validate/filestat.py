@@ -36,11 +36,13 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     whose stat is unchanged are not read, and the digests of the files read are stored. Raises nothing:
     a cache that cannot be read or written only costs time."""
     use = db is not None and USABLE
-    known = _known(db, [os.path.abspath(f) for f in files]) if use else {}
+    cwd = os.getcwd()
+    absolute = [os.path.normpath(os.path.join(cwd, f)) for f in files]  # os.path.abspath, one getcwd
+    known = _known(db, absolute) if use else {}
     now = time.time_ns()
     out: dict[str, str] = {}
     fresh = []
-    for f in files:
+    for f, full in zip(files, absolute):
         try:
             st = os.stat(f)
         except OSError:
@@ -49,7 +51,6 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
         if not stat.S_ISREG(st.st_mode):  # a folder, pipe or device (a pipe would block the read)
             out[f] = ""
             continue
-        full = os.path.abspath(f)
         sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         row = known.get(full)
         if row is not None and row[0] == sig:
@@ -70,18 +71,21 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
 
 
 def _known(db: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[tuple, str]]:
+    wanted = set(paths)
     out: dict[str, tuple[tuple, str]] = {}
     try:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, "
             "size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER, sha256 TEXT)"
         )
-        for i in range(0, len(paths), 500):
-            chunk = paths[i : i + 500]
-            marks = ",".join("?" * len(chunk))
-            for path, *sig, sha in db.execute(f"{_SELECT} WHERE path IN ({marks})", chunk):
-                if isinstance(sha, str) and len(sha) == 64 and all(type(n) is int for n in sig):
-                    out[path] = (tuple(sig), sha)
+        if len(paths) > 1000:  # one pass over the table costs less than thousands of look-ups
+            rows = db.execute(_SELECT)
+        else:
+            rows = db.execute(f"{_SELECT} WHERE path IN ({','.join('?' * len(paths))})", paths)
+        for path, dev, ino, size, mtime, ctime, sha in rows:
+            # a number of another type compares unequal to the stat's, unless it has the same value
+            if path in wanted and isinstance(sha, str) and len(sha) == 64:
+                out[path] = ((dev, ino, size, mtime, ctime), sha)
     except sqlite3.Error:
         return {}
     return out

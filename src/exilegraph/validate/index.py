@@ -14,7 +14,6 @@ damaged index: IndexDamaged, and the caller decodes the entries instead.
 from __future__ import annotations
 
 import sqlite3
-from collections import Counter
 from typing import NamedTuple
 
 from ..findings import Finding
@@ -63,6 +62,14 @@ _UNDEFINED = {
         WHERE d.what = ? AND d.a = f.a AND d.b = f.b)""",
     True: _REFS + f"(f.a, f.b) NOT IN (SELECT g.a, g.b FROM {_IN_RUN})",
 }
+_OWN = f"""SELECT f.path, f.line, f.col, f.severity, f.rule, f.field, f.message, f.fix
+    FROM run c CROSS JOIN {FINDINGS} f ON f.key = c.key WHERE c.want"""
+# the wanted records that are indexed, and how many of them have findings missing or of another type
+_DAMAGED = f"""SELECT COUNT(*), COALESCE(SUM(r.nfindings IS NOT (SELECT COUNT(*) FROM {FINDINGS} f
+    WHERE f.key = c.key AND typeof(f.line) = 'integer' AND typeof(f.col) = 'integer'
+    AND typeof(f.path) = 'text' AND typeof(f.severity) = 'text' AND typeof(f.rule) = 'text'
+    AND typeof(f.field) = 'text' AND typeof(f.message) = 'text' AND typeof(f.fix) IN ('text', 'null'))), 0)
+    FROM run c JOIN {RECORDS} r ON r.key = c.key WHERE c.want"""
 _KNOWN = (
     f"SELECT DISTINCT f.b FROM run c JOIN {FACTS} f ON f.key = c.key WHERE f.what = {DEFINES} AND f.a = ?"
 )
@@ -122,6 +129,12 @@ class ResultIndex:
                 [(k, len(v[0])) for k, v in entries.items()],
             )
 
+    def clear(self) -> None:
+        """Forget every indexed record (a damaged index): the next run indexes them again."""
+        with self.db:
+            for table in (RECORDS, FINDINGS, FACTS):
+                self.db.execute(f"DELETE FROM {table}")
+
     def findings(self, run: list[RunRecord]) -> list[Finding]:
         """The findings of the wanted records of `run` (all indexed): their own, and those of the checks
         across all records of the run. Raises IndexDamaged."""
@@ -135,19 +148,11 @@ class ResultIndex:
         return self._own(run) + self._across(all(r.want for r in run))
 
     def _own(self, run: list[RunRecord]) -> list[Finding]:
-        sql = (
-            "SELECT c.key, f.path, f.line, f.col, f.severity, f.rule, f.field, f.message, f.fix "
-            f"FROM run c JOIN {FINDINGS} f ON f.key = c.key WHERE c.want"
-        )
-        out, seen = [], Counter()
-        for key, *row in self.db.execute(sql):
-            out.append(_finding(row))
-            seen[key] += 1
-        counts = f"SELECT c.key, r.nfindings FROM run c JOIN {RECORDS} r ON r.key = c.key WHERE c.want"
-        expected = dict(self.db.execute(counts))
-        if len(expected) != sum(1 for r in run if r.want) or any(seen[k] != n for k, n in expected.items()):
-            raise IndexDamaged("a record's findings are not all in the index")
-        return out
+        wanted = sum(1 for r in run if r.want)
+        (indexed, damaged), *_ = self.db.execute(_DAMAGED)
+        if indexed != wanted or damaged:
+            raise IndexDamaged("a record's findings are not all in the index, or not of their types")
+        return list(map(Finding._make, self.db.execute(_OWN)))
 
     def _across(self, everything: bool) -> list[Finding]:
         out = []
@@ -182,15 +187,3 @@ def _where(row: list) -> tuple[str, int, int]:
     if not (isinstance(field, str) and type(line) is int and type(col) is int):
         raise IndexDamaged("a location column holds another type")
     return field, line, col
-
-
-def _finding(row: list) -> Finding:
-    path, line, col, severity, rule, field, message, fix = row
-    if not (
-        type(line) is int
-        and type(col) is int
-        and all(isinstance(v, str) for v in (path, severity, rule, field, message))
-        and (fix is None or isinstance(fix, str))
-    ):
-        raise IndexDamaged("a finding row holds another type")
-    return Finding(path, line, col, severity, rule, field, message, fix)
