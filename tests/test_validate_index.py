@@ -187,3 +187,49 @@ def test_what_is_not_a_readable_file_has_no_digest(tmp_path):
     (tmp_path / "dangling.yaml").symlink_to(tmp_path / "nowhere")
     paths = [str(tmp_path / "folder.yaml"), str(tmp_path / "dangling.yaml")]
     assert filestat.file_digests(sqlite3.connect(":memory:"), paths) == dict.fromkeys(paths, "")
+
+
+# ---- shown paths, many at once ----------------------------------------------------------------------
+
+
+def as_before(path: str) -> str:
+    """display_path as it was written before it skipped building a Path per file."""
+    cwd = os.getcwd()
+    given = os.path.join(cwd, path)
+    full = (
+        os.path.realpath(given)
+        if os.path.islink(given) and os.path.isfile(given)
+        else os.path.join(os.path.realpath(os.path.dirname(given)), os.path.basename(given))
+    )
+    prefix = cwd.rstrip(os.sep) + os.sep
+    return Path(full[len(prefix) :]).as_posix() if full.startswith(prefix) else Path(path).as_posix()
+
+
+def test_display_paths_shows_each_path_as_display_path_does(tmp_path, monkeypatch):
+    from exilegraph.readers import display_path, display_paths
+
+    (tmp_path / "work" / "recs" / "sub").mkdir(parents=True)
+    (tmp_path / "elsewhere").mkdir()
+    for name in ("work/recs/a.yaml", "work/recs/sub/b.yaml", "elsewhere/c.yaml"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "work" / "recs" / "link.yaml").symlink_to(tmp_path / "elsewhere" / "c.yaml")
+    (tmp_path / "work" / "recs" / "inner.yaml").symlink_to(tmp_path / "work" / "recs" / "sub" / "b.yaml")
+    (tmp_path / "work" / "recs" / "dangling.yaml").symlink_to(tmp_path / "nowhere")
+    monkeypatch.chdir(tmp_path / "work")
+    paths = [
+        "recs/a.yaml",
+        "./recs/a.yaml",
+        "recs//sub/b.yaml",
+        "recs/sub/../a.yaml",
+        str(tmp_path / "work" / "recs" / "a.yaml"),
+        str(tmp_path / "elsewhere" / "c.yaml"),
+        "../elsewhere/c.yaml",
+        "recs/link.yaml",
+        "recs/inner.yaml",
+        "recs/dangling.yaml",
+        "recs/sub/.",
+    ]
+    assert (
+        display_paths(paths) == {p: display_path(Path(p)) for p in paths} == {p: as_before(p) for p in paths}
+    )
+    assert display_paths(["recs/inner.yaml"]) == {"recs/inner.yaml": "recs/sub/b.yaml"}

@@ -2,10 +2,10 @@
 
 The results cache (diskcache.py) holds one JSON entry per record. On a run that finds almost every
 record cached, decoding ten thousand entries to run the checks across the dataset costs more than
-everything else. So each entry is also kept split into rows, under the same cache key: the record's
-findings, and the ids it defines, the ids it refers to and the sources it describes (its summary). The
-checks across the dataset then run as SQL over the rows of the records in this run, and only the
-findings asked for are read back.
+everything else. So each entry is also kept split into rows (a record row under the entry's cache key,
+and rows that refer to it): the record's findings, and the ids it defines, the ids it refers to and the
+sources it describes (its summary). The checks across the dataset then run as SQL over the rows of the
+records in this run, and only the findings asked for are read back.
 
 Rows are data only. A row of another shape, or a record whose finding rows are not all there, is a
 damaged index: IndexDamaged, and the caller decodes the entries instead.
@@ -20,26 +20,27 @@ from ..findings import Finding
 from ..records import RecordSummary
 from .dataset_checks import described_differently, duplicate_id, undefined_reference
 
-RECORDS, FINDINGS, FACTS = "vrecord_v1", "vfinding_v1", "vfact_v1"
-DEFINES, REFERS, DESCRIBES = 0, 1, 2  # vfact_v1.what; a, b are (kind, id) or (source node, digest)
+RECORDS, FINDINGS, FACTS = "vrecord_v2", "vfinding_v2", "vfact_v2"
+DEFINES, REFERS, DESCRIBES = 0, 1, 2  # vfact_v2.what; a, b are (kind, id) or (source node, digest)
 
-_SCHEMA = (
-    f"CREATE TABLE IF NOT EXISTS {RECORDS} (key TEXT PRIMARY KEY, nfindings INTEGER NOT NULL)",
-    f"CREATE TABLE IF NOT EXISTS {FINDINGS} (key TEXT NOT NULL, path, line, col, severity, rule, field, "
+_SCHEMA = (  # rows refer to their record by its integer id: joins on 130-character keys cost more
+    f"CREATE TABLE IF NOT EXISTS {RECORDS} (rec INTEGER PRIMARY KEY, key TEXT UNIQUE NOT NULL, "
+    "nfindings INTEGER NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {FINDINGS} (rec INTEGER NOT NULL, path, line, col, severity, rule, field, "
     "message, fix)",
-    f"CREATE INDEX IF NOT EXISTS {FINDINGS}_key ON {FINDINGS} (key)",
-    f"CREATE TABLE IF NOT EXISTS {FACTS} (key TEXT NOT NULL, what INTEGER NOT NULL, seq INTEGER NOT NULL, "
+    f"CREATE INDEX IF NOT EXISTS {FINDINGS}_rec ON {FINDINGS} (rec)",
+    f"CREATE TABLE IF NOT EXISTS {FACTS} (rec INTEGER NOT NULL, what INTEGER NOT NULL, seq INTEGER NOT NULL, "
     "a, b, field, line, col)",
     f"CREATE INDEX IF NOT EXISTS {FACTS}_what ON {FACTS} (what, a, b)",
-    f"CREATE INDEX IF NOT EXISTS {FACTS}_key ON {FACTS} (key, what, a, b)",
+    f"CREATE INDEX IF NOT EXISTS {FACTS}_rec ON {FACTS} (rec, what, a, b)",
 )
 
 # The facts of the records in this run that may give a finding, in the order the checks take them
 # (dataset_checks.check_dataset). When a few records are wanted, the ids and sources they touch; when
 # all are, only ids defined twice and sources with two descriptions (the rest would be read for nothing).
-_IN_RUN = f"run w CROSS JOIN {FACTS} g ON g.key = w.key WHERE g.what = ?"
+_IN_RUN = f"run w CROSS JOIN {FACTS} g ON g.rec = w.rec WHERE g.what = ?"
 _GROUPS = f"""SELECT f.a, f.b, c.path, f.field, f.line, f.col, c.want FROM run c
-    JOIN {FACTS} f ON f.key = c.key WHERE f.what = ? AND {{scope}}
+    JOIN {FACTS} f ON f.rec = c.rec WHERE f.what = ? AND {{scope}}
     ORDER BY f.a, {{by}} c.late, c.path, f.seq"""
 _DUPLICATES = {
     False: _GROUPS.format(scope=f"(f.a, f.b) IN (SELECT g.a, g.b FROM {_IN_RUN} AND w.want)", by="f.b,"),
@@ -54,24 +55,24 @@ _DIFFERING = {
         scope=f"f.a IN (SELECT g.a FROM {_IN_RUN} GROUP BY g.a HAVING COUNT(DISTINCT g.b) > 1)", by=""
     ),
 }
-_REFS = f"""SELECT f.a, f.b, c.path, f.field, f.line, f.col FROM run c CROSS JOIN {FACTS} f ON f.key = c.key
+_REFS = f"""SELECT f.a, f.b, c.path, f.field, f.line, f.col FROM run c CROSS JOIN {FACTS} f ON f.rec = c.rec
     WHERE c.want AND f.what = {REFERS} AND """
 _UNDEFINED = {
     False: _REFS
-    + f"""NOT EXISTS (SELECT 1 FROM {FACTS} d JOIN run r ON r.key = d.key
+    + f"""NOT EXISTS (SELECT 1 FROM {FACTS} d JOIN run r ON r.rec = d.rec
         WHERE d.what = ? AND d.a = f.a AND d.b = f.b)""",
     True: _REFS + f"(f.a, f.b) NOT IN (SELECT g.a, g.b FROM {_IN_RUN})",
 }
 _OWN = f"""SELECT f.path, f.line, f.col, f.severity, f.rule, f.field, f.message, f.fix
-    FROM run c CROSS JOIN {FINDINGS} f ON f.key = c.key WHERE c.want"""
+    FROM run c CROSS JOIN {FINDINGS} f ON f.rec = c.rec WHERE c.want"""
 # the wanted records that are indexed, and how many of them have findings missing or of another type
 _DAMAGED = f"""SELECT COUNT(*), COALESCE(SUM(r.nfindings IS NOT (SELECT COUNT(*) FROM {FINDINGS} f
-    WHERE f.key = c.key AND typeof(f.line) = 'integer' AND typeof(f.col) = 'integer'
+    WHERE f.rec = c.rec AND typeof(f.line) = 'integer' AND typeof(f.col) = 'integer'
     AND typeof(f.path) = 'text' AND typeof(f.severity) = 'text' AND typeof(f.rule) = 'text'
     AND typeof(f.field) = 'text' AND typeof(f.message) = 'text' AND typeof(f.fix) IN ('text', 'null'))), 0)
-    FROM run c JOIN {RECORDS} r ON r.key = c.key WHERE c.want"""
+    FROM run c JOIN {RECORDS} r ON r.rec = c.rec WHERE c.want"""
 _KNOWN = (
-    f"SELECT DISTINCT f.b FROM run c JOIN {FACTS} f ON f.key = c.key WHERE f.what = {DEFINES} AND f.a = ?"
+    f"SELECT DISTINCT f.b FROM run c JOIN {FACTS} f ON f.rec = c.rec WHERE f.what = {DEFINES} AND f.a = ?"
 )
 
 
@@ -94,57 +95,62 @@ class ResultIndex:
 
     def __init__(self, db: sqlite3.Connection):
         self.db = db
+        self._ids: dict[str, int] = {}  # the records' ids in the index, by key
         for sql in _SCHEMA:
             db.execute(sql)
 
     def missing(self, keys: list[str]) -> set[str]:
         """The keys not indexed yet."""
-        have: set[str] = set()
         for i in range(0, len(keys), 500):
             chunk = keys[i : i + 500]
             marks = ",".join("?" * len(chunk))
-            have.update(
-                k for (k,) in self.db.execute(f"SELECT key FROM {RECORDS} WHERE key IN ({marks})", chunk)
-            )
-        return set(keys) - have
+            self._ids.update(self.db.execute(f"SELECT key, rec FROM {RECORDS} WHERE key IN ({marks})", chunk))
+        return {k for k in keys if k not in self._ids}
 
     def add(self, entries: dict[str, tuple[list[Finding], RecordSummary]]) -> None:
         """Index the findings and summaries of records, by cache key, in one transaction."""
-        findings, facts = [], []
-        for key, (found, summary) in entries.items():
-            findings += [(key, *f) for f in found]
-            for what, items in (
-                (DEFINES, summary.defines),
-                (REFERS, summary.refs),
-                (DESCRIBES, summary.sources),
-            ):
-                facts += [(key, what, seq, *x) for seq, x in enumerate(items)]
         with self.db:
-            self.db.executemany(f"DELETE FROM {FINDINGS} WHERE key = ?", [(k,) for k in entries])
-            self.db.executemany(f"DELETE FROM {FACTS} WHERE key = ?", [(k,) for k in entries])
+            findings, facts = [], []
+            for key, (found, summary) in entries.items():
+                old = self.db.execute(f"SELECT rec FROM {RECORDS} WHERE key = ?", (key,)).fetchall()
+                self.db.execute(f"DELETE FROM {RECORDS} WHERE key = ?", (key,))
+                cur = self.db.execute(
+                    f"INSERT INTO {RECORDS} (key, nfindings) VALUES (?, ?)", (key, len(found))
+                )
+                rec = self._ids[key] = cur.lastrowid
+                for table in (FINDINGS, FACTS):  # rows of the key's former id, or of a deleted record's
+                    self.db.executemany(f"DELETE FROM {table} WHERE rec = ?", old + [(rec,)])
+                findings += [(rec, *f) for f in found]
+                for what, items in (
+                    (DEFINES, summary.defines),
+                    (REFERS, summary.refs),
+                    (DESCRIBES, summary.sources),
+                ):
+                    facts += [(rec, what, seq, *x) for seq, x in enumerate(items)]
             self.db.executemany(f"INSERT INTO {FINDINGS} VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", findings)
             self.db.executemany(f"INSERT INTO {FACTS} VALUES (?, ?, ?, ?, ?, ?, ?, ?)", facts)
-            self.db.executemany(
-                f"INSERT OR REPLACE INTO {RECORDS} VALUES (?, ?)",
-                [(k, len(v[0])) for k, v in entries.items()],
-            )
 
     def clear(self) -> None:
         """Forget every indexed record (a damaged index): the next run indexes them again."""
         with self.db:
             for table in (RECORDS, FINDINGS, FACTS):
                 self.db.execute(f"DELETE FROM {table}")
+        self._ids.clear()
 
     def findings(self, run: list[RunRecord]) -> list[Finding]:
         """The findings of the wanted records of `run` (all indexed): their own, and those of the checks
         across all records of the run. Raises IndexDamaged."""
         db = self.db
         db.execute(
-            "CREATE TEMP TABLE IF NOT EXISTS run (key TEXT PRIMARY KEY, path TEXT, late INTEGER, want)"
+            "CREATE TEMP TABLE IF NOT EXISTS run (rec INTEGER PRIMARY KEY, path TEXT, late INTEGER, want)"
         )
+        try:
+            rows = [(self._ids[r.key], r.path, r.late, r.want) for r in run]
+        except KeyError:
+            raise IndexDamaged("a record of the run is not indexed") from None
         with db:
             db.execute("DELETE FROM run")
-            db.executemany("INSERT INTO run VALUES (?, ?, ?, ?)", run)
+            db.executemany("INSERT INTO run VALUES (?, ?, ?, ?)", rows)
         return self._own(run) + self._across(all(r.want for r in run))
 
     def _own(self, run: list[RunRecord]) -> list[Finding]:
