@@ -206,7 +206,7 @@ def as_before(path: str) -> str:
 
 
 def test_display_paths_shows_each_path_as_display_path_does(tmp_path, monkeypatch):
-    from exilegraph.readers import display_path, display_paths
+    from exilegraph.readers import display_path, display_paths, find_record_files, find_record_paths
 
     (tmp_path / "work" / "recs" / "sub").mkdir(parents=True)
     (tmp_path / "elsewhere").mkdir()
@@ -233,3 +233,8 @@ def test_display_paths_shows_each_path_as_display_path_does(tmp_path, monkeypatc
         display_paths(paths) == {p: display_path(Path(p)) for p in paths} == {p: as_before(p) for p in paths}
     )
     assert display_paths(["recs/inner.yaml"]) == {"recs/inner.yaml": "recs/sub/b.yaml"}
+    for folder in ("recs", str(tmp_path / "work" / "recs")):
+        found = find_record_paths(folder)
+        assert sorted(found) == sorted(str(f) for f in find_record_files([Path(folder)]))
+        assert found == {p: as_before(p) for p in found}
+        assert found[os.path.join(folder, "inner.yaml")] == "recs/sub/b.yaml"  # a link, resolved

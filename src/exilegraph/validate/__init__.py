@@ -48,25 +48,27 @@ def validate_paths(paths: list[Path], *, use_cache: bool = True, jobs: int | Non
 
     Example: ``validate_paths([Path("records/new-case.yaml")])``."""
     named = _record_files(paths)
-    context: list[str] = []
+    context: dict[str, str] = {}
     for p in dict.fromkeys(dataset_records(p) for p in map(Path, paths) if not p.is_dir()):
         if p is not None:
-            context += find_record_paths(str(p))
-    shown_as = display_paths(context + named)
-    files = {shown_as[f]: f for f in context}
-    files.update({shown_as[f]: f for f in named})  # one entry per file, however it was reached
+            context.update(find_record_paths(str(p)))
+    files = {shown: f for f, shown in context.items()}
+    files.update({shown: f for f, shown in named.items()})  # one entry per file, however it was reached
     if not context:
         return _validate_files(files, use_cache=use_cache, jobs=jobs, late=set(), want=None)
-    shown = {shown_as[f] for f in named}
+    shown = set(named.values())
     findings = _validate_files(files, use_cache=use_cache, jobs=jobs, late=shown, want=shown)
     return [f for f in findings if f.path in shown]
 
 
-def _record_files(paths: list[Path]) -> list[str]:
-    """find_record_files, as strings; a folder's files without a Path object each. Raises RecordError."""
-    out: list[str] = []
+def _record_files(paths: list[Path]) -> dict[str, str]:
+    """find_record_files, as strings, each with its display_path. Raises RecordError."""
+    out: dict[str, str] = {}
     for p in paths:
-        out += find_record_paths(str(p)) if Path(p).is_dir() else [str(f) for f in find_record_files([p])]
+        if Path(p).is_dir():
+            out.update(find_record_paths(str(p)))
+        else:
+            out.update(display_paths(str(f) for f in find_record_files([p])))
     return out
 
 

@@ -37,7 +37,7 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     a cache that cannot be read or written only costs time."""
     use = db is not None and USABLE
     cwd = os.getcwd()
-    absolute = [os.path.normpath(os.path.join(cwd, f)) for f in files]  # os.path.abspath, one getcwd
+    absolute = [f if os.path.isabs(f) else os.path.normpath(os.path.join(cwd, f)) for f in files]
     known = _known(db, absolute) if use else {}
     now = time.time_ns()
     out: dict[str, str] = {}
