@@ -89,7 +89,16 @@ def _validate_files(
     return _from_entries(cache, files, jobs, late)
 
 
-def _from_index(db, cache, files, jobs, late, want) -> list[Finding]:
+def _from_index(
+    db: sqlite3.Connection,
+    cache: ResultCache,
+    files: dict[str, str],
+    jobs: int | None,
+    late: set[str],
+    want: set[str] | None,
+) -> list[Finding]:
+    """_validate_files with the index: records not indexed yet are indexed from their cache entries, or
+    checked; then the wanted findings come from the index. Raises IndexDamaged, sqlite3.Error."""
     digests = file_digests(db, list(files.values()))
     prefix = fingerprint()
     keys = {}
@@ -127,8 +136,9 @@ def _clear(db) -> None:
 
 
 def _from_entries(
-    cache: ResultCache, files: dict[str, Path], jobs: int | None, late: set[str]
+    cache: ResultCache, files: dict[str, str], jobs: int | None, late: set[str]
 ) -> list[Finding]:
+    """_validate_files without the index: every cache entry decoded, the dataset checks in memory."""
     from ..pipeline import Options, cached_result
 
     options = Options(use_cache=cache.enabled)
