@@ -67,6 +67,16 @@ class ResultCache:
             )
         return self._db
 
+    def connection(self) -> sqlite3.Connection | None:
+        """The open database, for other tables kept beside the results; None when the cache is off or
+        cannot be opened."""
+        if not self.enabled:
+            return None
+        try:
+            return self._conn()
+        except (sqlite3.Error, OSError):
+            return None
+
     def get_many(self, keys: list[str]) -> dict[str, object]:
         """The values found for `keys`; missing, unreadable and damaged entries are left out."""
         if not self.enabled or not keys:

@@ -10,19 +10,17 @@ never holds the whole dataset.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import sys
 import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__
+from .cachekey import fingerprint, result_key  # noqa: F401 - fingerprint: the release imports it from here
 from .check import type_record
-from .diskcache import ResultCache, code_fingerprint, digest
+from .diskcache import ResultCache
 from .errors import RecordError, WorkerError
 from .findings import Finding
 from .gcpause import paused_gc
@@ -31,9 +29,8 @@ from .rdf.dataset import GraphBlock
 from .rdf.terms import subject_of
 from .readers import display_path, path_problem, read_file
 from .records import Located, Record, RecordGraph, RecordSummary, dotted, sha256_bytes
-from .resources import DEFAULT_BASE_IRI, MAPPINGS, schema_index
+from .resources import DEFAULT_BASE_IRI
 from .shacl import report as shacl_report
-from .shacl import shapes_text
 from .spill import BUILD_PLACEHOLDER, NodeMaker, cached_mapped, lines_entry, spill_chunk
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
@@ -70,32 +67,10 @@ class Options:
     nodes: NodeMaker | None = None  # a release's: makes each record's JSON-LD node objects
 
     def cache_key(self, path: str, sha256: str) -> str:
-        return f"{fingerprint()}:{sha256}:{path}|{self.base}|{int(self.internal)}"
+        return result_key(path, sha256, self.base, self.internal)
 
     def lines_key(self, path: str, sha256: str) -> str:
         return "lines:" + self.cache_key(path, sha256)
-
-
-def fingerprint() -> str:
-    """Everything besides a record's bytes that can change its verdict: toolkit and Python versions, the
-    package's code and the mappings, the SHACL engine, the schema and the shapes."""
-    return _fingerprint(shapes_text(), shacl_report.engine_name())
-
-
-@functools.cache
-def _fingerprint(shapes: str, engine: str) -> str:
-    idx = schema_index()
-    return digest(
-        (
-            __version__,
-            sys.version,
-            code_fingerprint((MAPPINGS,)),
-            engine,
-            str(idx["version"]),
-            shapes,
-            hashlib.sha256(repr(sorted(idx.items())).encode("utf-8")).hexdigest(),
-        )
-    )
 
 
 def _jobs(jobs: int | None) -> int:

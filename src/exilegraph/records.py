@@ -12,10 +12,12 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .findings import ERROR, Finding
-from .model import RecordFile
+
+if TYPE_CHECKING:  # the model imports pydantic: a run that finds every record cached needs none of it
+    from .model import RecordFile
 
 FieldPath = (
     tuple  # keys and list indexes from the top of the record, e.g. ("case", "events", 3, "event_date")

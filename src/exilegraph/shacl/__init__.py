@@ -8,11 +8,20 @@ chooses between them (and falls back to pySHACL when the fast engine refuses a s
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 
 from ..resources import SHAPES, dataset_folder
 
 RULES_NS = "https://w3id.org/exilegraph/shapes/"
+ENGINES = ("fast", "reference")
+
+
+def engine_name() -> str:
+    """`fast` (SPARQL on pyoxigraph, the default) or `reference` (pySHACL), by EXILEGRAPH_SHACL_ENGINE.
+    Here rather than in engine.py, so that the cache key is known without loading an engine."""
+    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
+    return wanted if wanted in ENGINES else "fast"
 
 
 @dataclass(frozen=True, order=True)

@@ -9,14 +9,21 @@ compiled is read from the working folder.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 
 from ..errors import ExilegraphError
-from . import Violation, shape_files
+from . import ENGINES, Violation, engine_name, shape_files
 from .shapes_model import UnsupportedShape
 
-ENGINES = ("fast", "reference")
+__all__ = [
+    "ENGINES",
+    "Outcome",
+    "ShapesError",
+    "engine_name",
+    "engine_note",
+    "run_engine",
+    "validate_with_shapes",
+]
 
 
 class ShapesError(ExilegraphError):
@@ -28,12 +35,6 @@ class Outcome:
     violations: list[Violation]
     engine: str  # the engine that produced the violations: "fast" or "reference"
     note: str | None = None  # one line for the user when the fast engine refused the shapes
-
-
-def engine_name() -> str:
-    """`fast` (SPARQL on pyoxigraph, the default) or `reference` (pySHACL), by EXILEGRAPH_SHACL_ENGINE."""
-    wanted = os.environ.get("EXILEGRAPH_SHACL_ENGINE", "fast")
-    return wanted if wanted in ENGINES else "fast"
 
 
 def _our_fast_engine():
