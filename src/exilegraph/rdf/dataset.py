@@ -134,6 +134,7 @@ class SpilledDataset:
         reads the N-Triples dump from then on. Raises OSError when the folder cannot be read."""
         if self.union_file is None:
             raise ValueError("the N-Triples dump is not written yet")
-        for p in self.folder.iterdir():
-            p.unlink(missing_ok=True)
+        for suffix in (RUN_SUFFIX, BLOCK_SUFFIX, NODE_RUN_SUFFIX):
+            for p in self.runs(suffix):
+                p.unlink(missing_ok=True)
         self.blocks = []
