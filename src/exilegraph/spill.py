@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from .provenance import content_digest
-from .rdf.dataset import BLOCK_SUFFIX, NODE_RUN_SUFFIX, RUN_SUFFIX, GraphBlock
+from .rdf.dataset import BLOCK_SUFFIX, CHUNK_PREFIX, NODE_RUN_SUFFIX, RUN_SUFFIX, GraphBlock
 from .records import RecordGraph
 
 if TYPE_CHECKING:
@@ -79,7 +79,7 @@ def spill_chunk(
     their node objects sorted by key into `folder`, with the build's IRI in place of BUILD_PLACEHOLDER. The
     lines and nodes leave the items: only their block's place travels back to the main process."""
     placeholder, build = f"<{BUILD_PLACEHOLDER}>", f"<{build_iri}>"
-    fd, name = tempfile.mkstemp(prefix="chunk-", suffix=BLOCK_SUFFIX, dir=folder)
+    fd, name = tempfile.mkstemp(prefix=CHUNK_PREFIX, suffix=BLOCK_SUFFIX, dir=folder)
     union: set[str] = set()
     nodes: set[tuple[str, str]] = set()
     offset = 0

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import NamedTuple
 
+CHUNK_PREFIX = "chunk-"  # the spill files a worker writes for one chunk of records start so
 RUN_SUFFIX = ".nt"  # a chunk's sorted union; its N-Quads blocks are in the file of the same stem, .nq
 BLOCK_SUFFIX = ".nq"
 NODE_RUN_SUFFIX = (
@@ -93,7 +94,7 @@ class SpilledDataset:
 
     def runs(self, suffix: str = RUN_SUFFIX) -> list[Path]:
         """The spill files the workers wrote with this suffix (their sorted unions by default)."""
-        return sorted(self.folder.glob("*" + suffix))
+        return sorted(self.folder.glob(f"{CHUNK_PREFIX}*{suffix}"))
 
     def lines(self) -> Iterator[str]:
         """The union, sorted and de-duplicated, without line ends. Raises OSError when a file cannot be read."""
