@@ -8,7 +8,7 @@ same records always give the same graph. Restricted slots are left out of public
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from .literals import parse_day, text_language
 from .rdf.namespaces import RDF_TYPE, XSD
@@ -23,6 +23,7 @@ ID_KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisati
 HASH_KINDS = {"NameVariant": "name"}
 EARLIEST_FROM = ("event_date", "start_date", "most_serious_incident_date", "publication_date")
 LATEST_FROM = ("end_date", "event_date", "start_date", "most_serious_incident_date", "publication_date")
+_bounds = lru_cache(maxsize=8192)(edtf_bounds)  # records of a chunk repeat their dates (and share many)
 
 
 @dataclass(frozen=True)
@@ -283,8 +284,8 @@ class _Run:
         if not first and not last:
             return
         d = self.mapper.derived_preds
-        lo, _, approx_lo = edtf_bounds(first or last)
-        _, hi, approx_hi = edtf_bounds(last or first)
+        lo, _, approx_lo = _bounds(first or last)
+        _, hi, approx_hi = _bounds(last or first)
         if lo:
             po.append(f"{d['earliest']} {lo}")
         if hi:

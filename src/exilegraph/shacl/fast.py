@@ -3,9 +3,9 @@
 `FastEngine()` reads the shapes of `shape_files()` and refuses, at compile time, any SHACL construct it
 does not implement (`UnsupportedShape`), so a new kind of shape cannot silently weaken validation. Each
 targeted node shape becomes a few queries: one scan of its focus nodes' triples that checks every
-value-level constraint and sh:closed at once, look-ups for sh:minCount/sh:maxCount 1 (counting for other
-bounds), and one query per SHACL-SPARQL rule. `validate(store)` runs them on the store's default graph
-and returns the same sorted `Violation`s as the reference engine (pySHACL, reference.py);
+value-level constraint and sh:closed at once, look-ups for sh:minCount 1 (counting, grouped by path, for
+sh:maxCount and other bounds), and one query per SHACL-SPARQL rule. `validate(store)` runs them on the
+store's default graph and returns the same sorted `Violation`s as the reference engine (pySHACL, reference.py);
 tests/test_shacl_engines.py is the proof.
 
 Where pySHACL departs from the letter of SHACL the fast engine follows pySHACL, since sameness is the
@@ -138,8 +138,9 @@ def _values_results(q: _Query, rows):
 
 def _count_results(q: _Query, rows):
     component = "MinCountConstraintComponent" if q.kind == "mincount" else "MaxCountConstraintComponent"
-    for this, key in rows:
-        prop = q.counts[int(key.value)]
+    by_path = {p.path: p for p in q.counts.values()}  # a node shape's property shapes have distinct paths
+    for this, key in rows:  # ?k, or the path itself (sh:maxCount 1)
+        prop = by_path[key.value] if isinstance(key, ox.NamedNode) else q.counts[int(key.value)]
         yield Violation(_name(this), prop.path, component, q.node.iri, None, prop.severity, prop.message)
 
 
@@ -226,8 +227,8 @@ def _values_query(node: NodeShape) -> _Query | None:
 
 
 def _count_queries(node: NodeShape) -> list[_Query]:
-    """sh:minCount 1 and sh:maxCount 1 as (NOT) EXISTS look-ups, other bounds by counting (GROUP BY).
-    Each query yields (?this, ?k): the focus node and the index of the property shape it fails."""
+    """sh:minCount 1 as NOT EXISTS look-ups, other bounds by counting (GROUP BY). Each query yields
+    (?this, ?k): the focus node and the index of the property shape it fails (sh:maxCount 1: its path)."""
     out = []
     props = dict(enumerate(node.properties))
 
@@ -243,6 +244,10 @@ def _count_queries(node: NodeShape) -> list[_Query]:
         if not chosen:
             return
         q = _Query(kind, node, counts=chosen)
+        out.append(q)
+        if kind == "maxcount" and group is None:  # see _max_one
+            q.text = {subclass: _max_one(node, chosen, subclass) for subclass in (False, True)}
+            return
         rows = " ".join(f"({i} <{p.path}> {getattr(p, bound)})" for i, p in chosen.items())
         for subclass in (False, True):
             q.text[subclass] = (
@@ -250,18 +255,23 @@ def _count_queries(node: NodeShape) -> list[_Query]:
                 f"  {_targets(node, subclass)}\n  VALUES (?k ?p ?bound) {{ {rows} }}\n{body}}}"
                 + (f" GROUP BY ?this ?k ?bound HAVING (COUNT(?o) {group} ?bound)" if group else "")
             )
-        out.append(q)
 
     add("mincount", "min_count", None, "  FILTER NOT EXISTS { ?this ?p ?o }\n")
     add("mincount", "min_count", "<", "  OPTIONAL { ?this ?p ?o }\n")
-    add(
-        "maxcount",
-        "max_count",
-        None,
-        "  ?this ?p ?o .\n  FILTER EXISTS { ?this ?p ?o2 FILTER (!sameTerm(?o, ?o2)) }\n",
-    )
+    add("maxcount", "max_count", None, "")
     add("maxcount", "max_count", ">", "  ?this ?p ?o .\n")
     return out
+
+
+def _max_one(node: NodeShape, chosen: dict[int, PropertyShape], subclass: bool) -> str:
+    """sh:maxCount 1: the focus nodes with two values of a path, and the path (rows: ?this ?p). One scan of
+    their triples grouped by path: Oxigraph evaluates this ~2-4x faster than a join with VALUES (?k ?p)
+    followed by an EXISTS look-up per triple."""
+    paths = ", ".join(f"<{p.path}>" for p in chosen.values())
+    return (
+        f"SELECT ?this ?p WHERE {{\n  {_targets(node, subclass)}\n"
+        f"  ?this ?p ?o .\n  FILTER (?p IN ({paths}))\n}} GROUP BY ?this ?p HAVING (COUNT(*) > 1)"
+    )
 
 
 def _sparql_query(node: NodeShape, rule: SparqlRule) -> _Query:
