@@ -53,6 +53,8 @@ def _unescape(text: str) -> str:
 def term(text: str) -> Term:
     """Read one N-Triples term. Raises ReleaseError for text that is no term."""
     first = text[:1]
+    if first == '"' and text[-1] == '"' and "\\" not in text and text.count('"') == 2:
+        return Term(text[1:-1])  # the common plain literal, no escapes
     if first == "<" and text.endswith(">"):
         return Term(_unescape(text[1:-1]), iri=True)
     if first == '"':
@@ -119,24 +121,37 @@ class Graph:
         """The entity and the nodes it owns, in a stable order (the entity first, then by IRI)."""
         if iri in self._owned:
             return self._owned[iri]
+        nodes, base = self.nodes, self.base
+        n = len(base)
         seen = {iri}
         todo = [iri]
         while todo:
-            node = self.nodes.get(todo.pop())
+            node = nodes.get(todo.pop())
             if node is None:
                 continue
             for values in node.props.values():
                 for v in values:
-                    if v[0] != "<" and not v.startswith("_:"):
-                        continue
-                    target = v[1:-1] if v[0] == "<" else v
-                    if target in seen or target not in self.nodes:
-                        continue
-                    if v[0] == "<" and (self.kind(target) in NOT_OWNED or self.kind(target) is None):
+                    first = v[0]
+                    if first == "<":
+                        target = v[1:-1]
+                        if target in seen or target not in nodes:
+                            continue
+                        # not owned: IRIs outside the base and the base's own kinds (`kind` inlined)
+                        if not target.startswith(base):
+                            continue
+                        head, sep, _ = target[n:].partition("/")
+                        if not sep or head in NOT_OWNED:
+                            continue
+                    elif first == "_" and v.startswith("_:"):
+                        target = v
+                        if target in seen or target not in nodes:
+                            continue
+                    else:
                         continue
                     seen.add(target)
                     todo.append(target)
-        self._owned[iri] = out = [iri] + sorted(seen - {iri})
+        seen.discard(iri)
+        self._owned[iri] = out = [iri, *sorted(seen)]
         return out
 
     def own_lines(self, iri: str) -> list[str]:
