@@ -243,12 +243,3 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
         if len(set(refs)) != len(refs):
             inverse[obj] = sorted(set(refs))
     return graph
-
-
-def _split(line: str) -> tuple[str, str, str]:
-    if not line.endswith("."):
-        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-    parts = line[:-1].rstrip().split(" ", 2)
-    if len(parts) != 3 or parts[1][:1] != "<":
-        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-    return parts[0], parts[1], parts[2]
