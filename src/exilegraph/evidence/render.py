@@ -109,7 +109,18 @@ _SAFE_URL = re.compile(r"^https?://[^\s<>`]+$", re.IGNORECASE)
 
 def md(text: str) -> str:
     """Markdown-escaped inline text: no markup, link or HTML from record values."""
-    return _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+    found = _MD_DONE.get(text)
+    if found is None:
+        found = _MD_SPECIAL.sub(r"\\\1", " ".join(str(text).split()))
+        if len(_MD_DONE) < _MEMO and type(text) is str:  # 1 and True are one key, not one text
+            _MD_DONE[text] = found
+    return found
+
+
+# a case's pages repeat many values (labels, locators, bases): each is escaped once per process
+_MEMO = 50_000
+_MD_DONE: dict[str, str] = {}
+_H_DONE: dict[str, str] = {}
 
 
 def md_url(url: str) -> str:
@@ -212,7 +223,12 @@ table{border-collapse:collapse;width:100%;table-layout:fixed}td,th{overflow-wrap
 
 
 def h(text) -> str:
-    return html.escape(str(text), quote=True)
+    found = _H_DONE.get(text)
+    if found is None:
+        found = html.escape(str(text), quote=True)
+        if len(_H_DONE) < _MEMO and type(text) is str:  # 1 and True are one key, not one text
+            _H_DONE[text] = found
+    return found
 
 
 def _link(url: str) -> str:

@@ -14,7 +14,7 @@ import multiprocessing as mp
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 from pathlib import Path
@@ -22,6 +22,7 @@ from pathlib import Path
 from ..catalogue import CatalogueQuery
 from ..catalogue import catalogue as load_catalogue
 from ..errors import ReleaseError
+from ..gcpause import paused_gc
 from .casepage import render_case
 from .entitypages import render_entity, render_term
 from .formats import jsonld, ntriples, turtle
@@ -50,10 +51,11 @@ def build_site(
     jobs: int | None = None,
     vocabulary: Path | None = None,
 ) -> SiteResult:
-    """Write the site for a release folder (its exilegraph.nt and release.json) or for N-Triples lines.
+    """Write the site for a release folder (its exilegraph.nt and release.json), for an N-Triples file (the
+    release's, read line by line) or for N-Triples lines.
 
     `vocabulary` is a Turtle file whose triples (labels and comments of the terms) join the graph when it
-    exists; for a release folder it defaults to the folder's vocab.ttl. `jobs` processes render the
+    exists; for a release folder or file it defaults to the folder's vocab.ttl. `jobs` processes render the
     entities' files (default: one per CPU from a few hundred entities on; 1 renders in this process).
     `out_dir` is replaced as a whole: the site is written beside it and renamed into place. Raises
     ReleaseError when the release cannot be read or the site cannot be written.
@@ -61,13 +63,18 @@ def build_site(
     if isinstance(source, Path):
         lines, base = _release_lines(source)
         base = base_iri or base
-        vocabulary = vocabulary or source / "vocab.ttl"
+        vocabulary = vocabulary or (source if source.is_dir() else source.parent) / "vocab.ttl"
     else:
         lines, base = source, base_iri
     if not base:
         raise ReleaseError("build_site needs the base IRI of the release")
     base = base if base.endswith(("/", "#")) else base + "/"
-    graph = read_graph(chain(lines, _turtle_lines(vocabulary)), base)
+    with paused_gc():  # millions of long-lived strings and lists: collections would rescan them all
+        graph = read_graph(chain(lines, _turtle_lines(vocabulary)), base)
+        return _build(graph, out_dir, catalogue, site_url, jobs)
+
+
+def _build(graph: Graph, out_dir: Path, catalogue, site_url: str | None, jobs: int | None) -> SiteResult:
     out_dir = Path(out_dir)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
@@ -103,8 +110,10 @@ def _turtle_lines(path: Path | None) -> list[str]:
         raise ReleaseError(f"cannot read the vocabulary {path}: {exc}") from None
 
 
-def _release_lines(release: Path) -> tuple[Iterable[str], str | None]:
-    nt = release / "exilegraph.nt"
+def _release_lines(source: Path) -> tuple[Iterable[str], str | None]:
+    """The lines of a release folder's exilegraph.nt (or of the N-Triples file `source`), read as they are
+    used, and the base IRI its release.json names."""
+    release, nt = (source, source / "exilegraph.nt") if source.is_dir() else (source.parent, source)
     if not nt.is_file():
         raise ReleaseError(
             f"no exilegraph.nt in {release}: build the release first with `exilegraph release`"
@@ -113,8 +122,13 @@ def _release_lines(release: Path) -> tuple[Iterable[str], str | None]:
         base = json.loads((release / "release.json").read_text(encoding="utf-8"))["base_iri"]
     except (OSError, ValueError, KeyError, TypeError):
         base = None
+    return _file_lines(nt), base
+
+
+def _file_lines(nt: Path) -> Iterator[str]:
     try:
-        return nt.read_text(encoding="utf-8").splitlines(), base
+        with open(nt, encoding="utf-8") as fh:
+            yield from fh
     except (OSError, UnicodeDecodeError) as exc:
         raise ReleaseError(f"cannot read {nt}: {exc}") from None
 

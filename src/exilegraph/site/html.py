@@ -20,7 +20,15 @@ _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.~-]+$")
 
 
 def esc(text: object) -> str:
-    return escape(str(text), quote=True)
+    found = _ESCAPED.get(text) if type(text) is str else None  # 1 and True would be one key
+    if found is None:
+        found = escape(str(text), quote=True)
+        if type(text) is str and len(_ESCAPED) < 100_000:
+            _ESCAPED[text] = found
+    return found
+
+
+_ESCAPED: dict[str, str] = {}  # labels, names and headings repeat across pages: each escaped once
 
 
 def json_ld_script(data: dict) -> str:

@@ -53,6 +53,8 @@ def _unescape(text: str) -> str:
 def term(text: str) -> Term:
     """Read one N-Triples term. Raises ReleaseError for text that is no term."""
     first = text[:1]
+    if first == '"' and text[-1] == '"' and "\\" not in text and text.count('"') == 2:
+        return Term(text[1:-1])  # the common plain literal, no escapes
     if first == "<" and text.endswith(">"):
         return Term(_unescape(text[1:-1]), iri=True)
     if first == '"':
@@ -70,13 +72,18 @@ def term(text: str) -> Term:
     raise ReleaseError(f"cannot read the N-Triples term {text[:80]!r}")
 
 
-@dataclass
+@dataclass(slots=True)
 class Node:
-    """The statements about one subject: predicate IRI -> object terms as N-Triples text, in line order."""
+    """The statements about one subject: predicate IRI -> object terms as N-Triples text, sorted."""
 
     iri: str
     props: dict[str, list[str]] = field(default_factory=dict)
-    lines: list[str] = field(default_factory=list)
+
+    @property
+    def lines(self) -> list[str]:
+        """The node's N-Triples lines, made again from its statements (the graph does not keep them)."""
+        s = self.iri if self.iri[:1] in ("_", '"') else f"<{self.iri}>"
+        return [f"{s} <{p}> {o} ." for p, values in self.props.items() for o in values]
 
     def all(self, pred: str) -> list[str]:
         return self.props.get(pred, [])
@@ -114,24 +121,37 @@ class Graph:
         """The entity and the nodes it owns, in a stable order (the entity first, then by IRI)."""
         if iri in self._owned:
             return self._owned[iri]
+        nodes, base = self.nodes, self.base
+        n = len(base)
         seen = {iri}
         todo = [iri]
         while todo:
-            node = self.nodes.get(todo.pop())
+            node = nodes.get(todo.pop())
             if node is None:
                 continue
             for values in node.props.values():
                 for v in values:
-                    if v[0] != "<" and not v.startswith("_:"):
-                        continue
-                    target = v[1:-1] if v[0] == "<" else v
-                    if target in seen or target not in self.nodes:
-                        continue
-                    if v[0] == "<" and (self.kind(target) in NOT_OWNED or self.kind(target) is None):
+                    first = v[0]
+                    if first == "<":
+                        target = v[1:-1]
+                        if target in seen or target not in nodes:
+                            continue
+                        # not owned: IRIs outside the base and the base's own kinds (`kind` inlined)
+                        if not target.startswith(base):
+                            continue
+                        head, sep, _ = target[n:].partition("/")
+                        if not sep or head in NOT_OWNED:
+                            continue
+                    elif first == "_" and v.startswith("_:"):
+                        target = v
+                        if target in seen or target not in nodes:
+                            continue
+                    else:
                         continue
                     seen.add(target)
                     todo.append(target)
-        self._owned[iri] = out = [iri] + sorted(seen - {iri})
+        seen.discard(iri)
+        self._owned[iri] = out = [iri, *sorted(seen)]
         return out
 
     def own_lines(self, iri: str) -> list[str]:
@@ -172,22 +192,38 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
     no triple."""
     nodes: dict[str, Node] = {}
     inverse: dict[str, list[tuple[str, str]]] = {}
+    # predicates and object IRIs repeat across the release: one string each instead of one per line
+    shared: dict[str, str] = {}
+    node = Node("")
     for raw in lines:
         line = raw.strip()
-        if not line or line.startswith("#"):
+        if not line or line[0] == "#":
             continue
-        s, p, rest = _split(line)
-        # the release's lines are canonical (`s p o .`): keep the line itself rather than a copy
-        triple = line if line.endswith(f"{rest} .") else f"{s} {p} {rest} ."
+        if line[-1] != ".":
+            raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+        parts = line[:-1].rstrip().split(" ", 2)
+        if len(parts) != 3 or parts[1][:1] != "<":
+            raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
+        s, p, rest = parts
         subj = s[1:-1] if s[0] == "<" else s
-        node = nodes.get(subj)
-        if node is None:
-            node = nodes[subj] = Node(subj)
+        if subj != node.iri:
+            node = nodes.get(subj) or nodes.setdefault(subj, Node(subj))
         pred = p[1:-1]
-        node.props.setdefault(pred, []).append(rest)
-        node.lines.append(triple)
+        pred = shared.get(pred) or shared.setdefault(pred, pred)
+        values = node.props.get(pred)
+        if values is None:
+            values = node.props[pred] = []
         if rest[0] == "<":
-            inverse.setdefault(rest[1:-1], []).append((subj, pred))
+            rest = shared.get(rest) or shared.setdefault(rest, rest)
+            values.append(rest)
+            obj = rest[1:-1]
+            refs = inverse.get(obj)
+            if refs is None:
+                refs = inverse[obj] = []
+            refs.append((subj, pred))
+        else:
+            values.append(rest)
+    del shared
     entities: dict[str, list[str]] = {k: [] for k in ENTITY_KINDS}
     graph = Graph(base, nodes, entities, inverse)
     for subj in nodes:
@@ -197,23 +233,13 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
     for values in entities.values():
         values.sort()
     for node in nodes.values():  # a set per node, not one for the whole release: far less memory
-        if len(set(node.lines)) != len(node.lines):
-            node.lines = sorted(set(node.lines))
-            for pred, values in node.props.items():
-                node.props[pred] = sorted(set(values))
-        else:
-            for values in node.props.values():
-                values.sort()
+        for pred, values in node.props.items():
+            if len(values) > 1:
+                if len(set(values)) != len(values):
+                    node.props[pred] = sorted(set(values))
+                else:
+                    values.sort()
     for obj, refs in inverse.items():
         if len(set(refs)) != len(refs):
             inverse[obj] = sorted(set(refs))
     return graph
-
-
-def _split(line: str) -> tuple[str, str, str]:
-    if not line.endswith("."):
-        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-    parts = line[:-1].rstrip().split(" ", 2)
-    if len(parts) != 3 or parts[1][:1] != "<":
-        raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-    return parts[0], parts[1], parts[2]
