@@ -308,7 +308,7 @@ def _write(
             loader.proc.wait()
         raise
     with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(dataset.lines(), tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
+        build_site(dataset.union_file, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     _checksums(tmp)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 
