@@ -292,6 +292,11 @@ def main() -> None:
     ap.add_argument("--json", type=Path, default=Path("output/bench.json"))
     ap.add_argument("--keep", type=Path, help="keep the corpus and releases in this folder")
     ap.add_argument(
+        "--reuse-corpus",
+        action="store_true",
+        help="with --keep: use the corpus already in DIR/records (made by an earlier run with these --cases and --seed)",
+    )
+    ap.add_argument(
         "--skip",
         default="",
         help="comma-separated measurements to leave out: rebuild, validate, queries (a 100k run: release only)",
@@ -310,7 +315,10 @@ def main() -> None:
     work = args.keep or Path(tempfile.mkdtemp(prefix="exilegraph-bench-"))
     records = work / "records"
     t = time.perf_counter()
-    generate_corpus(args.cases, records, seed=args.seed)
+    if not (args.reuse_corpus and args.keep and records.is_dir()):
+        generate_corpus(args.cases, records, seed=args.seed)
+    elif sum(1 for _ in records.glob("synth-*.yaml")) != args.cases:
+        raise SystemExit(f"{records} does not hold a corpus of {args.cases} cases")
     figures: dict = {
         "cases": args.cases,
         "seed": args.seed,
