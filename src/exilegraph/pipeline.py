@@ -34,6 +34,7 @@ from .shacl import report as shacl_report
 from .spill import BUILD_PLACEHOLDER, NodeMaker, cached_mapped, lines_entry, spill_chunk
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
+CHUNK_MAX = 700
 KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
 
 
@@ -281,7 +282,9 @@ def process_files(
     n = _jobs(jobs)
     if len(paths) < PARALLEL_FROM or n == 1:
         return process_chunk(paths, options)
-    size = max(50, -(-len(paths) // (n * 8)))
+    # at most CHUNK_MAX records a chunk: a worker holds its chunk's records, graphs and SHACL store at once,
+    # so a chunk of an eighth of 100k records held 3 GB
+    size = min(CHUNK_MAX, max(50, -(-len(paths) // (n * 8))))
     chunks = [paths[i : i + size] for i in range(0, len(paths), size)]
     out: list[Processed] = []
     clock: dict[str, float] = {}
