@@ -96,7 +96,7 @@ def spill_chunk(
             item.block = GraphBlock(g.graph, name, offset, len(data))
             offset += len(data)
             union.update(lines)
-            g.lines = []
+            g.lines, g.paths, g.refs = [], {}, []  # the findings and summary that needed them are made
             nodes.update((k, t) for k, t in item.nodes or ())
             item.nodes = None
     stem = name[: -len(BLOCK_SUFFIX)]
