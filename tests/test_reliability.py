@@ -29,6 +29,7 @@ from exilegraph import writers
 from exilegraph.cli import main
 from exilegraph.rdf.values import MAX_TEXT_BYTES
 from exilegraph.release import build_release
+from exilegraph.release.background import Background
 
 HERE = Path(__file__).resolve().parent / "reliability"
 CORPUS = HERE / "corpus"
@@ -289,11 +290,9 @@ def inject(name: str, monkeypatch, records: Path) -> None:
         )
 
         def start(self):
-            self.proc = subprocess.Popen(
-                [sys.executable, "-c", code], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-            )
+            self.job = Background("loading the store", [sys.executable, "-c", code], who="the loader")
             if name == "store-loader-killed":
-                self.proc.send_signal(signal.SIGKILL)
+                self.job.proc.send_signal(signal.SIGKILL)
             return self
 
         monkeypatch.setattr(store.StoreLoader, "start", start)

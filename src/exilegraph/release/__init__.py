@@ -32,7 +32,7 @@ from ..validate import check_dataset
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
 from ..writers.jsonld import RecordNodes
-from .background import Background
+from .background import Background, module_command
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
@@ -238,9 +238,8 @@ def _write(
         with rep.stage(f"write {nt.name}"):
             nt.write(dataset, tmp / nt.filename)
         dataset.union_file = tmp / nt.filename
-        turtle = Background(
-            "writing the Turtle dump", "exilegraph.writers.turtle", tmp / nt.filename, tmp / ttl.filename
-        )
+        command = module_command("exilegraph.writers.turtle", tmp / nt.filename, tmp / ttl.filename)
+        turtle = Background("writing the Turtle dump", command)
         with rep.stage(f"write {nq.name}"):
             nq.write(dataset, tmp / nq.filename)
         loader = StoreLoader(tmp / STORE_DIR, tmp / nq.filename, tmp / nt.filename).start()
@@ -303,9 +302,8 @@ def _write(
     except BaseException:
         if turtle is not None:
             turtle.stop()
-        if loader is not None and loader.proc is not None:
-            loader.proc.kill()  # the background load must stop writing before the folder is removed
-            loader.proc.wait()
+        if loader is not None:
+            loader.stop()
         raise
     with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
         build_site(dataset.union_file, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")

@@ -13,13 +13,18 @@ from pathlib import Path
 from ..errors import ReleaseError
 
 
-class Background:
-    """`python -m MODULE ARGS...` started now, waited for by `finish`."""
+def module_command(module: str, *args: Path) -> list[str]:
+    """`python -m MODULE ARGS...` with this interpreter."""
+    return [sys.executable, "-m", module, *map(str, args)]
 
-    def __init__(self, what: str, module: str, *args: Path):
-        self.what = what
+
+class Background:
+    """A command started now, waited for by `finish`; `what` and `who` name it in the error."""
+
+    def __init__(self, what: str, command: list[str], *, who: str = "the process"):
+        self.what, self.who = what, who
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", module, *map(str, args)],
+            command,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
         )
@@ -31,7 +36,8 @@ class Background:
             lines = err.decode("utf-8", "replace").strip().splitlines()
             code = self.proc.returncode
             stopped = f"killed by signal {-code}" if code < 0 else f"stopped with status {code}"
-            raise ReleaseError(f"{self.what} failed: {(lines[-1] if lines else stopped)[-300:]}")
+            reason = lines[-1] if lines else f"{self.who} was {stopped}"
+            raise ReleaseError(f"{self.what} failed: {reason[-300:]}")
 
     def stop(self) -> None:
         if self.proc.poll() is None:

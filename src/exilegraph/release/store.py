@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import gc
 import itertools
-import subprocess
 import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import ReleaseError
+from .background import Background, module_command
 from .folder import STORE_DIR
 
 __all__ = ["STORE_DIR", "StoreLoader"]
@@ -31,32 +31,22 @@ class StoreLoader:
 
     def __init__(self, path: Path, nquads: Path, ntriples: Path):
         self.path, self.nquads, self.ntriples = path, nquads, ntriples
-        self.proc: subprocess.Popen | None = None
+        self.job: Background | None = None
 
     def start(self) -> StoreLoader:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "exilegraph.release.store",
-                str(self.path),
-                str(self.nquads),
-                str(self.ntriples),
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
+        command = module_command("exilegraph.release.store", self.path, self.nquads, self.ntriples)
+        self.job = Background("loading the store", command, who="the loader")
         return self
 
     def wait(self) -> None:
-        if self.proc is not None:
-            _, err = self.proc.communicate()
-            if self.proc.returncode != 0:
-                lines = err.decode("utf-8", "replace").strip().splitlines()
-                code = self.proc.returncode
-                stopped = f"killed by signal {-code}" if code < 0 else f"stopped with status {code}"
-                reason = lines[-1] if lines else f"the loader was {stopped}"
-                raise ReleaseError(f"loading the store failed: {reason[-300:]}")
+        """Raises ReleaseError when the loader failed."""
+        if self.job is not None:
+            self.job.finish()
+
+    def stop(self) -> None:
+        """Stop the loader, so that it stops writing before its folder is removed."""
+        if self.job is not None:
+            self.job.stop()
 
     def finish(self, description: list[str], description_graph: str) -> None:
         """Raises ReleaseError when the loader failed or the store cannot be completed (RocksDB reports a full
