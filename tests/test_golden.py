@@ -19,7 +19,6 @@ from exilegraph.writers.turtle import prefixes
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLDEN = ROOT / "tests" / "golden"
-BUILD = "https://w3id.org/exilegraph/build/golden"
 INPUTS = sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml")) + sorted(
     (ROOT / "tests" / "fixtures" / "cape").glob("*.txt")
 )
@@ -28,7 +27,7 @@ INPUTS = sorted((ROOT / "tests" / "fixtures" / "valid").glob("*.yaml")) + sorted
 @pytest.mark.parametrize("internal", [False, True], ids=["public", "internal"])
 @pytest.mark.parametrize("path", INPUTS, ids=lambda p: p.name)
 def test_mapping_matches_golden(path: Path, internal: bool, request):
-    lines = Mapper(build_iri=BUILD, internal=internal).map(load_record(path)).lines
+    lines = Mapper(internal=internal).map(load_record(path)).lines
     golden = GOLDEN / f"{path.stem}.{'internal' if internal else 'public'}.ttl"
     if request.config.getoption("--update-golden"):
         GOLDEN.mkdir(exist_ok=True)

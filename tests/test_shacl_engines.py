@@ -46,7 +46,6 @@ PREFIXES = {
     "prov": "http://www.w3.org/ns/prov#",
     "dcterms": "http://purl.org/dc/terms/",
 }
-BUILD = "https://w3id.org/exilegraph/build/test"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -92,7 +91,7 @@ def _expectations(path: Path, kind: str) -> set[tuple]:
 
 def _mapped(path: Path) -> list[str]:
     record = load_record(path)
-    return Mapper(build_iri=BUILD).map(record).lines + vocabulary_lines()
+    return Mapper().map(record).lines + vocabulary_lines()
 
 
 # ---- hand-written graphs: every constraint component and every rule ------------------------------
@@ -163,7 +162,7 @@ def test_record_same_verdicts(engine, path):
 
 
 def test_all_records_together_same_verdicts(engine):
-    lines = [line for path in RECORD_FILES for line in Mapper(build_iri=BUILD).map(load_record(path)).lines]
+    lines = [line for path in RECORD_FILES for line in Mapper().map(load_record(path)).lines]
     same_verdicts(engine, sorted(set(lines)) + vocabulary_lines())
 
 
@@ -171,7 +170,7 @@ def test_synthetic_records_same_verdicts(engine, tmp_path):
     from exilegraph import synth
 
     paths = synth.generate_corpus(4, tmp_path / "corpus", seed=7)
-    lines = sorted({line for p in paths for line in Mapper(build_iri=BUILD).map(load_record(p)).lines})
+    lines = sorted({line for p in paths for line in Mapper().map(load_record(p)).lines})
     assert len(lines) > 500
     same_verdicts(engine, lines + vocabulary_lines())
 

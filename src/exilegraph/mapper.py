@@ -17,7 +17,7 @@ from .rdf.values import edtf_bounds, normalise_url
 from .records import Record, RecordGraph
 from .resources import DEFAULT_BASE_IRI, schema_index
 
-DERIVED = ("earliest", "latest", "approximate", "generated_by", "accessed_on", "published_by")
+DERIVED = ("earliest", "latest", "approximate", "accessed_on", "published_by")
 EDTF = "http://id.loc.gov/datatypes/edtf/EDTF"
 ID_KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
 HASH_KINDS = {"NameVariant": "name"}
@@ -45,12 +45,10 @@ class Mapper:
         base_iri: str = DEFAULT_BASE_IRI,
         *,
         internal: bool = False,
-        build_iri: str | None = None,
         language: str = "en",
     ):
         self.base = base_iri if base_iri.endswith(("/", "#")) else base_iri + "/"
         self.internal = internal
-        self.build = iri(build_iri) if build_iri else None
         self.language = language
         self.index = schema_index()
 
@@ -109,7 +107,6 @@ class Mapper:
         src = self.index["classes"]["Source"]["slots"]
         agent = self.index["classes"]["Agent"]["slots"]
         return {n: iri(slots[n]["uri"]) for n in ("earliest", "latest", "approximate")} | {
-            "generated_by": iri(cit["generated_by"]["uri"]),
             "accessed_on": iri(cit["accessed_on"]["uri"]),
             "published_by": iri(src["published_by"]["uri"]),
             "name": iri(agent["name"]["uri"]),
@@ -230,8 +227,6 @@ class _Run:
         if node is None:
             kind = HASH_KINDS.get(cname, cname.lower())
             node = mp.node_iri(kind, hash_id(owner, cname, *sorted(po)))
-        if cname == "Citation" and mp.build:
-            po.append(f"{mp.derived_preds['generated_by']} {mp.build}")
         key = fields.get("key")
         if key and cname != "Source":
             self.claims[key] = node

@@ -32,7 +32,7 @@ from pydantic import (
 
 
 metamodel_version = "1.12.0"
-version = "0.1.0"
+version = "0.2.0"
 
 
 class ConfiguredBaseModel(BaseModel):
@@ -711,7 +711,6 @@ class Citation(ConfiguredBaseModel):
     accessed_date: Optional[str] = Field(default=None, description="""When the online source was consulted, as given (kept even when damaged).""")
     accessed_on: Optional[date] = Field(default=None, description="""Set by the mapper, never written in records; the day of accessed_date as an xsd:date, when it names a complete day (a damaged date, such as a year cut short, gives none).""")
     reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
-    generated_by: Optional[str] = Field(default=None, description="""Set by the mapper, never written in records; the build activity that put the citation in the release.""")
 
 
 # Model rebuild

@@ -31,7 +31,7 @@ from .readers import display_path, path_problem, read_file
 from .records import Located, Record, RecordGraph, RecordSummary, dotted, sha256_bytes
 from .resources import DEFAULT_BASE_IRI
 from .shacl import report as shacl_report
-from .spill import BUILD_PLACEHOLDER, NodeMaker, cached_mapped, lines_entry, spill_chunk
+from .spill import NodeMaker, cached_mapped, lines_entry, spill_chunk
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
 CHUNK_MAX = 700
@@ -62,7 +62,6 @@ class Processed:
 class Options:
     base: str = DEFAULT_BASE_IRI
     internal: bool = False
-    build_iri: str | None = None
     use_cache: bool = True
     cache_dir: str | None = None
     spill_dir: str | None = None  # a release's: workers write the records' lines there
@@ -206,8 +205,7 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
             out.append(Processed(display_path(Path(p)), "", found))
             continue
         if mapper is None:
-            build = BUILD_PLACEHOLDER if options.spill_dir and options.build_iri else options.build_iri
-            mapper = Mapper(options.base, internal=options.internal, build_iri=build)
+            mapper = Mapper(options.base, internal=options.internal)
         item = Processed(
             record.path, record.sha256, found, mapper.map(record), synthetic=bool(record.model.synthetic)
         )
@@ -238,7 +236,7 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
     cache.put_many(fresh)
     clock["validate"] += time.perf_counter() - t0
     if options.spill_dir:
-        spill_chunk(out, Path(options.spill_dir), options.base, options.build_iri, options.nodes)
+        spill_chunk(out, Path(options.spill_dir), options.base, options.nodes)
     return out, clock
 
 

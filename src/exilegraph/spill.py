@@ -2,9 +2,9 @@
 
 A release's workers write what they made of their chunk into the spill folder (rdf/dataset.py reads it):
 each record's graph as an N-Quads block, the chunk's union as a sorted N-Triples run and its node objects
-as a run sorted by subject. The lines and node objects of a record are cached by its bytes; they hold
-BUILD_PLACEHOLDER where the build's IRI goes, because the build's IRI depends on every input and lines
-holding it could never be reused. The build's IRI is put in here, as the chunk is spilled.
+as a run sorted by subject. The lines and node objects of a record are cached by its bytes: they depend on
+nothing else (the build that made a record's graph is named once, in the provenance graph), which is what
+lets a rebuild reuse them.
 """
 
 from __future__ import annotations
@@ -21,18 +21,12 @@ from .records import RecordGraph
 if TYPE_CHECKING:
     from .pipeline import Processed
 
-BUILD_PLACEHOLDER = "urn:exilegraph:this-build"
-
 
 class NodeMaker(Protocol):
     """Makes JSON-LD node objects (the JSON-LD writer's, handed down by the release)."""
 
     def nodes(self, lines: list[str]) -> list[list[str]]:
         """[sort key, JSON text] for each subject of these sorted N-Triples lines."""
-        ...
-
-    def with_build(self, text: str, placeholder: str, build_iri: str) -> str:
-        """The JSON text with the placeholder IRI replaced by the build's IRI, as the writer would give it."""
         ...
 
 
@@ -72,13 +66,10 @@ def cached_mapped(
     return RecordGraph(record_id, gpath, gsha, graph, split, case_iri=case_iri), synthetic, nodes
 
 
-def spill_chunk(
-    items: list[Processed], folder: Path, base: str, build_iri: str | None, maker: NodeMaker | None
-) -> None:
+def spill_chunk(items: list[Processed], folder: Path, base: str, maker: NodeMaker | None) -> None:
     """Write the chunk's record graphs as N-Quads blocks, their union as a sorted run and (with a maker)
-    their node objects sorted by key into `folder`, with the build's IRI in place of BUILD_PLACEHOLDER. The
-    lines and nodes leave the items: only their block's place travels back to the main process."""
-    placeholder, build = f"<{BUILD_PLACEHOLDER}>", f"<{build_iri}>"
+    their node objects sorted by key into `folder`. The lines and nodes leave the items: only their block's
+    place travels back to the main process."""
     fd, name = tempfile.mkstemp(prefix=CHUNK_PREFIX, suffix=BLOCK_SUFFIX, dir=folder)
     union: set[str] = set()
     nodes: set[tuple[str, str]] = set()
@@ -89,7 +80,7 @@ def spill_chunk(
             if g is None:
                 continue
             item.digest = content_digest(g.lines, base)
-            lines = sorted({x.replace(placeholder, build) if placeholder in x else x for x in g.lines})
+            lines = sorted(set(g.lines))
             suffix = f" <{g.graph}> .\n"
             data = "".join([line[:-2] + suffix for line in lines]).encode("utf-8")
             f.write(data)
@@ -105,6 +96,4 @@ def spill_chunk(
     if maker is not None:
         with open(stem + NODE_RUN_SUFFIX, "w", encoding="utf-8", newline="\n") as f:
             for key, text in sorted(nodes):
-                if BUILD_PLACEHOLDER in text and build_iri:
-                    text = maker.with_build(text, BUILD_PLACEHOLDER, build_iri)
                 f.write(f"{key}\n{text}\n")

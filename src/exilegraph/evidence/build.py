@@ -45,7 +45,6 @@ _NOT_DETAILS = frozenset(
         "approximate",
         "description",
         "text",
-        "generated_by",
     }
 )
 STAGE_TITLES = {

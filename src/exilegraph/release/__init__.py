@@ -142,7 +142,6 @@ def _publish(
     options = Options(
         base=base,
         internal=internal,
-        build_iri=build.iri,
         use_cache=use_cache,
         spill_dir=str(spill),
         nodes=RecordNodes(),  # JSON-LD node objects made in the workers, merged by the writer

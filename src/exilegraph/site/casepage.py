@@ -147,12 +147,13 @@ def _conflicts(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
 
 
 def _provenance(page: Page, graph: Graph, iri: str, linker: Linker) -> str:
-    """The build that made the case's citations, the toolkit and schema, and the record file it came from."""
-    builds = tuple(sorted({b[1:-1] for n in graph.owned(iri) for b in graph.nodes[n].all(GENERATED_BY)}))
+    """The build that made the case's record graph, the toolkit and schema, and the record file it came from
+    (the provenance graph says so of the record's named graph, not of each claim)."""
+    record = graph.nodes.get(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}")
+    builds = tuple(sorted(b[1:-1] for b in record.all(GENERATED_BY))) if record is not None else ()
     if builds not in linker.cache:  # every case of a release names the same build: describe it once
         linker.cache[builds] = _build_rows(graph, builds)
     rows = list(linker.cache[builds])
-    record = graph.nodes.get(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}")
     if record is not None:
         for f in record.all(DERIVED_FROM):
             fnode = graph.nodes.get(f[1:-1])

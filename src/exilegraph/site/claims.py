@@ -38,7 +38,7 @@ HEADLINE = {
     SDO + "startDate",
     SDO + "endDate",
 }
-CITATION_SHOWN = {RDF_TYPE, DERIVED_FROM, GENERATED_BY, EG + "locator", EG + "reference_text", EG + "quote"}
+CITATION_SHOWN = {RDF_TYPE, DERIVED_FROM, EG + "locator", EG + "reference_text", EG + "quote"}
 
 
 def literal_text(obj: str | None) -> str:

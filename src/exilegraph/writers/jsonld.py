@@ -151,12 +151,6 @@ class RecordNodes:
     def nodes(self, lines: list[str]) -> list[list[str]]:
         return [[key, _dumps(node)] for key, node in _keyed_nodes(lines)]
 
-    def with_build(self, text: str, placeholder: str, build_iri: str) -> str:
-        terms, prefixes = _terms()
-        whole = _dumps({"@id": placeholder})
-        text = text.replace(whole, _dumps({"@id": build_iri}))  # a term that does not coerce to @id
-        return text.replace(_dumps(placeholder), _dumps(_compact(build_iri, _namespaces(prefixes))))
-
 
 def _run(path: Path) -> Iterator[tuple[str, str]]:
     with open(path, encoding="utf-8", newline="\n") as f:
