@@ -6,19 +6,16 @@ hidden sibling folder and only renamed over the old one when every file is compl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import __version__
 from .. import findings as F
+from ..diskcache import ResultCache
 from ..errors import NoReleaseError, ReleaseError
-from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
 from ..pipeline import Options, process_files
 from ..progress import Reporter
@@ -33,9 +30,15 @@ from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
 from ..writers.jsonld import RecordNodes
 from .background import Background, module_command
+from .carry import PageInput, write_pages
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
+from .place import exchange as _exchange  # noqa: F401 - tests patch the exchange through place
+from .place import make_folder as _make_folder
+from .place import remove_stale as _remove_stale
+from .place import swap_into_place, wait_for_removals  # noqa: F401 - for callers that wait
+from .sums import Previous, write_checksums
 
 
 @dataclass
@@ -174,9 +177,13 @@ def _publish(
     extra.add(f"{base}graph/vocabulary", published_lines())
     dataset = SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra)
 
+    pages = [PageInput(p.path, p.sha256, p.summary) for p in ok if p.summary is not None]
+    cache = ResultCache(None, enabled=use_cache)
     tmp = _make_folder(out, f".{target.name}.tmp-")
     try:
-        result = _write(tmp, target, dataset, graphs, digests, findings, build, rep, key, publication)
+        result = _write(
+            tmp, target, dataset, graphs, digests, findings, build, rep, key, publication, pages, cache
+        )
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -191,17 +198,6 @@ def _publish(
     result.path = target
     result.timings = dict(rep.timings)
     return result
-
-
-def _make_folder(out: Path, prefix: str) -> Path:
-    """A hidden folder beside the release (a killed build's is removed by the next run, see _remove_stale)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
-        folder.chmod(0o755)
-        return folder
-    except OSError as exc:
-        raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
 
 
 class _Union:
@@ -225,6 +221,8 @@ def _write(
     rep: Reporter,
     key: str,
     publication: Publication,
+    pages: list[PageInput],
+    cache: ResultCache,
 ) -> ReleaseResult:
     from .store import STORE_DIR, StoreLoader
 
@@ -294,8 +292,16 @@ def _write(
                     "endpoint_url": publication.endpoint,
                 },
             )
+        previous = Previous(target if ReleaseDir(target).exists() else None)
         with rep.stage("evidence pages"):  # while the store loads in its own process
-            write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
+            known = write_pages(
+                tmp,
+                pages,
+                internal=internal,
+                salt=_pages_salt(base, internal),
+                previous=previous,
+                cache=cache,
+            )
         with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
             loader.finish(void, f"{base}graph/description")
     except BaseException:
@@ -306,7 +312,8 @@ def _write(
         raise
     with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
         build_site(dataset.union_file, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
-    _checksums(tmp)
+    with rep.stage("checksums"):
+        write_checksums(tmp, known, previous)
     return ReleaseResult(target, counts, changelog, findings, internal=internal)
 
 
@@ -321,19 +328,12 @@ def _dump_json(path: Path, value) -> None:
     path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
-def _checksums(folder: Path) -> None:
-    """SHA256SUMS of every file of the release but the store, whose database files differ from build to build."""
-    lines = []
-    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = f.relative_to(folder).as_posix()
-        if rel == "SHA256SUMS" or rel.startswith("store/"):
-            continue
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        lines.append(f"{h.hexdigest()}  {rel}\n")
-    (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+def _pages_salt(base: str, internal: bool) -> str:
+    """What every evidence page depends on besides its records: the toolkit and the options."""
+    from ..diskcache import digest
+    from ..pipeline import fingerprint
+
+    return digest(["evidence pages", fingerprint(), base, str(internal)])
 
 
 def _inputs_key(build: Build, publication: Publication) -> str:
@@ -384,46 +384,3 @@ def _sha256(path: Path) -> str:
         return sha256_bytes(path.read_bytes())
     except OSError:
         return ""
-
-
-def swap_into_place(tmp: Path, target: Path) -> None:
-    """Put the finished release in place so that at every instant either the old or the new one is there:
-    an atomic exchange of the two folders (renameat2 RENAME_EXCHANGE on Linux), then the old one removed.
-    Where the exchange is not available the old release is renamed aside first (a short window)."""
-    if target.exists() and _exchange(tmp, target):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
-        return
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths on the same file system; False where the system cannot."""
-    if sys.platform != "linux":
-        return False
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    if done == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _remove_stale(out: Path) -> None:
-    """Folders left by a build that was killed midway (they are hidden; the release itself is intact)."""
-    for p in [*out.glob(".exilegraph*.tmp-*"), *out.glob(".exilegraph*.old-*")]:
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)
