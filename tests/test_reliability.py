@@ -254,8 +254,7 @@ def die_in_worker(paths, options):
 
 
 def inject(name: str, monkeypatch, records: Path) -> None:
-    import exilegraph.release as release
-    from exilegraph.release import place, store
+    from exilegraph.release import assemble, place, store
 
     if name == "disk-full-writing-a-dump":
         fmt = writers.FORMATS["jsonld"]
@@ -272,7 +271,7 @@ def inject(name: str, monkeypatch, records: Path) -> None:
 
         monkeypatch.setattr(pathlib.Path, "write_text", write_text)
     elif name == "disk-full-writing-checksums":
-        monkeypatch.setattr(release, "write_checksums", no_space)
+        monkeypatch.setattr(assemble, "write_checksums", no_space)
     elif name == "disk-full-making-the-folder":
         monkeypatch.setattr(place.tempfile, "mkdtemp", no_space)
     elif name == "exchange-fails":

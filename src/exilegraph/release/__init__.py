@@ -12,33 +12,29 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from .. import findings as F
 from ..diskcache import ResultCache
 from ..errors import NoReleaseError, ReleaseError
 from ..gcpause import paused_gc
-from ..pipeline import Options, process_files
+from ..pipeline import Options, Processed, process_files
 from ..progress import Reporter
-from ..provenance import Build, Input, build_time, iso, records_commit
+from ..provenance import Build, Input, build_time, records_commit
 from ..rdf.dataset import Dataset, SpilledDataset
 from ..readers import display_path, find_record_files
-from ..records import RecordGraph, sha256_bytes
-from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
-from ..site import SITE_DIR, build_site
+from ..records import sha256_bytes
+from ..resources import DEFAULT_BASE_IRI
 from ..validate import check_dataset
-from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
-from ..writers import FORMATS
+from ..vocab import published_lines
 from ..writers.jsonld import RecordNodes
-from .background import Background, module_command
-from .carry import PageInput, write_pages
-from .changelog import Changelog, compare
-from .describe import PREFIXES, Counts, Publication, count, description
+from .assemble import Release, finish, write_full, write_patched
+from .changelog import Changelog
+from .describe import Counts, Publication
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
-from .place import exchange as _exchange  # noqa: F401 - tests patch the exchange through place
+from .patch import NotPatchable, Old, graph_key, unchanged, worth_patching
+from .patch import previous as previous_release
 from .place import make_folder as _make_folder
 from .place import remove_stale as _remove_stale
 from .place import swap_into_place, wait_for_removals  # noqa: F401 - for callers that wait
-from .sums import Previous, write_checksums
 
 
 @dataclass
@@ -149,8 +145,10 @@ def _publish(
         spill_dir=str(spill),
         nodes=RecordNodes(),  # JSON-LD node objects made in the workers, merged by the writer
     )
-    with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
-        processed, spent = process_files(files, options, jobs, rep)
+    cache = ResultCache(None, enabled=use_cache)
+    by_path = {i.path: f for f, i in zip(files, build.inputs)}
+    with rep.stage("records"):  # read, type, map and SHACL-check every (changed) record, in parallel
+        old, processed, spent = _records(files, target, build, options, cache, jobs, rep)
     for stage, seconds in spent.items():
         rep.timings[f"{stage} (cpu)"] = seconds
     findings: list[F.Finding] = [f for p in processed for f in p.findings]
@@ -167,23 +165,27 @@ def _publish(
             f"validation found {len(errors)} errors; nothing was published "
             f"(run `exilegraph validate` for the full report):\n{shown}{more}"
         )
-    graphs: list[RecordGraph] = [p.graph for p in ok]  # their lines are in the spill folder
-    digests = dict(sorted((p.graph.record_id, p.digest) for p in ok if p.graph.case_iri and p.digest))
     build.inputs = [Input(p.path, p.sha256, p.graph.graph) for p in ok]
-
     build.ended = build_time() if not os.environ.get("SOURCE_DATE_EPOCH") else build.started
-    extra = Dataset()
-    extra.add(f"{base}graph/provenance", build.lines())
-    extra.add(f"{base}graph/vocabulary", published_lines())
-    dataset = SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra)
 
-    pages = [PageInput(p.path, p.sha256, p.summary) for p in ok if p.summary is not None]
-    cache = ResultCache(None, enabled=use_cache)
     tmp = _make_folder(out, f".{target.name}.tmp-")
     try:
-        result = _write(
-            tmp, target, dataset, graphs, digests, findings, build, rep, key, publication, pages, cache
-        )
+        r = Release(tmp, target, spill, build, key, publication, rep, cache, findings, ok)
+        dumps = None
+        if old is not None:
+            try:
+                dumps = write_patched(r, old)
+            except NotPatchable:  # the previous release is not what it should be: build in full
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp = r.tmp = _make_folder(out, f".{target.name}.tmp-")
+                with rep.stage("records"):
+                    r.ok = ok = _spill_all(ok, by_path, options, jobs)
+        if dumps is None:
+            extra = Dataset()
+            extra.add(f"{base}graph/provenance", build.lines())
+            extra.add(f"{base}graph/vocabulary", published_lines())
+            dumps = write_full(r, SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra))
+        counts, changelog = finish(r, dumps)
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -195,145 +197,45 @@ def _publish(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    result.path = target
-    result.timings = dict(rep.timings)
-    return result
+    return ReleaseResult(target, counts, changelog, findings, timings=dict(rep.timings), internal=internal)
 
 
-class _Union:
-    """The dataset's N-Triples lines, iterable more than once (each pass reads them anew)."""
-
-    def __init__(self, dataset: SpilledDataset):
-        self.dataset = dataset
-
-    def __iter__(self):
-        return self.dataset.lines()
-
-
-def _write(
-    tmp: Path,
+def _records(
+    files: list[Path],
     target: Path,
-    dataset: SpilledDataset,
-    graphs: list[RecordGraph],
-    digests: dict[str, str],
-    findings,
     build: Build,
-    rep: Reporter,
-    key: str,
-    publication: Publication,
-    pages: list[PageInput],
+    options: Options,
     cache: ResultCache,
-) -> ReleaseResult:
-    from .store import STORE_DIR, StoreLoader
-
-    base, internal = build.base, build.internal
-    loader = turtle = None
-    try:
-        # N-Triples first: the later passes read it instead of merging the records' runs again; the store
-        # loads it and the N-Quads, and Turtle is written from it, in their own processes
-        nt, nq, ttl = FORMATS["ntriples"], FORMATS["nquads"], FORMATS["turtle"]
-        with rep.stage(f"write {nt.name}"):
-            nt.write(dataset, tmp / nt.filename)
-        dataset.union_file = tmp / nt.filename
-        command = module_command("exilegraph.writers.turtle", tmp / nt.filename, tmp / ttl.filename)
-        turtle = Background("writing the Turtle dump", command)
-        with rep.stage(f"write {nq.name}"):
-            nq.write(dataset, tmp / nq.filename)
-        loader = StoreLoader(tmp / STORE_DIR, tmp / nq.filename, tmp / nt.filename).start()
-        for fmt in sorted(FORMATS.values(), key=lambda f: f.name):
-            if fmt not in (nt, nq, ttl):
-                with rep.stage(f"write {fmt.name}"):
-                    fmt.write(dataset, tmp / fmt.filename)
-        with rep.stage(f"write {ttl.name}"):  # what is left of it
-            turtle.finish()
-        files = [(f.filename, f.media_type, (tmp / f.filename).stat().st_size) for f in FORMATS.values()]
-        files.sort()
-        dataset.discard_spill()
-        with rep.stage("describe"):
-            counts = count(dataset.lines())
-            changelog = compare(ReleaseDir(target), digests, _Union(dataset), base)
-            void = description(
-                base,
-                counts=counts,
-                files=files,
-                issued=build.ended or build.started,
-                internal=internal,
-                publication=publication,
-            )
-            _write_turtle(void, tmp / "void.ttl")
-            shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
-            shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
-            (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
-            _dump_json(tmp / "changelog.json", changelog.as_dict())
-            (tmp / "validation.txt").write_text(
-                F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8"
-            )
-            (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
-            _dump_json(
-                tmp / "release.json",
-                {
-                    "version": __version__,
-                    "schema_version": schema_index()["version"],
-                    "internal": internal,
-                    "base_iri": base,
-                    "issued": iso(build.ended or build.started),
-                    "build": build.iri,
-                    "counts": counts.as_dict(),
-                    "cases": digests,
-                    "graphs": {
-                        "records": sorted(g.graph for g in graphs),
-                        "provenance": f"{base}graph/provenance",
-                        "vocabulary": f"{base}graph/vocabulary",
-                        "description": f"{base}graph/description",
-                    },
-                    "files": {name: media for name, media, _ in files},
-                    "inputs_key": key,
-                    "public_url": publication.download,
-                    "endpoint_url": publication.endpoint,
-                },
-            )
-        previous = Previous(target if ReleaseDir(target).exists() else None)
-        with rep.stage("evidence pages"):  # while the store loads in its own process
-            known = write_pages(
-                tmp,
-                pages,
-                internal=internal,
-                salt=_pages_salt(base, internal),
-                previous=previous,
-                cache=cache,
-            )
-        with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
-            loader.finish(void, f"{base}graph/description")
-    except BaseException:
-        if turtle is not None:
-            turtle.stop()
-        if loader is not None:
-            loader.stop()
-        raise
-    with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(dataset.union_file, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
-    with rep.stage("checksums"):
-        write_checksums(tmp, known, previous)
-    return ReleaseResult(target, counts, changelog, findings, internal=internal)
+    jobs: int | None,
+    rep: Reporter,
+) -> tuple[Old | None, list[Processed], dict[str, float]]:
+    """Every record processed (read, typed, mapped, checked and spilled), or, when the release can be made
+    from the previous one, only those that changed: the others come from the cache without their lines."""
+    old = None
+    reused: dict[str, Processed] = {}
+    if options.use_cache:
+        try:
+            old = previous_release(target, graph_key(build.base, build.internal), build.base)
+            reused = unchanged(old, build.inputs, options, cache)
+        except NotPatchable:
+            old = None
+        if not reused or not worth_patching(len(files) - len(reused), len(files)):
+            old, reused = None, {}
+    todo = [f for f, i in zip(files, build.inputs) if i.path not in reused]
+    done, spent = process_files(todo, options, jobs, rep) if todo else ([], {})
+    fresh = iter(done)
+    processed = [reused.get(i.path) or next(fresh) for i in build.inputs]
+    return old, processed, spent
 
 
-def _write_turtle(lines: list[str], path: Path) -> None:
-    import pyoxigraph as ox
-
-    triples = ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-
-
-def _dump_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _pages_salt(base: str, internal: bool) -> str:
-    """What every evidence page depends on besides its records: the toolkit and the options."""
-    from ..diskcache import digest
-    from ..pipeline import fingerprint
-
-    return digest(["evidence pages", fingerprint(), base, str(internal)])
+def _spill_all(
+    ok: list[Processed], files: dict[str, Path], options: Options, jobs: int | None
+) -> list[Processed]:
+    """The records, each with its spilled lines: those taken from the previous release are processed
+    (from the cache of their lines)."""
+    missing = [files[p.path] for p in ok if p.block is None]
+    done = iter(process_files(missing, options, jobs)[0] if missing else [])
+    return [p if p.block is not None else next(done) for p in ok]
 
 
 def _inputs_key(build: Build, publication: Publication) -> str:
