@@ -3,14 +3,17 @@ a build from scratch of the same records, byte for byte, and its store holds the
 
 from __future__ import annotations
 
+import errno
 import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
 
+from exilegraph.errors import ReleaseError
 from exilegraph.progress import Reporter
-from exilegraph.release import build_release
+from exilegraph.release import build_release, wait_for_removals
 from exilegraph.release.store import PATCHES_FILE
 from exilegraph.synth import generate_corpus
 from test_release_cache import differing
@@ -154,3 +157,51 @@ def test_a_previous_release_changed_after_it_was_written_is_not_patched(corpus, 
     rebuilt, timings = rebuild(corpus, tmp_path / "out")
     assert PATCHED not in timings
     assert_as_from_scratch(rebuilt, corpus, tmp_path)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+def hidden(out: Path) -> list[str]:
+    wait_for_removals()
+    return sorted(p.name for p in out.iterdir() if p.name.startswith("."))
+
+
+def test_a_failure_while_splicing_leaves_the_previous_release(corpus, tmp_path, monkeypatch):
+    from exilegraph.release import spliced
+
+    first = build_release([corpus], tmp_path / "out")
+    before, quads = snapshot(first.path), store_content(first.path)
+    revise(records_of(corpus)[5])
+
+    def full(*args):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), "exilegraph.jsonld")
+
+    monkeypatch.setattr(spliced, "_jsonld", full)
+    with pytest.raises(ReleaseError, match="No space left on device.*previous release .* untouched"):
+        build_release([corpus], tmp_path / "out")
+    assert snapshot(first.path) == before and store_content(first.path) == quads
+    assert hidden(tmp_path / "out") == []
+
+
+def test_a_failed_store_patch_leaves_the_previous_release(corpus, tmp_path, monkeypatch):
+    from exilegraph.release import store
+
+    first = build_release([corpus], tmp_path / "out")
+    before, quads = snapshot(first.path), store_content(first.path)
+    revise(records_of(corpus)[5])
+    real = store.module_command
+
+    def failing(module, *args):
+        if args and args[0] == "--patch":
+            return [sys.executable, "-c", "import sys; sys.exit('OSError: the patch went wrong')"]
+        return real(module, *args)
+
+    monkeypatch.setattr(store, "module_command", failing)
+    with pytest.raises(ReleaseError, match="patching the store failed: OSError: the patch went wrong"):
+        build_release([corpus], tmp_path / "out")
+    assert snapshot(first.path) == before and store_content(first.path) == quads
+    assert hidden(tmp_path / "out") == []
