@@ -15,7 +15,7 @@ from .. import __version__
 from .. import findings as F
 from ..diskcache import ResultCache, digest
 from ..pipeline import Processed, fingerprint
-from ..provenance import Build, is_content, iso
+from ..provenance import Build, build_prefixes, is_content, iso
 from ..rdf.dataset import SpilledDataset, quads_bytes
 from ..resources import GENERATED, schema_index
 from ..site import SITE_DIR, build_site
@@ -33,6 +33,7 @@ from .store import (
     PATCH_GONE,
     PATCH_NEW,
     PATCH_OLD,
+    PATCH_OWNED,
     PATCH_UNION_IN,
     PATCH_UNION_OUT,
     StoreLoader,
@@ -69,6 +70,7 @@ class Dumps:
     known: dict[str, str] = field(default_factory=dict)  # digests of files written from bytes held
     store: Callable[[list[str]], StoreLoader] | None = None  # starts the store, given the description
     running: list = field(default_factory=list)  # background jobs to stop if the release fails
+    store_first: bool = True  # wait for the store before the site (a loaded store's memory comes first)
 
 
 class _Union:
@@ -148,6 +150,8 @@ def write_patched(r: Release, old: patch.Old) -> Dumps:
         content = (sum(is_content(x, base) for x in ch.added), sum(is_content(x, base) for x in ch.removed))
         changelog = compare(ReleaseDir(r.target), r.digests, [], base, counted=content)
         _store_patch(r.spill, ch)
+        owned = [f"{base}graph/provenance", *build_prefixes(base)]
+        (r.spill / PATCH_OWNED).write_text("".join(x + "\n" for x in owned), encoding="utf-8")
 
     def store(void: list[str]) -> StoreLoader:
         (r.spill / PATCH_DESCRIPTION).write_text(
@@ -155,7 +159,7 @@ def write_patched(r: Release, old: patch.Old) -> Dumps:
         )
         return StorePatcher(r.tmp / STORE_DIR, old.file(STORE_DIR), r.spill).start()
 
-    return Dumps(counts, changelog, made.digests, store, running)
+    return Dumps(counts, changelog, made.digests, store, running, store_first=False)
 
 
 def _block_lines(p: Processed) -> list[str]:
@@ -209,14 +213,18 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
             pages = [PageInput(p.path, p.sha256, p.summary) for p in r.ok if p.summary is not None]
             salt = digest(["evidence pages", fingerprint(), base, str(internal)])
             known = write_pages(tmp, pages, internal=internal, salt=salt, previous=previous, cache=r.cache)
-        with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
-            store.finish(void, f"{base}graph/description")
+        if dumps.store_first:
+            with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
+                store.finish(void, f"{base}graph/description")
+        with r.rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
+            build_site(tmp / FORMATS["ntriples"].filename, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
+        if not dumps.store_first:
+            with r.rep.stage("load store"):
+                store.finish(void, f"{base}graph/description")
     except BaseException:
         for job in dumps.running:
             job.stop()
         raise
-    with r.rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(tmp / FORMATS["ntriples"].filename, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
     with r.rep.stage("checksums"):
         write_checksums(tmp, {**dumps.known, **known}, previous)
     return dumps.counts, dumps.changelog

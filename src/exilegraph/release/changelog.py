@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import NoReleaseError
-from ..provenance import GENERATED_BY, _build_prefixes, content_digest, content_lines, is_content
+from ..provenance import GENERATED_BY, build_prefixes, content_digest, content_lines, is_content
 from ..records import RecordGraph
 from .folder import ReleaseDir
 
@@ -109,7 +109,7 @@ def _read(path) -> Iterator[str]:
 
 def _content(lines: Iterable[str], base: str) -> Iterator[str]:
     """The content lines, in order, without repeats; raises _Unsorted when they are not sorted."""
-    build = _build_prefixes(base)
+    build = build_prefixes(base)
     last = None
     for line in lines:
         if line.startswith(build) or GENERATED_BY in line:

@@ -18,6 +18,7 @@ from ..rdf.oxstore import (  # noqa: F401 - the patch's files, for release/assem
     PATCH_GONE,
     PATCH_NEW,
     PATCH_OLD,
+    PATCH_OWNED,
     PATCH_UNION_IN,
     PATCH_UNION_OUT,
     PATCHES_FILE,
