@@ -32,7 +32,7 @@ from .readers import display_path, path_problem, read_file
 from .records import Located, Record, RecordGraph, RecordSummary, dotted, sha256_bytes
 from .resources import DEFAULT_BASE_IRI
 from .shacl import report as shacl_report
-from .spill import NodeMaker, cached_mapped, lines_entry, spill_chunk
+from .spill import NodeMaker, cached_mapped, lines_entry, meta_entry, spill_chunk
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
 CHUNK_MAX = 700
@@ -78,6 +78,9 @@ class Options:
 
     def lines_key(self, path: str, sha256: str) -> str:
         return "lines:" + self.cache_key(path, sha256)
+
+    def meta_key(self, path: str, sha256: str) -> str:
+        return "meta:" + self.cache_key(path, sha256)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -243,6 +246,9 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
     clock["validate"] += time.perf_counter() - t0
     if options.spill_dir:
         spill_chunk(out, Path(options.spill_dir), options.base, options.nodes)
+        cache.put_many(
+            {options.meta_key(i.path, i.sha256): meta_entry(i) for i in out if i.graph is not None}
+        )
     return out, clock
 
 
