@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from exilegraph.findings import Finding, ordered
+from exilegraph.findings import Finding, Report, ordered, to_json, to_text
 from exilegraph.records import Located, RecordSummary
-from exilegraph.validate import filestat, validate_paths
+from exilegraph.validate import across, filestat, validate_paths
 from exilegraph.validate.dataset_checks import check_dataset
 from exilegraph.validate.index import FINDINGS, ResultIndex, RunRecord
 
@@ -73,6 +73,70 @@ def test_the_checks_in_sql_find_what_check_dataset_finds(seed):
         expected = [f for f in check_dataset(summaries, newcomers=late) + own[named.path] if f.path in late]
         run = [RunRecord(f"key-{s.path}", s.path, s.path in late, s.path in late) for s in summaries]
         assert ordered(index.findings(run)) == ordered(expected)
+
+
+def own_findings(rng: random.Random, s: RecordSummary) -> list[Finding]:
+    """A record's own findings: none, some (one twice), or one that names another file."""
+    out = [Finding(s.path, rng.randrange(1, 5), 1, rng.choice(["warning", "error"]), "own", "", "x")]
+    out += out if rng.random() < 0.3 else []
+    if rng.random() < 0.1:
+        out.append(Finding("records/r05-5.yaml", 2, 2, "info", "elsewhere", "", "another file's"))
+    return out if rng.random() < 0.7 else []
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("limit", [0, 1000])
+def test_the_kept_run_brought_up_to_date_finds_what_check_dataset_finds(seed, limit, monkeypatch):
+    """Runs over a dataset that changes between them: records come, go, change (another version at the
+    same path) or move after the others; the findings kept from the run before, brought up to date (or,
+    limit 0, found again), are those check_dataset finds, and so is the report."""
+    monkeypatch.setattr(across, "INCREMENTAL_MAX", limit)
+    rng = random.Random(seed)
+    index = ResultIndex(sqlite3.connect(":memory:"))
+    versions: dict[str, tuple[RecordSummary, list[Finding]]] = {}
+
+    def new_version(path: str) -> str:
+        s = random_summaries(rng, 1)[0]._replace(path=path)
+        key = f"key-{len(versions)}"
+        versions[key] = (s, own_findings(rng, s))
+        index.add({key: (own_findings_of(key), s)})
+        return key
+
+    def own_findings_of(key: str) -> list[Finding]:
+        return versions[key][1]
+
+    current = {f"records/r{i:02d}.yaml": None for i in range(rng.randrange(2, 16))}
+    current = {path: new_version(path) for path in current}
+    late: set[str] = set()
+    for step in range(10):
+        for _ in range(rng.randrange(4)):
+            change = rng.random()
+            path = rng.choice(sorted(current)) if current else None
+            if change < 0.3 and path:
+                del current[path]
+            elif change < 0.6 and path:
+                current[path] = new_version(path)
+            elif change < 0.8:
+                path = f"records/n{step}-{rng.randrange(1000)}.yaml"
+                current[path] = new_version(path)
+            elif path:
+                late ^= {path}
+        late &= current.keys()
+        summaries = [versions[k][0] for k in current.values()]
+        expected = ordered(
+            check_dataset(summaries, newcomers=late) + [f for k in current.values() for f in versions[k][1]]
+        )
+        run = [RunRecord(k, p, p in late, True) for p, k in current.items()]
+        assert ordered(index.findings(run)) == expected, step
+        assert Report(index.report(run, [], "text")).text() == to_text(expected), step
+        assert Report(index.report(run, [], "json")).json() == to_json(expected), step
+        if current:  # one file named inside the dataset: only its findings, and it comes last
+            named = rng.choice(sorted(current))
+            mine = [f for f in check_dataset(summaries, newcomers={named}) if f.path == named]
+            mine = ordered(mine + versions[current[named]][1])
+            run = [RunRecord(k, p, p == named, p == named) for p, k in current.items()]
+            assert ordered(index.findings(run)) == mine
+            assert Report(index.report(run, [], "text")).text() == to_text(mine)
 
 
 def test_the_sql_checks_report_every_kind_of_dataset_finding():
