@@ -15,9 +15,9 @@ import pytest
 from conftest import FIXTURES
 from exilegraph.findings import Finding, Report, ordered, to_json, to_text
 from exilegraph.records import Located, RecordSummary
-from exilegraph.validate import across, filestat, validate_paths
+from exilegraph.validate import across, filestat, known, validate_paths
 from exilegraph.validate.dataset_checks import check_dataset
-from exilegraph.validate.index import FINDINGS, ResultIndex, RunRecord
+from exilegraph.validate.index import FINDINGS, RECORDS, ResultIndex, RunRecord
 
 SOURCE = "https://w3id.org/exilegraph/source/"
 
@@ -302,3 +302,66 @@ def test_display_paths_shows_each_path_as_display_path_does(tmp_path, monkeypatc
         assert sorted(found) == sorted(str(f) for f in find_record_files([Path(folder)]))
         assert found == {p: as_before(p) for p in found}
         assert found[os.path.join(folder, "inner.yaml")] == "recs/sub/b.yaml"  # a link, resolved
+
+
+# ---- what the last run knew of each file (validate/known.py) ------------------------------------------
+
+
+@pytest.mark.skipif(not filestat.USABLE, reason="the stat index is used on POSIX file systems only")
+def test_a_known_file_is_not_read_and_a_changed_one_is(tmp_path, monkeypatch):
+    """A file whose stat and shown path are its line's gets its verdict's id from the line; an edit that
+    keeps the size and sets the mtime back still changes the ctime, so the file is read again."""
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("y: 2\n", encoding="utf-8")
+    files = {"a.yaml": "a.yaml", "b.yaml": "b.yaml"}
+    db = sqlite3.connect(":memory:")
+    recs, others = known.Known(db, "fp").see(files)
+    assert recs == {} and set(others) == {"a.yaml", "b.yaml"}
+    known.Known(db, "fp").keep(files, others, {"a.yaml": 7, "b.yaml": 8})
+    assert known.Known(db, "fp").see(files) == ({"a.yaml": 7, "b.yaml": 8}, {})
+    before = os.stat("a.yaml")
+    Path("a.yaml").write_text("x: 9\n", encoding="utf-8")  # same size
+    os.utime("a.yaml", ns=(before.st_atime_ns, before.st_mtime_ns))
+    recs, others = known.Known(db, "fp").see(files)
+    assert recs == {"b.yaml": 8} and set(others) == {"a.yaml"}
+    assert others["a.yaml"].sha256 == filestat.file_digests(None, ["a.yaml"])["a.yaml"]
+    assert known.Known(db, "another fingerprint").see(files)[0] == {}, "lines of another fingerprint"
+    assert known.Known(db, "fp").see({"other/a.yaml": "a.yaml"})[0] == {}, "shown otherwise: read again"
+
+
+def test_a_file_written_just_now_or_named_oddly_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("new.yaml", "tab\there.yaml", "line\nbreak.yaml"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    files = {name: name for name in ("new.yaml", "tab\there.yaml", "line\nbreak.yaml")}
+    db = sqlite3.connect(":memory:")
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    seen = known.Known(db, "fp")
+    recs, others = seen.see(files)
+    seen.keep(files, others, dict.fromkeys(files, 1))
+    assert known.Known(db, "fp").see(files)[0] == {"new.yaml": 1}
+    monkeypatch.setattr(filestat, "RACY_NS", 10**18)  # everything is new
+    (tmp_path / "new.yaml").write_text("x: 2\n", encoding="utf-8")
+    seen = known.Known(db, "fp")
+    recs, others = seen.see(files)
+    seen.keep(files, others, dict.fromkeys(files, 2))
+    assert known.Known(db, "fp").see(files)[0] == {}, "a file written just now is read again"
+
+
+def test_clearing_a_damaged_index_forgets_the_known_files(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
+    expected = validate_paths([dataset], use_cache=False)
+    validate_paths([dataset])
+    db = sqlite3.connect(tmp_path / "cache" / "results.sqlite")
+    db.execute(f"UPDATE {FINDINGS} SET line = 'x' WHERE rowid = (SELECT MIN(rowid) FROM {FINDINGS})")
+    db.commit()
+    assert validate_paths([dataset]) == expected
+    assert db.execute(f"SELECT COUNT(*) FROM {known.TABLE}").fetchall() == [(0,)]
+    assert validate_paths([dataset]) == expected
+    db.execute(f"DELETE FROM {RECORDS}")  # the ids the known files point to are gone
+    db.commit()
+    assert validate_paths([dataset]) == expected
+    named = dataset / "full-case.yaml"
+    assert validate_paths([named]) == validate_paths([named], use_cache=False)

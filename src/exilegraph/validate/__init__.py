@@ -20,6 +20,7 @@ from .checker import Checked, Checker
 from .dataset_checks import check_dataset
 from .filestat import file_digests
 from .index import IndexDamaged, ResultIndex, RunRecord
+from .known import Known, forget
 
 __all__ = ["check_dataset", "validate_paths", "validate_report"]
 
@@ -152,32 +153,39 @@ def _from_index(
 ) -> list[Finding] | Report:
     """_validate_files with the index: records not indexed yet are indexed from their cache entries, or
     checked; then the wanted findings come from the index. Raises IndexDamaged, sqlite3.Error."""
-    digests = file_digests(db, list(files.values()))
     prefix = fingerprint()
-    keys = {}
-    for shown, f in files.items():
-        sha = digests[f]
-        keys[shown] = result_key(shown, sha, prefix=prefix) if sha else ""
     index = ResultIndex(db)
+    known = Known(db, prefix)
+    recs, others = known.see(files)
+    keys = {
+        shown: result_key(shown, s.sha256, prefix=prefix) if s.sha256 else "" for shown, s in others.items()
+    }
     todo = index.missing([k for k in keys.values() if k], prefix=f"{prefix}:")
-    findings: list[Finding] = []
-    if todo or "" in keys.values():
+    hits = {}
+    if todo:
         cached = cache.get_many(list(todo))
         hits = {k: hit for k in todo if k in cached and (hit := cached_result(cached[k])) is not None}
         index.add(hits)
-        missing = _sorted(files[s] for s, k in keys.items() if not k or (k in todo and k not in hits))
+    recs.update(index.ids({s: k for s, k in keys.items() if k}))
+    known.keep(files, others, recs)  # (the files checked below are kept by the next run that reads them)
+    missing = _sorted(files[s] for s, k in keys.items() if not k or (k in todo and k not in hits))
+    findings: list[Finding] = []
+    if missing:
         fresh = {}
-        everything = want is None or set(keys) <= want  # the run's report is then that of the whole run
+        everything = want is None or set(files) <= want  # the run's report is then that of the whole run
         ahead = (lambda: index.read_ahead(fmt)) if fmt is not None and everything else None
         for item in process_files(missing, check, ahead):
             if item.summary is None:  # a file with errors that stop the later layers: never cached
-                keys[item.path] = ""
+                recs.pop(item.path, None)
                 findings += item.findings
             else:  # its key as the pipeline read it (the file may have changed since it was hashed)
-                keys[item.path] = result_key(item.path, item.sha256, prefix=prefix)
-                fresh[keys[item.path]] = (item.findings, item.summary)
+                key = result_key(item.path, item.sha256, prefix=prefix)
+                fresh[key] = (item.findings, item.summary)
+                recs.pop(item.path, None)
+                keys[item.path] = key
         index.add(fresh)
-    run = [RunRecord(k, s, s in late, want is None or s in want) for s, k in keys.items() if k]
+        recs.update(index.ids({s: k for s, k in keys.items() if k in fresh}))
+    run = [RunRecord("", s, s in late, want is None or s in want, rec) for s, rec in recs.items()]
     if fmt is not None:
         return Report(index.report(run, findings, fmt), check.notes)
     return ordered(findings + index.findings(run))
@@ -186,6 +194,7 @@ def _from_index(
 def _clear(db) -> None:
     try:
         ResultIndex(db).clear()
+        forget(db)
     except sqlite3.Error:
         pass
 

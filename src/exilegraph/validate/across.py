@@ -26,6 +26,7 @@ from .tables import (
     REFERS,
     RUN,
     RUN_STATE,
+    IndexDamaged,
     finding,
     text,
     where,
@@ -141,6 +142,9 @@ def wanted(db: sqlite3.Connection, rows: list[tuple]) -> list[Finding]:
     with db:
         db.execute(f"DELETE FROM {WANTED}")
         db.executemany(f"INSERT INTO {WANTED} VALUES (?, ?, ?, ?)", rows)
+    ((n,),) = db.execute(f"SELECT COUNT(*) FROM {WANTED} w JOIN {RECORDS} r ON r.rec = w.rec")
+    if n != len(rows):
+        raise IndexDamaged("a record of the run is not indexed")
     return [f for *_, f in check(db, WANTED, "want")]
 
 

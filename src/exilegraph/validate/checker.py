@@ -132,6 +132,7 @@ def _serve(work: int, result: int) -> None:
     os.environ["PYDANTIC_DISABLE_PLUGINS"] = "__all__"
     from ..pipeline import Options, process_files  # the point: loading it while the run looks for changes
 
+    _warm()
     with os.fdopen(work, "rb") as inp:
         asked = inp.read()
     if not asked:  # stopped unused
@@ -150,3 +151,19 @@ def _serve(work: int, result: int) -> None:
     }
     with os.fdopen(result, "wb") as out:
         out.write(json.dumps(answer).encode("utf-8"))
+
+
+def _warm() -> None:
+    """Loads what checking the first record would load (the YAML reader and its locator, the schema's
+    compiled validator, the SHACL engine, the cache key's fingerprint): in a large dataset the worker is
+    ready before the run knows what changed."""
+    from pathlib import Path
+
+    from .. import _schema_validator  # noqa: F401
+    from ..cachekey import fingerprint
+    from ..readers import reader_for
+    from ..shacl.engine import engine_note
+
+    reader_for(Path("record.yaml"))
+    engine_note()
+    fingerprint()

@@ -37,12 +37,12 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     a cache that cannot be read or written only costs time."""
     use = db is not None and USABLE
     cwd = os.getcwd()
-    absolute = [_absolute(cwd, f) for f in files]
-    known = _known(db, absolute) if use else {}
+    full_paths = [absolute(cwd, f) for f in files]
+    known = _known(db, full_paths) if use else {}
     now = time.time_ns()
     out: dict[str, str] = {}
     fresh = []
-    for f, full in zip(files, absolute):
+    for f, full in zip(files, full_paths):
         try:
             st = os.stat(f)
         except OSError:
@@ -70,11 +70,11 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     return out
 
 
-def _absolute(cwd: str, path: str) -> str:
+def absolute(cwd: str, path: str) -> str:
     """The path as given when absolute, else os.path.normpath(os.path.join(cwd, path)), without normpath's
     cost for a relative path that it would leave as it is."""
-    if os.sep == "/" and path and path[0] != "/" and "//" not in path and "/." not in "/" + path:
-        if not path.endswith("/") and cwd != "/":
+    if os.sep == "/" and path and path[0] not in "/." and "//" not in path and "/." not in path:
+        if path[-1] != "/" and cwd != "/":
             return f"{cwd}/{path}"
     return path if os.path.isabs(path) else os.path.normpath(os.path.join(cwd, path))
 

@@ -53,12 +53,14 @@ _RENDERED = f"""SELECT c.rec, c.path, CASE WHEN r.path IS NULL AND r.{{column}} 
 
 class RunRecord(NamedTuple):
     """One record of this run: its cache key, its shown path, whether it comes after the dataset's own
-    records (a file named by a contributor) and whether its findings are wanted."""
+    records (a file named by a contributor) and whether its findings are wanted; `rec`, its id in the
+    index when the caller knows it (the key is then not needed)."""
 
     key: str
     path: str
     late: bool
     want: bool
+    rec: int | None = None
 
 
 class ResultIndex:
@@ -68,7 +70,7 @@ class ResultIndex:
         self.db = db
         self._ids: dict[str, int] = {}  # the records' ids in the index, by key
         self._ahead: tuple | None = None  # read_ahead(): the last run (across.kept)
-        self._rendered: dict[int, tuple] = {}  # and its records' _RENDERED rows, by id, for self._column
+        self._prepared: dict[int, Rendered | None] = {}  # and its records' findings, for self._column
         self._column = ""
         create(db)
 
@@ -128,9 +130,10 @@ class ResultIndex:
 
     def read_ahead(self, column: str) -> None:
         """Reads what report() will read of the records that did not change (the last run over the whole
-        dataset, and its records' rendered findings), while a worker checks those that did."""
+        dataset, and its records' rendered findings), while a worker checks those that did. Raises
+        IndexDamaged."""
         self._ahead = across.kept(self.db)
-        self._rendered = {row[0]: row for row in self.db.execute(_RENDERED.format(column=column))}
+        self._prepared = _prepare(self.db.execute(_RENDERED.format(column=column)), column)
         self._column = column
 
     def findings(self, run: list[RunRecord]) -> list[Finding]:
@@ -152,22 +155,21 @@ class ResultIndex:
             return _by_file(self._own(across.WANTED, rows) + cross + loose)
         with _locked(self.db):
             if self._ahead is not None and across.generation(self.db) != self._ahead[0]:
-                self._ahead, self._rendered = None, {}  # another run changed the index meanwhile
+                self._ahead, self._prepared = None, {}  # another run changed the index meanwhile
             loose = loose + across.update(self.db, rows, self._ahead)
+            prepared = self._rendered(rows, column)
             out: dict[str, Rendered] = {}
             recs: dict[str, int] = {}
             odd = []  # records whose findings are not kept rendered
-            for rec, path, state, errors, warnings, infos, rendered in self._rendered_rows(rows, column):
-                if state != 1:
-                    if state != 0:
-                        raise IndexDamaged("a record's rendered findings are not of their type")
+            for rec, path, *_ in rows:
+                r = prepared.get(rec, _GONE)
+                if r is None:
                     odd.append(rec)
-                    continue
-                recs[path] = rec
-                pair = (rendered, "") if column == "text" else ("", rendered)
-                out[path] = Rendered(path, *pair, errors, warnings, infos)
-            if len(recs) + len(odd) != len(rows):
-                raise IndexDamaged("a record of the run is not indexed")
+                elif r is _GONE:
+                    raise IndexDamaged("a record of the run is not indexed")
+                else:
+                    recs[path] = rec
+                    out[path] = r
             loose += self._own_of(odd)
             merged = {f.path for f in loose} & recs.keys()
             loose += self._own_of([recs[p] for p in merged])
@@ -175,22 +177,29 @@ class ResultIndex:
                 out[r.path] = r
         return list(out.values())
 
-    def _rendered_rows(self, rows: list[tuple], column: str) -> list[tuple]:
-        """The _RENDERED rows of the records of the run (RUN is this run's): those read ahead, and the
-        others'."""
-        ahead = self._rendered if self._column == column else {}
-        out = [ahead[r[0]] for r in rows if r[0] in ahead]
+    def _rendered(self, rows: list[tuple], column: str) -> dict[int, Rendered | None]:
+        """_prepare() of the records of the run (RUN is this run's): those read ahead, and the others'."""
+        ahead = self._prepared if self._column == column else {}
         rest = [r[0] for r in rows if r[0] not in ahead]
         if len(rest) > len(rows) // 2:
-            return self.db.execute(_RENDERED.format(column=column)).fetchall()
+            return _prepare(self.db.execute(_RENDERED.format(column=column)), column)
+        out = dict(ahead)
         for chunk in _chunks(rest):
             marks = ",".join("?" * len(chunk))
-            out += self.db.execute(f"{_RENDERED.format(column=column)} WHERE c.rec IN ({marks})", chunk)
+            sql = f"{_RENDERED.format(column=column)} WHERE c.rec IN ({marks})"
+            out.update(_prepare(self.db.execute(sql, chunk), column))
         return out
+
+    def ids(self, keys: dict[str, str]) -> dict[str, int]:
+        """The ids of indexed records by the same names as `keys` (found by missing() or add())."""
+        return {name: self._ids[k] for name, k in keys.items() if k in self._ids}
 
     def _rows(self, run: list[RunRecord]) -> list[tuple]:
         try:
-            return [(self._ids[r.key], r.path, int(r.late), int(r.want)) for r in run]
+            return [
+                (r.rec if r.rec is not None else self._ids[r.key], r.path, int(r.late), int(r.want))
+                for r in run
+            ]
         except KeyError:
             raise IndexDamaged("a record of the run is not indexed") from None
 
@@ -204,6 +213,24 @@ class ResultIndex:
         for chunk in _chunks(recs):
             rows += self.db.execute(_OWN_OF.format(marks=",".join("?" * len(chunk))), chunk)
         return _checked(rows, recs, self.db)
+
+
+_GONE = Rendered("", "", "", 0, 0, 0)  # a record that is not in the index
+
+
+def _prepare(rows, column: str) -> dict[int, Rendered | None]:
+    """_RENDERED rows as each record's rendered findings (None: not kept rendered), by id. Raises
+    IndexDamaged."""
+    out: dict[int, Rendered | None] = {}
+    for rec, path, state, errors, warnings, infos, rendered in rows:
+        if state == 1:
+            pair = (rendered, "") if column == "text" else ("", rendered)
+            out[rec] = Rendered(path, *pair, errors, warnings, infos)
+        elif state == 0:
+            out[rec] = None
+        else:
+            raise IndexDamaged("a record's rendered findings are not of their type")
+    return out
 
 
 def _checked(rows, recs: list[int], db: sqlite3.Connection) -> list[Finding]:
