@@ -13,6 +13,7 @@ nothing.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 from ..findings import Finding
@@ -169,22 +170,29 @@ def update(db: sqlite3.Connection, rows: list[tuple], ahead: tuple | None = None
     holds the database's write lock (BEGIN IMMEDIATE), so that what is kept stays one run's. Raises
     IndexDamaged, sqlite3.Error."""
     _temp(db)
-    now_at = generation(db)
-    if ahead is not None and now_at is not None and ahead[0] == now_at:
-        before = ahead[1]
-    else:
-        before = set(db.execute(f"SELECT rec, path, late, want FROM {RUN}"))
-    now = set(rows)
-    gone = sorted({r[0] for r in before - now})
-    come = sorted(now - before)
-    if gone or come:
+    state = db.execute(f"SELECT generation, digest FROM {RUN_STATE}").fetchone()
+    now_at = state[0] if state is not None and type(state[0]) is int else None
+    digest = _digest(rows)
+    if now_at is None or state[1] != digest:
+        if ahead is not None and now_at is not None and ahead[0] == now_at:
+            before = ahead[1]
+        else:
+            before = set(db.execute(f"SELECT rec, path, late, want FROM {RUN}"))
+        now = set(rows)
+        gone = sorted({r[0] for r in before - now})
+        come = sorted(now - before)
         if len(gone) + len(come) > INCREMENTAL_MAX or not _indexed(db, gone):
             _check_all(db, rows)
-        else:
+        elif gone or come:
             _check_changed(db, come, gone)
-        db.execute(f"INSERT OR REPLACE INTO {RUN_STATE} VALUES (1, ?)", ((now_at or 0) + 1,))
+        db.execute(f"INSERT OR REPLACE INTO {RUN_STATE} VALUES (1, ?, ?)", ((now_at or 0) + 1, digest))
     cols = "path, line, col, severity, rule, field, message, fix"
     return [finding(row) for row in db.execute(f"SELECT {cols} FROM {CROSS}")]
+
+
+def _digest(rows: list[tuple]) -> str:
+    text = "\n".join(f"{rec}\t{path}\t{late}\t{want}" for rec, path, late, want in sorted(rows))
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _temp(db: sqlite3.Connection) -> None:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import sqlite3
 from typing import NamedTuple
 
-from ..findings import Finding, Rendered, render
+from ..findings import Finding, Rendered, Report, render
 from ..records import RecordSummary
 from . import across
 from .tables import (
@@ -29,6 +29,7 @@ from .tables import (
     FINDINGS,
     RECORDS,
     REFERS,
+    REPORTS,
     RUN,
     RUN_STATE,
     IndexDamaged,
@@ -125,7 +126,8 @@ class ResultIndex:
         with self.db:
             for table in (RECORDS, FINDINGS, FACTS, RUN, CROSS):
                 self.db.execute(f"DELETE FROM {table}")
-            self.db.execute(f"UPDATE {RUN_STATE} SET generation = generation + 1")
+            self.db.execute(f"UPDATE {RUN_STATE} SET generation = generation + 1, digest = ''")
+            self.db.execute(f"DELETE FROM {REPORTS}")
         self._ids.clear()
 
     def read_ahead(self, column: str) -> None:
@@ -154,28 +156,62 @@ class ResultIndex:
             cross = across.wanted(self.db, rows)  # fills the table of the run's records
             return _by_file(self._own(across.WANTED, rows) + cross + loose)
         with _locked(self.db):
-            if self._ahead is not None and across.generation(self.db) != self._ahead[0]:
+            before = across.generation(self.db)
+            if self._ahead is not None and before != self._ahead[0]:
                 self._ahead, self._prepared = None, {}  # another run changed the index meanwhile
-            loose = loose + across.update(self.db, rows, self._ahead)
-            prepared = self._rendered(rows, column)
-            out: dict[str, Rendered] = {}
-            recs: dict[str, int] = {}
-            odd = []  # records whose findings are not kept rendered
-            for rec, path, *_ in rows:
-                r = prepared.get(rec, _GONE)
-                if r is None:
-                    odd.append(rec)
-                elif r is _GONE:
-                    raise IndexDamaged("a record of the run is not indexed")
-                else:
-                    recs[path] = rec
-                    out[path] = r
-            loose += self._own_of(odd)
-            merged = {f.path for f in loose} & recs.keys()
-            loose += self._own_of([recs[p] for p in merged])
-            for r in _by_file(loose):
-                out[r.path] = r
+            cross = across.update(self.db, rows, self._ahead)
+            at = across.generation(self.db)
+            if not loose and (kept := self._kept_report(column, at)) is not None:
+                return [kept]
+            out = self._report(rows, loose + cross, column)
+            if not loose and at == before:  # the same run as the last: its report is kept for the next
+                self._keep_report(column, at, out)
+        return out
+
+    def _report(self, rows: list[tuple], loose: list[Finding], column: str) -> list[Rendered]:
+        """The run's records' own findings and `loose`, file by file (RUN is this run's)."""
+        prepared = self._rendered(rows, column)
+        out: dict[str, Rendered] = {}
+        recs: dict[str, int] = {}
+        odd = []  # records whose findings are not kept rendered
+        for rec, path, *_ in rows:
+            r = prepared.get(rec, _GONE)
+            if r is None:
+                odd.append(rec)
+            elif r is _GONE:
+                raise IndexDamaged("a record of the run is not indexed")
+            else:
+                recs[path] = rec
+                out[path] = r
+        loose = loose + self._own_of(odd)
+        merged = {f.path for f in loose} & recs.keys()
+        loose += self._own_of([recs[p] for p in merged])
+        for r in _by_file(loose):
+            out[r.path] = r
         return list(out.values())
+
+    def _kept_report(self, column: str, generation: int | None) -> Rendered | None:
+        """The kept report of the run of `generation`, as one part, or None."""
+        row = self.db.execute(
+            f"SELECT generation, errors, warnings, infos, text FROM {REPORTS} WHERE format = ?", (column,)
+        ).fetchone()
+        if row is None or generation is None or row[0] != generation:
+            return None
+        _, errors, warnings, infos, text = row
+        if not (type(text) is str and all(type(x) is int for x in (errors, warnings, infos))):
+            return None  # (written again below)
+        pair = (text, "") if column == "text" else ("", text)
+        return Rendered("", *pair, errors, warnings, infos)
+
+    def _keep_report(self, column: str, generation: int | None, parts: list[Rendered]) -> None:
+        if generation is None:
+            return
+        report = Report(parts)
+        text = report.text() if column == "text" else ",\n".join(r.json for r in report.files if r.json)
+        counts = (report.counts["error"], report.counts["warning"], report.counts["info"])
+        self.db.execute(
+            f"INSERT OR REPLACE INTO {REPORTS} VALUES (?, ?, ?, ?, ?, ?)", (column, generation, *counts, text)
+        )
 
     def _rendered(self, rows: list[tuple], column: str) -> dict[int, Rendered | None]:
         """_prepare() of the records of the run (RUN is this run's): those read ahead, and the others'."""

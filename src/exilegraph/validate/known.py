@@ -49,7 +49,13 @@ class Known:
         if not filestat.USABLE:
             return
         db.execute(_SCHEMA)
-        row = db.execute(f"SELECT prefix, cwd, paths, lines FROM {TABLE}").fetchone()
+        try:
+            row = db.execute(f"SELECT prefix, cwd, paths, lines FROM {TABLE}").fetchone()
+        except sqlite3.OperationalError:  # a table of another shape: made again
+            with db:
+                db.execute(f"DROP TABLE {TABLE}")
+                db.execute(_SCHEMA)
+            row = None
         if row is not None and row[:2] == (prefix, self.cwd) and type(row[2]) is type(row[3]) is str:
             paths, lines = row[2].split("\n"), row[3].split("\n")
             if len(paths) == len(lines):

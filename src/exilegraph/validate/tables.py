@@ -12,9 +12,9 @@ import sqlite3
 from ..findings import Finding
 
 RECORDS, FINDINGS, FACTS = "vrecord_v3", "vfinding_v3", "vfact_v3"
-RUN, CROSS, RUN_STATE = "vrun_v3", "vcross_v3", "vrunstate_v3"
+RUN, CROSS, RUN_STATE, REPORTS = "vrun_v3", "vcross_v3", "vrunstate_v4", "vreport_v3"
 DEFINES, REFERS, DESCRIBES = 0, 1, 2  # vfact_v3.what; a, b are (kind, id) or (source node, digest)
-OLD = ("vrecord_v2", "vfinding_v2", "vfact_v2")
+OLD = ("vrecord_v2", "vfinding_v2", "vfact_v2", "vrunstate_v3")
 
 _SCHEMA = (
     # rows refer to their record by its integer id: joins on 130-character keys cost more. AUTOINCREMENT:
@@ -37,9 +37,14 @@ _SCHEMA = (
     f"CREATE TABLE IF NOT EXISTS {CROSS} (rec INTEGER NOT NULL, what INTEGER NOT NULL, a, b, path, line, col, "
     "severity, rule, field, message, fix)",
     f"CREATE INDEX IF NOT EXISTS {CROSS}_group ON {CROSS} (what, a, b)",
-    # how often RUN changed: a copy of RUN read before it is locked is still its content when this is equal
-    f"CREATE TABLE IF NOT EXISTS {RUN_STATE} (one INTEGER PRIMARY KEY CHECK (one = 1), generation INTEGER)",
-    f"INSERT OR IGNORE INTO {RUN_STATE} VALUES (1, 0)",
+    # how often RUN changed (a copy of RUN read before it is locked is still its content when this is
+    # equal), and a digest of its rows (a run of the same records changes nothing)
+    f"CREATE TABLE IF NOT EXISTS {RUN_STATE} (one INTEGER PRIMARY KEY CHECK (one = 1), generation INTEGER, "
+    "digest TEXT)",
+    f"INSERT OR IGNORE INTO {RUN_STATE} VALUES (1, 0, '')",
+    # the report of RUN (its records' own findings and CROSS) in each format, as of a generation
+    f"CREATE TABLE IF NOT EXISTS {REPORTS} (format TEXT PRIMARY KEY, generation INTEGER, errors INTEGER, "
+    "warnings INTEGER, infos INTEGER, text TEXT)",
     f"CREATE INDEX IF NOT EXISTS {CROSS}_rec ON {CROSS} (rec)",
 )
 
@@ -50,9 +55,11 @@ class IndexDamaged(Exception):
 
 def create(db: sqlite3.Connection) -> None:
     """The tables, when they are not there yet (and the former version's dropped). Raises sqlite3.Error."""
-    names = (RECORDS, FINDINGS, FACTS, RUN, CROSS, RUN_STATE)
+    names = (RECORDS, FINDINGS, FACTS, RUN, CROSS, RUN_STATE, REPORTS)
     marks = ",".join("?" * len(names))
-    if db.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE name IN ({marks})", names).fetchone()[0] == 6:
+    if db.execute(f"SELECT COUNT(*) FROM sqlite_master WHERE name IN ({marks})", names).fetchone()[0] == len(
+        names
+    ):
         return
     with db:
         for name in OLD:
