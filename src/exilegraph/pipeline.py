@@ -10,18 +10,14 @@ never holds the whole dataset.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cachekey import (  # noqa: F401 - fingerprint: the release imports it from here
-    cache_entry,
-    cached_result,
-    fingerprint,
-    result_key,
-)
+from .cachekey import cache_entry, cached_result, fingerprint, result_key
 from .check import type_record
 from .diskcache import ResultCache
 from .errors import RecordError, WorkerError
@@ -70,8 +66,13 @@ class Options:
     spill_dir: str | None = None  # a release's: workers write the records' lines there
     nodes: NodeMaker | None = None  # a release's: makes each record's JSON-LD node objects
 
+    @functools.cached_property
+    def key_prefix(self) -> str:
+        """Computed once per run: finding the shape files in use costs a millisecond, per record."""
+        return fingerprint()
+
     def cache_key(self, path: str, sha256: str) -> str:
-        return result_key(path, sha256, self.base, self.internal)
+        return result_key(path, sha256, self.base, self.internal, prefix=self.key_prefix)
 
     def lines_key(self, path: str, sha256: str) -> str:
         return "lines:" + self.cache_key(path, sha256)
