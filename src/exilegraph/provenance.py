@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ def build_time() -> datetime:
 
 def records_commit(paths: list[Path]) -> str | None:
     """The git commit of the records, when they are in a clean git checkout; None otherwise."""
+    import subprocess  # here: the SHACL worker of validate imports this module, and needs no git
+
     folder = next((p if p.is_dir() else p.parent for p in paths), Path("."))
     try:
         head = subprocess.run(
