@@ -124,6 +124,10 @@ def _validate_files(
 ) -> list[Finding] | Report:
     """The findings of `files` (by shown path), as a Report in `fmt` or (None) sorted; `late` files come
     after the others when an id is defined twice; only the findings of `want` files are needed (None: all)."""
+    if not all(_storable(shown) for shown in files):
+        # a file name the file system gave as bytes that are not UTF-8: SQLite cannot hold it, so this
+        # run checks every record as --no-cache does
+        check.use_cache = False
     cache = ResultCache(enabled=check.use_cache)
     db = cache.connection()
     if db is not None:
@@ -222,6 +226,16 @@ def _from_entries(
             summaries.append(item.summary)
     findings += check_dataset(summaries, newcomers=late)
     return ordered(findings)
+
+
+def _storable(text: str) -> bool:
+    if text.isascii():
+        return True
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _sorted(files) -> list[Path]:
