@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import RECORDS
 from exilegraph.errors import ReleaseError
 from exilegraph.progress import Reporter
 from exilegraph.release import build_release, wait_for_removals
@@ -205,3 +206,36 @@ def test_a_failed_store_patch_leaves_the_previous_release(corpus, tmp_path, monk
         build_release([corpus], tmp_path / "out")
     assert snapshot(first.path) == before and store_content(first.path) == quads
     assert hidden(tmp_path / "out") == []
+
+
+def test_the_changelog_of_a_patched_rebuild_is_a_full_builds(corpus, tmp_path):
+    for out in ("patched", "full"):
+        build_release([corpus], tmp_path / out)
+    revise(records_of(corpus)[5])
+    copy_as(records_of(corpus)[3], "synth-00099")
+    patched, timings = rebuild(corpus, tmp_path / "patched")
+    full, full_timings = rebuild(corpus, tmp_path / "full", use_cache=False)
+    assert PATCHED in timings and PATCHED not in full_timings
+    assert patched.changelog == full.changelog and patched.changelog.cases_added == ["synth-00099"]
+    for name in ("CHANGELOG.md", "changelog.json"):
+        assert (patched.path / name).read_bytes() == (full.path / name).read_bytes()
+
+
+def test_the_curated_records_are_patched_as_built(tmp_path, monkeypatch):
+    """The repository's records: several languages, shared organisations with events, conflicts."""
+    import shutil
+
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
+    records = tmp_path / "records"
+    shutil.copytree(RECORDS, records)
+    build_release([records], tmp_path / "out")
+    case = next(
+        p for p in sorted(records.glob("*.yaml")) if "  summary: >-\n" in p.read_text(encoding="utf-8")
+    )
+    head, tail = case.read_text(encoding="utf-8").split("  summary: >-\n", 1)
+    indent = tail[: len(tail) - len(tail.lstrip(" "))]
+    case.write_text(f"{head}  summary: >-\n{indent}Révisé — «новый». {tail.lstrip(' ')}", encoding="utf-8")
+    rebuilt, timings = rebuild(records, tmp_path / "out")
+    assert PATCHED in timings
+    assert_as_from_scratch(rebuilt, records, tmp_path)

@@ -15,6 +15,7 @@ from .. import __version__
 from .. import findings as F
 from ..diskcache import ResultCache, digest
 from ..pipeline import Processed, fingerprint
+from ..progress import Reporter
 from ..provenance import Build, build_prefixes, is_content, iso
 from ..rdf.dataset import SpilledDataset, quads_bytes
 from ..resources import GENERATED, schema_index
@@ -52,7 +53,7 @@ class Release:
     build: Build
     key: str  # release._inputs_key
     publication: Publication
-    rep: object  # progress.Reporter
+    rep: Reporter
     cache: ResultCache
     findings: list[F.Finding]
     ok: list[Processed]  # the records of the release, in file order
