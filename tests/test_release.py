@@ -399,3 +399,18 @@ def test_a_release_built_from_the_same_inputs_is_left_in_place(tmp_path):
     assert not changed.unchanged and (changed.path / "release.json").stat().st_mtime_ns != stamp
     forced = build_release([records], tmp_path / "out", use_cache=False)
     assert not forced.unchanged
+
+
+def test_a_verbose_release_says_why_it_is_built_in_full(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    runner = CliRunner()
+    first = runner.invoke(main, ["release", "--out", str(tmp_path), "--verbose"])
+    assert first.exit_code == 0, first.output
+    assert "building in full: no previous release" in first.output
+    other = runner.invoke(
+        main, ["release", "--out", str(tmp_path), "--verbose", "--base-iri", "https://example.org/eg/"]
+    )
+    assert other.exit_code == 0, other.output
+    assert "building in full: the previous release was made by another toolkit or with other options" in (
+        other.output
+    )

@@ -175,7 +175,8 @@ def _publish(
         if old is not None:
             try:
                 dumps = write_patched(r, old)
-            except NotPatchable:  # the previous release is not what it should be: build in full
+            except NotPatchable as exc:  # the previous release is not what it should be: build in full
+                rep.say(f"  building in full: {exc}")
                 shutil.rmtree(tmp, ignore_errors=True)
                 tmp = r.tmp = _make_folder(out, f".{target.name}.tmp-")
                 with rep.stage("records"):
@@ -217,10 +218,14 @@ def _records(
         try:
             old = previous_release(target, graph_key(build.base, build.internal), build.base)
             reused = unchanged(old, build.inputs, options, cache)
-        except NotPatchable:
+        except NotPatchable as exc:
+            rep.say(f"  building in full: {exc}")  # a curator asking -v learns why a rebuild took long
             old = None
-        if not reused or not worth_patching(len(files) - len(reused), len(files)):
+        if old is not None and not worth_patching(len(files) - len(reused), len(files)):
+            rep.say(f"  building in full: {len(files) - len(reused)} of {len(files)} records changed")
             old, reused = None, {}
+        elif not reused:
+            old = None
     todo = [f for f, i in zip(files, build.inputs) if i.path not in reused]
     done, spent = process_files(todo, options, jobs, rep) if todo else ([], {})
     fresh = iter(done)
