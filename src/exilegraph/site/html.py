@@ -61,9 +61,19 @@ class Linker:
         self.graph = graph
         self.vocab = VOCAB
         self.cache: dict = {}  # parts of pages that many pages share
+        # names, paths and links of IRIs, and literals as HTML: the same few thousand on every page
+        self._names: dict[str, str] = {}
+        self._paths: dict[str, str | None] = {}
+        self._values: dict[tuple[str, str], str] = {}
 
     def path(self, iri: str) -> str | None:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""
+        found = self._paths.get(iri, _UNSET)
+        if found is _UNSET:
+            found = _remember(self._paths, iri, self._path(iri))
+        return found  # type: ignore[return-value]
+
+    def _path(self, iri: str) -> str | None:
         kind = self.graph.kind(iri)
         if kind in ENTITY_KINDS and iri in self.graph.nodes:
             local = iri[len(self.graph.base) + len(kind) + 1 :]
@@ -77,6 +87,12 @@ class Linker:
 
     def name(self, iri: str) -> str:
         """The entity's label; for a case its subject's name, for an untitled source its outlet and year."""
+        found = self._names.get(iri)
+        if found is None:
+            found = _remember(self._names, iri, self._name(iri))
+        return found
+
+    def _name(self, iri: str) -> str:
         label = self.graph.label(iri)
         if label:
             return label
@@ -115,10 +131,12 @@ class Linker:
 
     def value(self, page: Page, obj: str) -> str:
         """One object (an N-Triples term) as HTML: a link for an IRI, the text of a literal."""
-        if obj.startswith("<"):
-            return self.link(page, obj[1:-1])
-        t = term(obj)
-        return self.literal(t)
+        key = (page.root, obj)
+        found = self._values.get(key)
+        if found is None:
+            html = self.link(page, obj[1:-1]) if obj.startswith("<") else self.literal(term(obj))
+            found = _remember(self._values, key, html)
+        return found
 
     @staticmethod
     def literal(t: Term) -> str:
@@ -126,6 +144,17 @@ class Linker:
         if t.lang:
             return f'<span lang="{esc(t.lang)}">{text}</span>'
         return text
+
+
+_UNSET = object()
+_REMEMBERED = 50_000  # entries per cache; a full cache starts again
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _REMEMBERED:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 CSS_PATH = "assets/site.css"
