@@ -259,6 +259,14 @@ def test_registered_for_txt_files():
     assert reader_for(Path("x.txt")) is READERS["cape"]
 
 
+def test_the_registry_names_each_reader_and_its_suffixes_as_the_reader_does():
+    """Readers are registered with their suffixes, so that listing files imports no reader's module."""
+    from exilegraph.readers import REGISTERED
+
+    for name, (_, _, suffixes) in REGISTERED.items():
+        assert (READERS[name].name, READERS[name].suffixes) == (name, suffixes)
+
+
 def test_fields_of_the_full_profile():
     raw = read_file(FULL)
     # the violence answer, the one-line "International arrest warrant" value and the residences have no

@@ -70,3 +70,45 @@ def test_cached_lines_are_only_used_for_the_same_bytes(corpus, tmp_path):
     scratch = build_release([corpus], tmp_path / "cold", use_cache=False)
     assert differing(again.path, scratch.path) == []
     assert first.counts == again.counts
+
+
+def inodes(folder: Path, under: str) -> dict[str, int]:
+    return {p.name: p.stat().st_ino for p in (folder / under).iterdir()}
+
+
+def test_evidence_pages_of_unchanged_cases_are_carried_over(corpus, tmp_path):
+    first = build_release([corpus], tmp_path / "warm")
+    before = inodes(first.path, "evidence")
+    victim = sorted(corpus.glob("synth-*.yaml"))[4]
+    text = victim.read_text(encoding="utf-8")
+    victim.write_text(text.replace("summary: ", "summary: Revised. ", 1), encoding="utf-8")
+    rebuilt = build_release([corpus], tmp_path / "warm")
+    after = inodes(rebuilt.path, "evidence")
+    assert sorted(after) == sorted(before)
+    fresh = sorted(name for name in after if after[name] != before[name])
+    assert fresh == [f"{victim.stem}.html", f"{victim.stem}.md"]
+    scratch = build_release([corpus], tmp_path / "cold", use_cache=False)
+    assert differing(rebuilt.path, scratch.path) == []
+
+
+def test_a_change_to_shared_organisations_renders_the_pages_that_read_them(corpus, tmp_path):
+    build_release([corpus], tmp_path / "warm")
+    shared = corpus / "organisations.yaml"
+    text = shared.read_text(encoding="utf-8")
+    used = {
+        line.split("organisation: ", 1)[1].strip()
+        for p in corpus.glob("synth-*.yaml")
+        for line in p.read_text(encoding="utf-8").splitlines()
+        if line.strip().startswith("- organisation: ")
+    }
+    org = next(o for o in used if f"- id: {o}\n" in text)
+    name = text.split(f"- id: {org}\n", 1)[1].splitlines()[0]
+    assert name.strip().startswith("name: ")
+    shared.write_text(
+        text.replace(f"- id: {org}\n{name}", f"- id: {org}\n{name} Renamed", 1), encoding="utf-8"
+    )
+    rebuilt = build_release([corpus], tmp_path / "warm")
+    scratch = build_release([corpus], tmp_path / "cold", use_cache=False)
+    assert differing(rebuilt.path, scratch.path) == []
+    pages = "".join(p.read_text(encoding="utf-8") for p in (rebuilt.path / "evidence").glob("*.md"))
+    assert name.split("name: ", 1)[1] + " Renamed" in pages

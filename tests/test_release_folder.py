@@ -10,10 +10,11 @@ import threading
 
 import pytest
 
-from exilegraph import release as release_module
 from exilegraph.errors import NoReleaseError
 from exilegraph.release import _remove_stale, swap_into_place
+from exilegraph.release import place as place_module
 from exilegraph.release.folder import Manifest, ReleaseDir
+from exilegraph.release.place import wait_for_removals
 from exilegraph.resources import DEFAULT_BASE_IRI
 
 MANIFEST = {
@@ -97,6 +98,7 @@ def test_identity_changes_when_a_new_release_is_moved_into_place(tmp_path):
 
 
 def hidden(folder) -> list[str]:
+    wait_for_removals()  # the previous release is removed by a detached process
     return sorted(p.name for p in folder.iterdir() if p.name.startswith("."))
 
 
@@ -114,7 +116,7 @@ def test_swap_into_an_empty_place(tmp_path):
 
 
 def test_swap_without_an_atomic_exchange_also_leaves_no_leftovers(tmp_path, monkeypatch):
-    monkeypatch.setattr(release_module, "_exchange", lambda a, b: False)
+    monkeypatch.setattr(place_module, "exchange", lambda a, b: False)
     target = make_release(tmp_path / "exilegraph", "old")
     swap_into_place(make_release(tmp_path / ".exilegraph.tmp-1", "new"), target)
     assert (target / "marker.txt").read_text(encoding="utf-8") == "new"

@@ -30,6 +30,7 @@ from exilegraph.cli import main
 from exilegraph.rdf.values import MAX_TEXT_BYTES
 from exilegraph.release import build_release
 from exilegraph.release.background import Background
+from exilegraph.release.place import wait_for_removals
 
 HERE = Path(__file__).resolve().parent / "reliability"
 CORPUS = HERE / "corpus"
@@ -105,6 +106,7 @@ def cases_of(release: Path) -> set[str]:
 
 
 def hidden(out: Path) -> list[str]:
+    wait_for_removals()  # a previous release and a killed build's folders are removed by a detached process
     return sorted(p.name for p in out.iterdir() if p.name.startswith("."))
 
 
@@ -252,8 +254,7 @@ def die_in_worker(paths, options):
 
 
 def inject(name: str, monkeypatch, records: Path) -> None:
-    import exilegraph.release as release
-    from exilegraph.release import store
+    from exilegraph.release import assemble, place, store
 
     if name == "disk-full-writing-a-dump":
         fmt = writers.FORMATS["jsonld"]
@@ -270,15 +271,15 @@ def inject(name: str, monkeypatch, records: Path) -> None:
 
         monkeypatch.setattr(pathlib.Path, "write_text", write_text)
     elif name == "disk-full-writing-checksums":
-        monkeypatch.setattr(release, "_checksums", no_space)
+        monkeypatch.setattr(assemble, "write_checksums", no_space)
     elif name == "disk-full-making-the-folder":
-        monkeypatch.setattr(release.tempfile, "mkdtemp", no_space)
+        monkeypatch.setattr(place.tempfile, "mkdtemp", no_space)
     elif name == "exchange-fails":
 
         def exchange(a, b):
             raise OSError(errno.EIO, os.strerror(errno.EIO), str(b))
 
-        monkeypatch.setattr(release, "_exchange", exchange)
+        monkeypatch.setattr(place, "exchange", exchange)
     elif name in ("store-loader-exits", "store-loader-killed"):
         code = (
             (

@@ -4,8 +4,10 @@ the cache, and messages that read as advice."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from click.testing import CliRunner
 import exilegraph.validate as validate_module
 from conftest import FIXTURES, ROOT
 from exilegraph.cli import main
+from exilegraph.findings import to_text
 
 VALID = FIXTURES / "valid"
 INVALID = FIXTURES / "invalid"
@@ -440,3 +443,21 @@ def test_fixing_one_record_clears_the_findings_it_caused_in_another(same_ids):
     )
     result = run(str(same_ids))
     assert result.exit_code == 0, result.output
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="file names that are bytes, not UTF-8, are Linux's")
+def test_a_file_name_that_is_not_utf8_is_validated_without_the_cache(tmp_path, monkeypatch):
+    """SQLite cannot hold such a name: the run checks every record, as --no-cache does (not a traceback)."""
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
+    records = tmp_path / "records"
+    records.mkdir()
+    shutil.copy(VALID / "shared-organisations.yaml", records / "a.yaml")
+    odd = os.fsencode(records) + b"/caf\xe9.yaml"
+    with open(odd, "wb") as out:
+        out.write((INVALID / "stage-coverage--detention-not-in-stages.yaml").read_bytes())
+    expected = validate_module.validate_paths([Path("records")], use_cache=False)
+    assert any(f.rule == "stage-coverage" and f.path.startswith("records/caf") for f in expected)
+    for _ in range(2):
+        assert validate_module.validate_paths([Path("records")]) == expected
+        assert validate_module.validate_report([Path("records")]).text() == to_text(expected)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 
 from conftest import FIXTURES
-from exilegraph.findings import Finding, ordered
+from exilegraph.findings import Finding, Report, ordered, to_json, to_text
 from exilegraph.records import Located, RecordSummary
-from exilegraph.validate import filestat, validate_paths
+from exilegraph.validate import across, filestat, known, validate_paths
 from exilegraph.validate.dataset_checks import check_dataset
-from exilegraph.validate.index import FINDINGS, ResultIndex, RunRecord
+from exilegraph.validate.index import FINDINGS, RECORDS, ResultIndex, RunRecord
 
 SOURCE = "https://w3id.org/exilegraph/source/"
 
@@ -73,6 +73,70 @@ def test_the_checks_in_sql_find_what_check_dataset_finds(seed):
         expected = [f for f in check_dataset(summaries, newcomers=late) + own[named.path] if f.path in late]
         run = [RunRecord(f"key-{s.path}", s.path, s.path in late, s.path in late) for s in summaries]
         assert ordered(index.findings(run)) == ordered(expected)
+
+
+def own_findings(rng: random.Random, s: RecordSummary) -> list[Finding]:
+    """A record's own findings: none, some (one twice), or one that names another file."""
+    out = [Finding(s.path, rng.randrange(1, 5), 1, rng.choice(["warning", "error"]), "own", "", "x")]
+    out += out if rng.random() < 0.3 else []
+    if rng.random() < 0.1:
+        out.append(Finding("records/r05-5.yaml", 2, 2, "info", "elsewhere", "", "another file's"))
+    return out if rng.random() < 0.7 else []
+
+
+@pytest.mark.parametrize("seed", range(10))
+@pytest.mark.parametrize("limit", [0, 1000])
+def test_the_kept_run_brought_up_to_date_finds_what_check_dataset_finds(seed, limit, monkeypatch):
+    """Runs over a dataset that changes between them: records come, go, change (another version at the
+    same path) or move after the others; the findings kept from the run before, brought up to date (or,
+    limit 0, found again), are those check_dataset finds, and so is the report."""
+    monkeypatch.setattr(across, "INCREMENTAL_MAX", limit)
+    rng = random.Random(seed)
+    index = ResultIndex(sqlite3.connect(":memory:"))
+    versions: dict[str, tuple[RecordSummary, list[Finding]]] = {}
+
+    def new_version(path: str) -> str:
+        s = random_summaries(rng, 1)[0]._replace(path=path)
+        key = f"key-{len(versions)}"
+        versions[key] = (s, own_findings(rng, s))
+        index.add({key: (own_findings_of(key), s)})
+        return key
+
+    def own_findings_of(key: str) -> list[Finding]:
+        return versions[key][1]
+
+    current = {f"records/r{i:02d}.yaml": None for i in range(rng.randrange(2, 16))}
+    current = {path: new_version(path) for path in current}
+    late: set[str] = set()
+    for step in range(10):
+        for _ in range(rng.randrange(4)):
+            change = rng.random()
+            path = rng.choice(sorted(current)) if current else None
+            if change < 0.3 and path:
+                del current[path]
+            elif change < 0.6 and path:
+                current[path] = new_version(path)
+            elif change < 0.8:
+                path = f"records/n{step}-{rng.randrange(1000)}.yaml"
+                current[path] = new_version(path)
+            elif path:
+                late ^= {path}
+        late &= current.keys()
+        summaries = [versions[k][0] for k in current.values()]
+        expected = ordered(
+            check_dataset(summaries, newcomers=late) + [f for k in current.values() for f in versions[k][1]]
+        )
+        run = [RunRecord(k, p, p in late, True) for p, k in current.items()]
+        assert ordered(index.findings(run)) == expected, step
+        assert Report(index.report(run, [], "text")).text() == to_text(expected), step
+        assert Report(index.report(run, [], "json")).json() == to_json(expected), step
+        if current:  # one file named inside the dataset: only its findings, and it comes last
+            named = rng.choice(sorted(current))
+            mine = [f for f in check_dataset(summaries, newcomers={named}) if f.path == named]
+            mine = ordered(mine + versions[current[named]][1])
+            run = [RunRecord(k, p, p == named, p == named) for p, k in current.items()]
+            assert ordered(index.findings(run)) == mine
+            assert Report(index.report(run, [], "text")).text() == to_text(mine)
 
 
 def test_the_sql_checks_report_every_kind_of_dataset_finding():
@@ -238,3 +302,66 @@ def test_display_paths_shows_each_path_as_display_path_does(tmp_path, monkeypatc
         assert sorted(found) == sorted(str(f) for f in find_record_files([Path(folder)]))
         assert found == {p: as_before(p) for p in found}
         assert found[os.path.join(folder, "inner.yaml")] == "recs/sub/b.yaml"  # a link, resolved
+
+
+# ---- what the last run knew of each file (validate/known.py) ------------------------------------------
+
+
+@pytest.mark.skipif(not filestat.USABLE, reason="the stat index is used on POSIX file systems only")
+def test_a_known_file_is_not_read_and_a_changed_one_is(tmp_path, monkeypatch):
+    """A file whose stat and shown path are its line's gets its verdict's id from the line; an edit that
+    keeps the size and sets the mtime back still changes the ctime, so the file is read again."""
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.yaml").write_text("x: 1\n", encoding="utf-8")
+    (tmp_path / "b.yaml").write_text("y: 2\n", encoding="utf-8")
+    files = {"a.yaml": "a.yaml", "b.yaml": "b.yaml"}
+    db = sqlite3.connect(":memory:")
+    recs, others = known.Known(db, "fp").see(files)
+    assert recs == {} and set(others) == {"a.yaml", "b.yaml"}
+    known.Known(db, "fp").keep(files, others, {"a.yaml": 7, "b.yaml": 8})
+    assert known.Known(db, "fp").see(files) == ({"a.yaml": 7, "b.yaml": 8}, {})
+    before = os.stat("a.yaml")
+    Path("a.yaml").write_text("x: 9\n", encoding="utf-8")  # same size
+    os.utime("a.yaml", ns=(before.st_atime_ns, before.st_mtime_ns))
+    recs, others = known.Known(db, "fp").see(files)
+    assert recs == {"b.yaml": 8} and set(others) == {"a.yaml"}
+    assert others["a.yaml"].sha256 == filestat.file_digests(None, ["a.yaml"])["a.yaml"]
+    assert known.Known(db, "another fingerprint").see(files)[0] == {}, "lines of another fingerprint"
+    assert known.Known(db, "fp").see({"other/a.yaml": "a.yaml"})[0] == {}, "shown otherwise: read again"
+
+
+def test_a_file_written_just_now_or_named_oddly_is_not_kept(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("new.yaml", "tab\there.yaml", "line\nbreak.yaml"):
+        (tmp_path / name).write_text("x: 1\n", encoding="utf-8")
+    files = {name: name for name in ("new.yaml", "tab\there.yaml", "line\nbreak.yaml")}
+    db = sqlite3.connect(":memory:")
+    monkeypatch.setattr(filestat, "RACY_NS", 0)
+    seen = known.Known(db, "fp")
+    recs, others = seen.see(files)
+    seen.keep(files, others, dict.fromkeys(files, 1))
+    assert known.Known(db, "fp").see(files)[0] == {"new.yaml": 1}
+    monkeypatch.setattr(filestat, "RACY_NS", 10**18)  # everything is new
+    (tmp_path / "new.yaml").write_text("x: 2\n", encoding="utf-8")
+    seen = known.Known(db, "fp")
+    recs, others = seen.see(files)
+    seen.keep(files, others, dict.fromkeys(files, 2))
+    assert known.Known(db, "fp").see(files)[0] == {}, "a file written just now is read again"
+
+
+def test_clearing_a_damaged_index_forgets_the_known_files(dataset, tmp_path, monkeypatch):
+    monkeypatch.setenv("EXILEGRAPH_CACHE", str(tmp_path / "cache"))
+    expected = validate_paths([dataset], use_cache=False)
+    validate_paths([dataset])
+    db = sqlite3.connect(tmp_path / "cache" / "results.sqlite")
+    db.execute(f"UPDATE {FINDINGS} SET line = 'x' WHERE rowid = (SELECT MIN(rowid) FROM {FINDINGS})")
+    db.commit()
+    assert validate_paths([dataset]) == expected
+    assert db.execute(f"SELECT COUNT(*) FROM {known.TABLE}").fetchall() == [(0,)]
+    assert validate_paths([dataset]) == expected
+    db.execute(f"DELETE FROM {RECORDS}")  # the ids the known files point to are gone
+    db.commit()
+    assert validate_paths([dataset]) == expected
+    named = dataset / "full-case.yaml"
+    assert validate_paths([named]) == validate_paths([named], use_cache=False)

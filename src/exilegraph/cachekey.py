@@ -1,8 +1,8 @@
 """The key a record's cached verdict is stored under: its bytes, its shown path, the options that change
-its graph, and a fingerprint of everything else that can change a verdict.
+its graph, and a fingerprint of everything else that can change a verdict; and the verdict's entry.
 
 A leaf module (no RDF, SHACL or model import), so that a run which finds every record cached can compute
-keys without loading the pipeline.
+keys and read entries without loading the pipeline.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ import sys
 
 from . import __version__
 from .diskcache import code_fingerprint, digest
+from .findings import Finding
+from .records import RecordSummary
 from .resources import DEFAULT_BASE_IRI, MAPPINGS, schema_index
 from .shacl import engine_name, shapes_text
 
@@ -44,3 +46,22 @@ def result_key(
 ) -> str:
     """The cache key of one record file's verdict; `prefix` is fingerprint(), when the caller has it."""
     return f"{prefix or fingerprint()}:{sha256}:{path}|{base}|{int(internal)}"
+
+
+def cached_result(entry: object) -> tuple[list[Finding], RecordSummary] | None:
+    """A cache entry read back, or None when it is not of the shape this code writes."""
+    try:
+        findings = [Finding(*map(_plain, t)) for t in entry["findings"]]  # type: ignore[index]
+        return findings, RecordSummary.from_data(entry["summary"])  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def _plain(value):
+    if value is None or isinstance(value, (str, int)):
+        return value
+    raise TypeError("not a finding field")
+
+
+def cache_entry(findings: list[Finding], summary: RecordSummary) -> dict:
+    return {"findings": [list(f) for f in findings], "summary": summary.as_data()}

@@ -102,21 +102,17 @@ def release(records, out, internal, base_iri, public_url, endpoint_url, quiet, v
 @click.option("--no-cache", is_flag=True, help="Re-validate every record, ignoring cached results.")
 def validate(paths, fmt, no_cache):
     """Validate record files or folders (default: records/). Exit 0 without errors, 1 with errors."""
-    from . import findings as F
-    from .validate import validate_paths
+    from .validate import validate_report
 
-    found = validate_paths(list(paths) or [Path("records")], use_cache=not no_cache)
-    if "exilegraph.shacl.report" in sys.modules:  # loaded only when a record was not served by the cache
-        from .shacl.engine import engine_note
-
-        if note := engine_note():  # the fast SHACL engine refused our shapes: pySHACL ran instead
-            click.echo(note, err=True)
+    report = validate_report(list(paths) or [Path("records")], fmt, use_cache=not no_cache)
+    for note in report.notes:  # the fast SHACL engine refused our shapes: pySHACL ran instead
+        click.echo(note, err=True)
     if fmt == "json":
-        click.echo(F.to_json(found), nl=False)
+        click.echo(report.json(), nl=False)
     else:
-        click.echo(F.to_text(found), nl=False)
-        click.echo(F.summary(found), err=True)
-    sys.exit(1 if F.has_errors(found) else 0)
+        click.echo(report.text(), nl=False)
+        click.echo(report.summary(), err=True)
+    sys.exit(1 if report.has_errors() else 0)
 
 
 @main.command("init")

@@ -14,12 +14,10 @@ import functools
 import hashlib
 import os
 import time
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cachekey import fingerprint, result_key
+from .cachekey import cache_entry, cached_result, fingerprint, result_key
 from .check import type_record
 from .diskcache import ResultCache
 from .errors import RecordError, WorkerError
@@ -32,7 +30,7 @@ from .readers import display_path, path_problem, read_file
 from .records import Located, Record, RecordGraph, RecordSummary, dotted, sha256_bytes
 from .resources import DEFAULT_BASE_IRI
 from .shacl import report as shacl_report
-from .spill import NodeMaker, cached_mapped, lines_entry, spill_chunk
+from .spill import NodeMaker, cached_mapped, lines_entry, meta_entry, spill_chunk
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
 CHUNK_MAX = 700
@@ -78,6 +76,9 @@ class Options:
 
     def lines_key(self, path: str, sha256: str) -> str:
         return "lines:" + self.cache_key(path, sha256)
+
+    def meta_key(self, path: str, sha256: str) -> str:
+        return "meta:" + self.cache_key(path, sha256)
 
 
 def _jobs(jobs: int | None) -> int:
@@ -164,25 +165,6 @@ def _batches(todo: list[tuple]) -> list[list[tuple]]:
     return [members for _, members in batches]
 
 
-def cached_result(entry: object) -> tuple[list[Finding], RecordSummary] | None:
-    """A cache entry read back, or None when it is not of the shape this code writes."""
-    try:
-        findings = [Finding(*map(_plain, t)) for t in entry["findings"]]  # type: ignore[index]
-        return findings, RecordSummary.from_data(entry["summary"])  # type: ignore[index]
-    except (KeyError, TypeError, ValueError):
-        return None
-
-
-def _plain(value):
-    if value is None or isinstance(value, (str, int)):
-        return value
-    raise TypeError("not a finding field")
-
-
-def cache_entry(findings: list[Finding], summary: RecordSummary) -> dict:
-    return {"findings": [list(f) for f in findings], "summary": summary.as_data()}
-
-
 def process_chunk(paths: list[str], options: Options) -> tuple[list[Processed], dict[str, float]]:
     """Read, type, map and SHACL-check a chunk of files; SHACL verdicts come from the cache when they can.
     Returns the results and the seconds this worker spent in each stage."""
@@ -243,6 +225,9 @@ def _process_chunk(paths: list[str], options: Options) -> tuple[list[Processed],
     clock["validate"] += time.perf_counter() - t0
     if options.spill_dir:
         spill_chunk(out, Path(options.spill_dir), options.base, options.nodes)
+        cache.put_many(
+            {options.meta_key(i.path, i.sha256): meta_entry(i) for i in out if i.graph is not None}
+        )
     return out, clock
 
 
@@ -287,6 +272,8 @@ def process_files(
     n = _jobs(jobs)
     if len(paths) < PARALLEL_FROM or n == 1:
         return process_chunk(paths, options)
+    from concurrent.futures.process import BrokenProcessPool  # (multiprocessing: not for a few records)
+
     # at most CHUNK_MAX records a chunk: a worker holds its chunk's records, graphs and SHACL store at once,
     # so a chunk of an eighth of 100k records held 3 GB
     size = min(CHUNK_MAX, max(50, -(-len(paths) // (n * 8))))
@@ -313,6 +300,8 @@ def _in_pools(chunks: list[list[str]], options: Options, n: int):
     """The chunks' results in order, POOL_CHUNKS chunks a worker to a pool of `n` fresh workers: a worker's
     memory grew from chunk to chunk (to 3 GB each at 100k cases, not seen when the same chunks run in one
     process), and a fresh pair starts small."""
+    from concurrent.futures import ProcessPoolExecutor
+
     group = n * POOL_CHUNKS
     for start in range(0, len(chunks), group):
         part = chunks[start : start + group]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import hashlib
 import os
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -35,6 +34,8 @@ def build_time() -> datetime:
 
 def records_commit(paths: list[Path]) -> str | None:
     """The git commit of the records, when they are in a clean git checkout; None otherwise."""
+    import subprocess  # here: the SHACL worker of validate imports this module, and needs no git
+
     folder = next((p if p.is_dir() else p.parent for p in paths), Path("."))
     try:
         head = subprocess.run(
@@ -146,12 +147,12 @@ BUILD_NODES = ("build/", "file/", "graph/", "commit/", "software/")
 
 def is_content(line: str, base: str) -> bool:
     """False for the triples that describe the build itself, which change with every build."""
-    return not line.startswith(_build_prefixes(base)) and GENERATED_BY not in line
+    return not line.startswith(build_prefixes(base)) and GENERATED_BY not in line
 
 
 def content_lines(lines: Iterable[str], base: str) -> list[str]:
     """The lines for which is_content holds (one comprehension: millions of lines at 10k cases)."""
-    build = _build_prefixes(base)
+    build = build_prefixes(base)
     return [line for line in lines if not line.startswith(build) and GENERATED_BY not in line]
 
 
@@ -161,5 +162,6 @@ def content_digest(lines: Iterable[str], base: str) -> str:
 
 
 @functools.cache
-def _build_prefixes(base: str) -> tuple[str, ...]:
+def build_prefixes(base: str) -> tuple[str, ...]:
+    """How the N-Triples lines about the build start: only the provenance graph has such subjects."""
     return tuple(f"<{base}{n}" for n in BUILD_NODES)

@@ -66,6 +66,33 @@ def cached_mapped(
     return RecordGraph(record_id, gpath, gsha, graph, split, case_iri=case_iri), synthetic, nodes
 
 
+def meta_entry(item: Processed) -> dict:
+    """What a rebuild patched from the previous release needs of an unchanged record besides its verdict:
+    its graph's names, whether it is synthetic, and the digest of its content (see release/patch.py)."""
+    g = item.graph
+    assert g is not None
+    return {
+        "graph": [g.record_id, g.path, g.sha256, g.graph, g.case_iri],
+        "synthetic": item.synthetic,
+        "digest": item.digest,
+    }
+
+
+def cached_meta(entry: object, path: str, sha256: str) -> tuple[RecordGraph, bool, str] | None:
+    """A meta entry read back (the graph without its lines), or None when it is not of the shape meta_entry
+    writes or not this file's."""
+    try:
+        record_id, gpath, gsha, graph, case_iri = entry["graph"]  # type: ignore[index]
+        synthetic, digest = entry["synthetic"], entry["digest"]  # type: ignore[index]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if gpath != path or gsha != sha256 or not all(isinstance(x, str) for x in (record_id, graph, digest)):
+        return None
+    if not (case_iri is None or isinstance(case_iri, str)) or not isinstance(synthetic, bool):
+        return None
+    return RecordGraph(record_id, gpath, gsha, graph, [], case_iri=case_iri), synthetic, digest
+
+
 def spill_chunk(items: list[Processed], folder: Path, base: str, maker: NodeMaker | None) -> None:
     """Write the chunk's record graphs as N-Quads blocks, their union as a sorted run and (with a maker)
     their node objects sorted by key into `folder`. The lines and nodes leave the items: only their block's

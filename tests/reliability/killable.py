@@ -15,7 +15,7 @@ from pathlib import Path
 
 import exilegraph.release as release
 from exilegraph.cli import main
-from exilegraph.release import store
+from exilegraph.release import assemble, place, store
 
 MOMENT = os.environ["EXILEGRAPH_PAUSE_AT"]
 MARKER = Path(os.environ["EXILEGRAPH_PAUSE_MARKER"])
@@ -48,9 +48,9 @@ def before(name: str, fn):
 
 tempfile.mkdtemp = after("folder-made", tempfile.mkdtemp)  # the hidden folder exists, empty
 store.StoreLoader.start = after("store-loading", store.StoreLoader.start)  # dumps written, loader running
-release._checksums = before("files-written", release._checksums)  # every file but SHA256SUMS
+assemble.write_checksums = before("files-written", assemble.write_checksums)  # every file but SHA256SUMS
 release.swap_into_place = before("before-swap", release.swap_into_place)  # the new release complete, aside
-release._exchange = after("after-exchange", release._exchange)  # swapped; the old one still hidden beside
+place.exchange = after("after-exchange", place.exchange)  # swapped; the old one still hidden beside
 
 if __name__ == "__main__":
     sys.exit(main())

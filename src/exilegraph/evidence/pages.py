@@ -8,8 +8,10 @@ and the main process hands back the dataset's index, first definition wins as in
 
 from __future__ import annotations
 
+import hashlib
 import multiprocessing as mp
 import os
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +20,7 @@ from ..findings import ERROR, Finding
 from ..gcpause import paused_gc
 from ..model import Organisation, Person, RecordFile, Source
 from ..records import RawRecord, Record
-from .build import _Builder, _Index, all_evidence
+from .build import _Builder, _Index
 from .render import render_html, render_markdown
 
 EVIDENCE_DIR = "evidence"
@@ -70,32 +72,46 @@ def _typed(paths: list[str]) -> list[Record]:
 
 
 def write_evidence_pages(
-    folder: Path, record_paths: list[str], *, internal: bool = False, jobs: int | None = None
-) -> list[str]:
-    """Write one Markdown and one HTML evidence page per case of the records into `folder/evidence/`;
-    returns the written paths relative to `folder`. `jobs` processes do the work (default: one per CPU
-    from a few hundred records on). Raises RecordError when a record can no longer be read (it changed
-    since it was validated) and OSError when the folder cannot be written."""
+    folder: Path,
+    record_paths: list[str],
+    *,
+    internal: bool = False,
+    jobs: int | None = None,
+    cases: Collection[str] | None = None,
+) -> dict[str, str]:
+    """Write one Markdown and one HTML evidence page per case of the records into `folder/evidence/`, or
+    only of `cases` (the records must then hold everything their pages read: see release/carry.py);
+    returns the SHA-256 of each written file by its path relative to `folder`. `jobs` processes do the
+    work (default: one per CPU from a few hundred records on). Raises RecordError when a record can no
+    longer be read (it changed since it was validated) and OSError when the folder cannot be written."""
     target = folder / EVIDENCE_DIR
     target.mkdir(parents=True, exist_ok=True)
+    wanted = None if cases is None else frozenset(cases)
     if jobs is None:
         jobs = min(os.cpu_count() or 1, max(1, len(record_paths) // PER_JOB))
     if jobs <= 1 or "fork" not in mp.get_all_start_methods():
+        written: dict[str, str] = {}
         with paused_gc():  # many long-lived typed objects, no cycles worth collecting
-            evidence = all_evidence(_typed(record_paths), internal=internal)
-            for ev in evidence:
-                _write(folder, ev)
-        case_ids = [ev.case_id for ev in evidence]
+            index = _Index(_typed(record_paths))
+            for cid in sorted(index.cases):
+                if wanted is None or cid in wanted:
+                    written.update(_write(folder, _Builder(index, index.cases[cid], internal).build()))
     else:
         with paused_gc():
-            case_ids = _parallel(folder, record_paths, internal, jobs)
-    return [f"{EVIDENCE_DIR}/{cid}{suffix}" for cid in case_ids for suffix in (".md", ".html")]
+            written = _parallel(folder, record_paths, internal, jobs, wanted)
+    return dict(sorted(written.items()))
 
 
-def _write(folder: Path, ev) -> None:
+def _write(folder: Path, ev) -> dict[str, str]:
+    """Write a case's two pages; their digests by path relative to `folder`."""
+    out = {}
     for suffix, render in ((".md", render_markdown), (".html", render_html)):
-        with open(folder / EVIDENCE_DIR / f"{ev.case_id}{suffix}", "wb") as fh:
-            fh.write(render(ev).encode("utf-8"))
+        data = render(ev).encode("utf-8")
+        rel = f"{EVIDENCE_DIR}/{ev.case_id}{suffix}"
+        with open(folder / rel, "wb") as fh:
+            fh.write(data)
+        out[rel] = hashlib.sha256(data).hexdigest()
+    return out
 
 
 # --- forked workers ---------------------------------------------------------------------------------
@@ -163,10 +179,14 @@ def _nowhere(_path) -> tuple[int, int]:  # the pages never point at a line of a 
     return 1, 1
 
 
-def _render_share(conn, folder: Path, paths: list[tuple[int, str]], internal: bool) -> None:
+def _render_share(
+    conn, folder: Path, paths: list[tuple[int, str]], internal: bool, wanted: frozenset[str] | None
+) -> None:
     """A worker: send what its share of the records defines, receive the dataset's index, then type each
-    record of a case again and write its pages (typed records are not kept: memory stays flat)."""
+    record of a wanted case again and write its pages (typed records are not kept: memory stays flat);
+    send the digests of the pages written."""
     try:
+        written: dict[str, str] = {}
         conn.send(("ok", _defined(paths)))
         shared: _Shared = conn.recv()
         stand_ins: dict[int, Record] = {}
@@ -185,13 +205,13 @@ def _render_share(conn, folder: Path, paths: list[tuple[int, str]], internal: bo
         }
         mine = dict(paths)
         for cid, i in sorted(shared.cases.items()):
-            if i not in mine:
+            if i not in mine or (wanted is not None and cid not in wanted):
                 continue
             record = _typed_one(mine[i])
             if record.model.case is None or record.model.case.id != cid:
                 raise _changed(record.path, "its case id is not the one read first")
-            _write(folder, _Builder(index, record, internal).build())
-        conn.send(("ok", None))
+            written.update(_write(folder, _Builder(index, record, internal).build()))
+        conn.send(("ok", written))
     except RecordError as exc:
         conn.send(("record", exc.findings))
     except OSError as exc:
@@ -200,7 +220,9 @@ def _render_share(conn, folder: Path, paths: list[tuple[int, str]], internal: bo
         conn.close()
 
 
-def _parallel(folder: Path, record_paths: list[str], internal: bool, jobs: int) -> list[str]:
+def _parallel(
+    folder: Path, record_paths: list[str], internal: bool, jobs: int, wanted: frozenset[str] | None
+) -> dict[str, str]:
     ctx = mp.get_context("fork")
     numbered = list(enumerate(record_paths))
     workers = []
@@ -208,7 +230,9 @@ def _parallel(folder: Path, record_paths: list[str], internal: bool, jobs: int) 
     try:
         for w in range(jobs):
             here, there = ctx.Pipe()
-            proc = ctx.Process(target=_render_share, args=(there, folder, numbered[w::jobs], internal))
+            proc = ctx.Process(
+                target=_render_share, args=(there, folder, numbered[w::jobs], internal, wanted)
+            )
             proc.start()
             there.close()
             workers.append((proc, here))
@@ -216,8 +240,9 @@ def _parallel(folder: Path, record_paths: list[str], internal: bool, jobs: int) 
         shared = _merge(parts)
         for _, conn in workers:
             conn.send(shared)
+        written: dict[str, str] = {}
         for _, conn in workers:
-            _answer(conn)
+            written.update(_answer(conn))
         done = True
     finally:
         for proc, conn in workers:
@@ -225,7 +250,7 @@ def _parallel(folder: Path, record_paths: list[str], internal: bool, jobs: int) 
             if not done:
                 proc.kill()
             proc.join()
-    return sorted(shared.cases)
+    return written
 
 
 def _answer(conn):

@@ -80,6 +80,12 @@ def _quads(g: NamedGraph) -> str:
     return "".join([line[:-2] + suffix for line in g.lines])
 
 
+def quads_bytes(graph: str, lines) -> bytes:
+    """A named graph's block of the N-Quads dump from its sorted, unique N-Triples lines."""
+    suffix = f" <{graph}> .\n"
+    return "".join([line[:-2] + suffix for line in lines]).encode("utf-8")
+
+
 class SpilledDataset:
     """Record graphs in spill files (see the module's docstring) plus a few graphs held in memory.
 

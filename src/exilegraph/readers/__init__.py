@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
@@ -11,9 +12,7 @@ from typing import Protocol
 from ..errors import RecordError
 from ..findings import ERROR, Finding
 from ..records import RawRecord, sha256_bytes
-from .cape import CapeReader
 from .links import path_problem
-from .yaml_reader import YamlReader
 
 
 class Reader(Protocol):
@@ -23,13 +22,33 @@ class Reader(Protocol):
     def read(self, path: str, data: bytes, sha256: str) -> RawRecord: ...
 
 
-READERS: dict[str, Reader] = {"yaml": YamlReader(), "cape": CapeReader()}  # one module per format
+# One module per format: its name, the module and class of its reader, and the reader's suffixes. A reader's
+# module is imported when it is first used, so that listing record files (a run the cache serves reads none)
+# imports no parser; tests/test_cape_reader.py checks that the suffixes are the readers' own.
+REGISTERED = {
+    "yaml": ("yaml_reader", "YamlReader", (".yaml", ".yml")),
+    "cape": ("cape", "CapeReader", (".txt",)),
+}
+SUFFIXES = frozenset(s for _, _, suffixes in REGISTERED.values() for s in suffixes)
+
+
+@functools.cache
+def _reader(name: str) -> Reader:
+    module, cls, _ = REGISTERED[name]
+    return getattr(importlib.import_module(f"{__name__}.{module}"), cls)()
+
+
+def __getattr__(name: str):
+    """READERS: every registered reader by name (imports them all)."""
+    if name == "READERS":
+        return {n: _reader(n) for n in REGISTERED}
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def reader_for(path: Path) -> Reader | None:
-    for reader in READERS.values():
-        if path.suffix.lower() in reader.suffixes:
-            return reader
+    for name, (_, _, suffixes) in REGISTERED.items():
+        if path.suffix.lower() in suffixes:
+            return _reader(name)
     return None
 
 
@@ -77,7 +96,7 @@ def read_file(path: Path, fmt: str | None = None) -> RawRecord:
     problem = path_problem(path, shown)
     if problem is not None:
         raise RecordError([problem])
-    reader = READERS.get(fmt) if fmt else reader_for(path)
+    reader = (_reader(fmt) if fmt in REGISTERED else None) if fmt else reader_for(path)
     if reader is None:
         raise RecordError(
             [
@@ -89,7 +108,7 @@ def read_file(path: Path, fmt: str | None = None) -> RawRecord:
                     "unknown-format",
                     "",
                     f"no reader for `{path.suffix}` files",
-                    f"use one of: {', '.join(sorted(READERS))}",
+                    f"use one of: {', '.join(sorted(REGISTERED))}",
                 )
             ]
         )
@@ -120,7 +139,7 @@ def _walk(folder: str, plain: set[str] | None = None) -> Iterable[str]:
     What cannot be walked is kept in the list, so that reading it gives a finding instead of a file
     silently missing from the release: a folder that cannot be listed, and a link named as a record file
     that leads nowhere or loops. Symlinked folders are not entered (as rglob), so no loops."""
-    suffixes = {s for r in READERS.values() for s in r.suffixes}
+    suffixes = SUFFIXES
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -134,9 +153,10 @@ def _walk(folder: str, plain: set[str] | None = None) -> Iterable[str]:
         except OSError:
             yield e.path
             continue
+        dot = e.name.rfind(".")  # os.path.splitext's suffix of a name that does not start with a dot
         if is_dir:
             yield from _walk(e.path, plain)
-        elif os.path.splitext(e.name)[1].lower() in suffixes:  # a pipe or device too: reading it says why not
+        elif dot > 0 and e.name[dot:].lower() in suffixes:  # a pipe or device too: reading it says why not
             if plain is not None and not e.is_symlink():
                 plain.add(e.path)
             yield e.path
@@ -147,7 +167,28 @@ def find_record_paths(folder: str) -> dict[str, str]:
     find_record_files and display_path give, without a Path or a system call per file)."""
     cwd = os.getcwd()
     plain: set[str] = set()
-    return {p: _shown(cwd, p, p not in plain) for p in list(_walk(folder, plain))}
+    out: dict[str, str] = {}
+    shown_folders: dict[str, str | None] = {}
+    for p in list(_walk(folder, plain)):
+        if p not in plain or os.sep != "/":
+            out[p] = _shown(cwd, p, p not in plain)
+            continue
+        # a file that is no link is shown as its folder's shown form and its name: the folder's is worked
+        # out once (_shown would give the same for each file, at a few times the cost)
+        head, _, name = p.rpartition("/")
+        if head not in shown_folders:
+            shown_folders[head] = _shown_folder(cwd, p)
+        base = shown_folders[head]
+        out[p] = base + name if base is not None else _shown(cwd, p, False)
+    return out
+
+
+def _shown_folder(cwd: str, path: str) -> str | None:
+    """The shown form of the folder of `path` (no link), ending in "/" ("" for the working folder), as
+    _shown would give it; None when the folder is not inside the working folder."""
+    real = os.path.join(_real_folder(os.path.dirname(os.path.join(cwd, path))), "")
+    prefix = cwd.rstrip(os.sep) + os.sep
+    return real[len(prefix) :] if real.startswith(prefix) else None
 
 
 def find_record_files(paths: Iterable[str | Path]) -> list[Path]:

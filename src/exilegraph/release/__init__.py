@@ -6,36 +6,35 @@ hidden sibling folder and only renamed over the old one when every file is compl
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
-import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
 from .. import findings as F
+from ..diskcache import ResultCache
 from ..errors import NoReleaseError, ReleaseError
-from ..evidence.pages import write_evidence_pages
 from ..gcpause import paused_gc
-from ..pipeline import Options, process_files
+from ..pipeline import Options, Processed, process_files
 from ..progress import Reporter
-from ..provenance import Build, Input, build_time, iso, records_commit
+from ..provenance import Build, Input, build_time, records_commit
 from ..rdf.dataset import Dataset, SpilledDataset
 from ..readers import display_path, find_record_files
-from ..records import RecordGraph, sha256_bytes
-from ..resources import DEFAULT_BASE_IRI, GENERATED, schema_index
-from ..site import SITE_DIR, build_site
+from ..records import sha256_bytes
+from ..resources import DEFAULT_BASE_IRI
 from ..validate import check_dataset
-from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
-from ..writers import FORMATS
+from ..vocab import published_lines
 from ..writers.jsonld import RecordNodes
-from .background import Background, module_command
-from .changelog import Changelog, compare
-from .describe import PREFIXES, Counts, Publication, count, description
+from .assemble import Release, finish, write_full, write_patched
+from .changelog import Changelog
+from .describe import Counts, Publication
 from .folder import INTERNAL_DIR, PUBLIC_DIR, ReleaseDir
+from .patch import NotPatchable, Old, graph_key, unchanged, worth_patching
+from .patch import previous as previous_release
+from .place import make_folder as _make_folder
+from .place import remove_stale as _remove_stale
+from .place import swap_into_place, wait_for_removals  # noqa: F401 - for callers that wait
 
 
 @dataclass
@@ -146,8 +145,10 @@ def _publish(
         spill_dir=str(spill),
         nodes=RecordNodes(),  # JSON-LD node objects made in the workers, merged by the writer
     )
-    with rep.stage("records"):  # read, type, map and SHACL-check every record, in parallel
-        processed, spent = process_files(files, options, jobs, rep)
+    cache = ResultCache(None, enabled=use_cache)
+    by_path = {i.path: f for f, i in zip(files, build.inputs)}
+    with rep.stage("records"):  # read, type, map and SHACL-check every (changed) record, in parallel
+        old, processed, spent = _records(files, target, build, options, cache, jobs, rep)
     for stage, seconds in spent.items():
         rep.timings[f"{stage} (cpu)"] = seconds
     findings: list[F.Finding] = [f for p in processed for f in p.findings]
@@ -164,19 +165,27 @@ def _publish(
             f"validation found {len(errors)} errors; nothing was published "
             f"(run `exilegraph validate` for the full report):\n{shown}{more}"
         )
-    graphs: list[RecordGraph] = [p.graph for p in ok]  # their lines are in the spill folder
-    digests = dict(sorted((p.graph.record_id, p.digest) for p in ok if p.graph.case_iri and p.digest))
     build.inputs = [Input(p.path, p.sha256, p.graph.graph) for p in ok]
-
     build.ended = build_time() if not os.environ.get("SOURCE_DATE_EPOCH") else build.started
-    extra = Dataset()
-    extra.add(f"{base}graph/provenance", build.lines())
-    extra.add(f"{base}graph/vocabulary", published_lines())
-    dataset = SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra)
 
     tmp = _make_folder(out, f".{target.name}.tmp-")
     try:
-        result = _write(tmp, target, dataset, graphs, digests, findings, build, rep, key, publication)
+        r = Release(tmp, target, spill, build, key, publication, rep, cache, findings, ok)
+        dumps = None
+        if old is not None:
+            try:
+                dumps = write_patched(r, old)
+            except NotPatchable:  # the previous release is not what it should be: build in full
+                shutil.rmtree(tmp, ignore_errors=True)
+                tmp = r.tmp = _make_folder(out, f".{target.name}.tmp-")
+                with rep.stage("records"):
+                    r.ok = ok = _spill_all(ok, by_path, options, jobs)
+        if dumps is None:
+            extra = Dataset()
+            extra.add(f"{base}graph/provenance", build.lines())
+            extra.add(f"{base}graph/vocabulary", published_lines())
+            dumps = write_full(r, SpilledDataset(spill, [p.block for p in ok if p.block is not None], extra))
+        counts, changelog = finish(r, dumps)
         swap_into_place(tmp, target)
     except OSError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -188,152 +197,45 @@ def _publish(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    result.path = target
-    result.timings = dict(rep.timings)
-    return result
+    return ReleaseResult(target, counts, changelog, findings, timings=dict(rep.timings), internal=internal)
 
 
-def _make_folder(out: Path, prefix: str) -> Path:
-    """A hidden folder beside the release (a killed build's is removed by the next run, see _remove_stale)."""
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        folder = Path(tempfile.mkdtemp(prefix=prefix, dir=out))
-        folder.chmod(0o755)
-        return folder
-    except OSError as exc:
-        raise ReleaseError(f"cannot write into {out}: {exc.strerror or exc}") from None
-
-
-class _Union:
-    """The dataset's N-Triples lines, iterable more than once (each pass reads them anew)."""
-
-    def __init__(self, dataset: SpilledDataset):
-        self.dataset = dataset
-
-    def __iter__(self):
-        return self.dataset.lines()
-
-
-def _write(
-    tmp: Path,
+def _records(
+    files: list[Path],
     target: Path,
-    dataset: SpilledDataset,
-    graphs: list[RecordGraph],
-    digests: dict[str, str],
-    findings,
     build: Build,
+    options: Options,
+    cache: ResultCache,
+    jobs: int | None,
     rep: Reporter,
-    key: str,
-    publication: Publication,
-) -> ReleaseResult:
-    from .store import STORE_DIR, StoreLoader
-
-    base, internal = build.base, build.internal
-    loader = turtle = None
-    try:
-        # N-Triples first: the later passes read it instead of merging the records' runs again; the store
-        # loads it and the N-Quads, and Turtle is written from it, in their own processes
-        nt, nq, ttl = FORMATS["ntriples"], FORMATS["nquads"], FORMATS["turtle"]
-        with rep.stage(f"write {nt.name}"):
-            nt.write(dataset, tmp / nt.filename)
-        dataset.union_file = tmp / nt.filename
-        command = module_command("exilegraph.writers.turtle", tmp / nt.filename, tmp / ttl.filename)
-        turtle = Background("writing the Turtle dump", command)
-        with rep.stage(f"write {nq.name}"):
-            nq.write(dataset, tmp / nq.filename)
-        loader = StoreLoader(tmp / STORE_DIR, tmp / nq.filename, tmp / nt.filename).start()
-        for fmt in sorted(FORMATS.values(), key=lambda f: f.name):
-            if fmt not in (nt, nq, ttl):
-                with rep.stage(f"write {fmt.name}"):
-                    fmt.write(dataset, tmp / fmt.filename)
-        with rep.stage(f"write {ttl.name}"):  # what is left of it
-            turtle.finish()
-        files = [(f.filename, f.media_type, (tmp / f.filename).stat().st_size) for f in FORMATS.values()]
-        files.sort()
-        dataset.discard_spill()
-        with rep.stage("describe"):
-            counts = count(dataset.lines())
-            changelog = compare(ReleaseDir(target), digests, _Union(dataset), base)
-            void = description(
-                base,
-                counts=counts,
-                files=files,
-                issued=build.ended or build.started,
-                internal=internal,
-                publication=publication,
-            )
-            _write_turtle(void, tmp / "void.ttl")
-            shutil.copyfile(GENERATED / "exilegraph.context.jsonld", tmp / "context.jsonld")
-            shutil.copyfile(VOCAB_PATH, tmp / VOCAB_FILE)
-            (tmp / "CHANGELOG.md").write_text(changelog.markdown(__version__), encoding="utf-8")
-            _dump_json(tmp / "changelog.json", changelog.as_dict())
-            (tmp / "validation.txt").write_text(
-                F.to_text(findings) + F.summary(findings) + "\n", encoding="utf-8"
-            )
-            (tmp / "validation.json").write_text(F.to_json(findings), encoding="utf-8")
-            _dump_json(
-                tmp / "release.json",
-                {
-                    "version": __version__,
-                    "schema_version": schema_index()["version"],
-                    "internal": internal,
-                    "base_iri": base,
-                    "issued": iso(build.ended or build.started),
-                    "build": build.iri,
-                    "counts": counts.as_dict(),
-                    "cases": digests,
-                    "graphs": {
-                        "records": sorted(g.graph for g in graphs),
-                        "provenance": f"{base}graph/provenance",
-                        "vocabulary": f"{base}graph/vocabulary",
-                        "description": f"{base}graph/description",
-                    },
-                    "files": {name: media for name, media, _ in files},
-                    "inputs_key": key,
-                    "public_url": publication.download,
-                    "endpoint_url": publication.endpoint,
-                },
-            )
-        with rep.stage("evidence pages"):  # while the store loads in its own process
-            write_evidence_pages(tmp, [g.path for g in graphs], internal=internal)
-        with rep.stage("load store"):  # what is left of it: the loader ran while the files above were written
-            loader.finish(void, f"{base}graph/description")
-    except BaseException:
-        if turtle is not None:
-            turtle.stop()
-        if loader is not None:
-            loader.stop()
-        raise
-    with rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-        build_site(dataset.union_file, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
-    _checksums(tmp)
-    return ReleaseResult(target, counts, changelog, findings, internal=internal)
+) -> tuple[Old | None, list[Processed], dict[str, float]]:
+    """Every record processed (read, typed, mapped, checked and spilled), or, when the release can be made
+    from the previous one, only those that changed: the others come from the cache without their lines."""
+    old = None
+    reused: dict[str, Processed] = {}
+    if options.use_cache:
+        try:
+            old = previous_release(target, graph_key(build.base, build.internal), build.base)
+            reused = unchanged(old, build.inputs, options, cache)
+        except NotPatchable:
+            old = None
+        if not reused or not worth_patching(len(files) - len(reused), len(files)):
+            old, reused = None, {}
+    todo = [f for f, i in zip(files, build.inputs) if i.path not in reused]
+    done, spent = process_files(todo, options, jobs, rep) if todo else ([], {})
+    fresh = iter(done)
+    processed = [reused.get(i.path) or next(fresh) for i in build.inputs]
+    return old, processed, spent
 
 
-def _write_turtle(lines: list[str], path: Path) -> None:
-    import pyoxigraph as ox
-
-    triples = ox.parse("\n".join(lines).encode("utf-8"), format=ox.RdfFormat.N_TRIPLES)
-    ox.serialize(triples, str(path), format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)
-
-
-def _dump_json(path: Path, value) -> None:
-    path.write_text(json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def _checksums(folder: Path) -> None:
-    """SHA256SUMS of every file of the release but the store, whose database files differ from build to build."""
-    lines = []
-    for f in sorted(p for p in folder.rglob("*") if p.is_file()):
-        rel = f.relative_to(folder).as_posix()
-        if rel == "SHA256SUMS" or rel.startswith("store/"):
-            continue
-        h = hashlib.sha256()
-        with open(f, "rb") as fh:
-            for chunk in iter(lambda: fh.read(1 << 20), b""):
-                h.update(chunk)
-        lines.append(f"{h.hexdigest()}  {rel}\n")
-    (folder / "SHA256SUMS").write_text("".join(lines), encoding="utf-8")
+def _spill_all(
+    ok: list[Processed], files: dict[str, Path], options: Options, jobs: int | None
+) -> list[Processed]:
+    """The records, each with its spilled lines: those taken from the previous release are processed
+    (from the cache of their lines)."""
+    missing = [files[p.path] for p in ok if p.block is None]
+    done = iter(process_files(missing, options, jobs)[0] if missing else [])
+    return [p if p.block is not None else next(done) for p in ok]
 
 
 def _inputs_key(build: Build, publication: Publication) -> str:
@@ -384,46 +286,3 @@ def _sha256(path: Path) -> str:
         return sha256_bytes(path.read_bytes())
     except OSError:
         return ""
-
-
-def swap_into_place(tmp: Path, target: Path) -> None:
-    """Put the finished release in place so that at every instant either the old or the new one is there:
-    an atomic exchange of the two folders (renameat2 RENAME_EXCHANGE on Linux), then the old one removed.
-    Where the exchange is not available the old release is renamed aside first (a short window)."""
-    if target.exists() and _exchange(tmp, target):
-        shutil.rmtree(tmp, ignore_errors=True)  # tmp now holds the previous release
-        return
-    old = None
-    if target.exists():
-        old = target.with_name(f".{target.name}.old-{os.getpid()}")
-        target.rename(old)
-    tmp.rename(target)
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-
-
-def _exchange(a: Path, b: Path) -> bool:
-    """Atomically swap two paths on the same file system; False where the system cannot."""
-    if sys.platform != "linux":
-        return False
-    import ctypes
-
-    libc = ctypes.CDLL(None, use_errno=True)
-    renameat2 = getattr(libc, "renameat2", None)
-    if renameat2 is None:
-        return False
-    at_fdcwd, rename_exchange = -100, 2
-    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange)
-    if done == 0:
-        return True
-    err = ctypes.get_errno()
-    if err in (22, 38, 95):  # EINVAL, ENOSYS, EOPNOTSUPP: the file system cannot exchange
-        return False
-    raise OSError(err, os.strerror(err), str(b))
-
-
-def _remove_stale(out: Path) -> None:
-    """Folders left by a build that was killed midway (they are hidden; the release itself is intact)."""
-    for p in [*out.glob(".exilegraph*.tmp-*"), *out.glob(".exilegraph*.old-*")]:
-        if p.is_dir():
-            shutil.rmtree(p, ignore_errors=True)

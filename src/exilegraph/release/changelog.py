@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 from ..errors import NoReleaseError
-from ..provenance import GENERATED_BY, _build_prefixes, content_digest, content_lines, is_content
+from ..provenance import GENERATED_BY, build_prefixes, content_digest, content_lines, is_content
 from ..records import RecordGraph
 from .folder import ReleaseDir
 
@@ -58,10 +58,17 @@ class Changelog:
         return "\n".join(lines) + "\n"
 
 
-def compare(previous: ReleaseDir, digests: dict[str, str], triples: Iterable[str], base: str) -> Changelog:
+def compare(
+    previous: ReleaseDir,
+    digests: dict[str, str],
+    triples: Iterable[str],
+    base: str,
+    counted: tuple[int, int] | None = None,
+) -> Changelog:
     """Compare with the release in `previous` (a release directory), if there is one. Triples that
     only record the build (activity, input files, generated-by links) are not counted as changes.
-    `triples` is iterated once or twice (a list, or an object whose iterator starts anew each time)."""
+    `triples` is iterated once or twice (a list, or an object whose iterator starts anew each time);
+    `counted` gives the content triples added and removed when the caller knows them (a patched rebuild)."""
     try:
         old = previous.manifest
     except NoReleaseError:
@@ -76,7 +83,9 @@ def compare(previous: ReleaseDir, digests: dict[str, str], triples: Iterable[str
     log.cases_removed = sorted(set(old_cases) - set(digests))
     log.cases_changed = sorted(c for c in set(digests) & set(old_cases) if digests[c] != old_cases[c])
     old_nt = previous.ntriples
-    if old_nt.is_file():
+    if counted is not None:
+        log.triples_added, log.triples_removed = counted
+    elif old_nt.is_file():
         try:
             log.triples_added, log.triples_removed = _diff_sorted(_read(old_nt), triples, base)
         except _Unsorted:  # a dump written by other means: compare as sets
@@ -100,7 +109,7 @@ def _read(path) -> Iterator[str]:
 
 def _content(lines: Iterable[str], base: str) -> Iterator[str]:
     """The content lines, in order, without repeats; raises _Unsorted when they are not sorted."""
-    build = _build_prefixes(base)
+    build = build_prefixes(base)
     last = None
     for line in lines:
         if line.startswith(build) or GENERATED_BY in line:

@@ -35,6 +35,7 @@ class Manifest:
     graphs: dict = field(default_factory=dict)
     files: dict = field(default_factory=dict)
     inputs_key: str | None = None  # what the release was built from (see release._inputs_key)
+    graph_key: str | None = None  # what its graphs depend on besides the records (see release.patch)
 
     @classmethod
     def from_json(cls, data: dict) -> Manifest:

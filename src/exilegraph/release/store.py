@@ -8,17 +8,25 @@ records is one set of triples there, and queries need no union view, which made 
 from __future__ import annotations
 
 import gc
-import itertools
-import sys
 from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..errors import ReleaseError
+from ..rdf.oxstore import (  # noqa: F401 - the patch's files, for release/assemble.py and tests
+    PATCH_DESCRIPTION,
+    PATCH_GONE,
+    PATCH_NEW,
+    PATCH_OLD,
+    PATCH_OWNED,
+    PATCH_UNION_IN,
+    PATCH_UNION_OUT,
+    PATCHES_FILE,
+)
 from .background import Background, module_command
 from .folder import STORE_DIR
 
-__all__ = ["STORE_DIR", "StoreLoader"]
+__all__ = ["STORE_DIR", "StoreLoader", "StorePatcher"]
 
 
 class StoreLoader:
@@ -34,7 +42,7 @@ class StoreLoader:
         self.job: Background | None = None
 
     def start(self) -> StoreLoader:
-        command = module_command("exilegraph.release.store", self.path, self.nquads, self.ntriples)
+        command = module_command("exilegraph.rdf.oxstore", self.path, self.nquads, self.ntriples)
         self.job = Background("loading the store", command, who="the loader")
         return self
 
@@ -67,22 +75,19 @@ class StoreLoader:
         gc.collect()  # release RocksDB's lock before the folder is moved into place
 
 
-LOAD_LINES = 500_000  # per bulk load: Oxigraph's loader holds a whole input's batches (1.6 GB at 10k cases)
+class StorePatcher(StoreLoader):
+    """Makes the store from the previous release's store and the difference of the two releases (see
+    `_patch`), in its own process like the loader; `finish` waits for it."""
 
+    def __init__(self, path: Path, previous: Path, patch: Path):
+        self.path, self.previous, self.patch = path, previous, patch
+        self.job = None
 
-def _load(path: str, nquads: str, ntriples: str) -> None:
-    store = ox.Store(path)
-    _bulk_load(store, nquads, ox.RdfFormat.N_QUADS)
-    _bulk_load(store, ntriples, ox.RdfFormat.N_TRIPLES)  # the union, into the default graph
-    store.flush()
+    def start(self) -> StorePatcher:
+        command = module_command("exilegraph.rdf.oxstore", "--patch", self.path, self.previous, self.patch)
+        self.job = Background("patching the store", command, who="the store patcher")
+        return self
 
-
-def _bulk_load(store: ox.Store, path: str, fmt: ox.RdfFormat) -> None:
-    """Load a line-based dump in pieces of LOAD_LINES lines, so the loader's memory does not grow with it."""
-    with open(path, "rb") as f:
-        while chunk := b"".join(itertools.islice(f, LOAD_LINES)):
-            store.bulk_load(input=chunk, format=fmt)
-
-
-if __name__ == "__main__":  # the loader process of StoreLoader
-    _load(sys.argv[1], sys.argv[2], sys.argv[3])
+    def finish(self, description: list[str], description_graph: str) -> None:
+        """Raises ReleaseError when the patcher failed (the description is in its patch)."""
+        self.wait()

@@ -37,12 +37,12 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     a cache that cannot be read or written only costs time."""
     use = db is not None and USABLE
     cwd = os.getcwd()
-    absolute = [f if os.path.isabs(f) else os.path.normpath(os.path.join(cwd, f)) for f in files]
-    known = _known(db, absolute) if use else {}
+    full_paths = [absolute(cwd, f) for f in files]
+    known = _known(db, full_paths) if use else {}
     now = time.time_ns()
     out: dict[str, str] = {}
     fresh = []
-    for f, full in zip(files, absolute):
+    for f, full in zip(files, full_paths):
         try:
             st = os.stat(f)
         except OSError:
@@ -53,8 +53,8 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
             continue
         sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
         row = known.get(full)
-        if row is not None and row[0] == sig:
-            out[f] = row[1]
+        if row is not None and row[1:6] == sig:
+            out[f] = row[6]
             continue
         try:
             with open(f, "rb") as fh:
@@ -70,9 +70,18 @@ def file_digests(db: sqlite3.Connection | None, files: list[str]) -> dict[str, s
     return out
 
 
-def _known(db: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[tuple, str]]:
+def absolute(cwd: str, path: str) -> str:
+    """The path as given when absolute, else os.path.normpath(os.path.join(cwd, path)), without normpath's
+    cost for a relative path that it would leave as it is."""
+    if os.sep == "/" and path and path[0] not in "/." and "//" not in path and "/." not in path:
+        if path[-1] != "/" and cwd != "/":
+            return f"{cwd}/{path}"
+    return path if os.path.isabs(path) else os.path.normpath(os.path.join(cwd, path))
+
+
+def _known(db: sqlite3.Connection, paths: list[str]) -> dict[str, tuple]:
+    """The rows of `paths` (path, the five numbers of the stat, sha256), by path."""
     wanted = set(paths)
-    out: dict[str, tuple[tuple, str]] = {}
     try:
         db.execute(
             f"CREATE TABLE IF NOT EXISTS {TABLE} (path TEXT PRIMARY KEY, dev INTEGER, ino INTEGER, "
@@ -82,13 +91,10 @@ def _known(db: sqlite3.Connection, paths: list[str]) -> dict[str, tuple[tuple, s
             rows = db.execute(_SELECT)
         else:
             rows = db.execute(f"{_SELECT} WHERE path IN ({','.join('?' * len(paths))})", paths)
-        for path, dev, ino, size, mtime, ctime, sha in rows:
-            # a number of another type compares unequal to the stat's, unless it has the same value
-            if path in wanted and isinstance(sha, str) and len(sha) == 64:
-                out[path] = ((dev, ino, size, mtime, ctime), sha)
+        # a number of another type compares unequal to the stat's, unless it has the same value
+        return {r[0]: r for r in rows if r[0] in wanted and type(r[6]) is str and len(r[6]) == 64}
     except sqlite3.Error:
         return {}
-    return out
 
 
 def _store(db: sqlite3.Connection, rows: list[tuple]) -> None:

@@ -194,9 +194,14 @@ def write(dataset: Dataset | SpilledDataset, path: Path) -> None:
     _write(path, (_dumps(node) + "\n" for node in iter_nodes(dataset.lines())))
 
 
+def header() -> str:
+    """What the file holds before its first node object."""
+    return '{"@context": ' + json.dumps(context(), ensure_ascii=False, indent=1) + ',\n"@graph": [\n'
+
+
 def _write(path: Path, nodes: Iterator[str]) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as f:
-        f.write('{"@context": ' + json.dumps(context(), ensure_ascii=False, indent=1) + ',\n"@graph": [\n')
+        f.write(header())
         first = True
         for text in nodes:
             if not first:
