@@ -6,9 +6,11 @@
 Each query runs as bench.py's `query_p50` runs it: as a question (every parameter set: the first
 synthetic case, its person, KZ, that case's outlet, else the parameter's example) and, where it has
 optional parameters, as a listing of the whole release (required parameters only). Prints the median
-of `--repeats` runs (a run over 5 s is not repeated). With `--compare DIR` the queries of that folder
-(same file names, e.g. an older copy of queries/) run too, and the script reports whether both give
-the same rows: as a multiset, and in the same order where the query has ORDER BY.
+of `--repeats` runs (a run over 5 s is not repeated). A listing in pages (`# page:`) is its first page;
+with `--pages` every page runs too and the slowest is reported. With `--compare DIR` the queries of that
+folder (same file names, e.g. an older copy of queries/) run too, and the script reports whether both give
+the same rows: as a multiset, and in the same order where the query has ORDER BY (a listing in pages: all
+its pages joined, against the other version's listing when that one has no pages).
 """
 
 from __future__ import annotations
@@ -60,6 +62,23 @@ def render_file(path: Path, params: dict[str, str], base: str) -> str:
     return bind_params(declare(text).text, params, entry, base, path.name)
 
 
+def every_page(store, path: Path, params: dict[str, str], base: str) -> tuple[float, list[tuple]]:
+    """The slowest page's milliseconds and the rows of every page, in order, of a listing in pages (the
+    listing's own rows when it has no pages)."""
+    from exilegraph.catalogue import page_count_query, parse_header, with_page
+
+    entry = parse_header(path.read_text(encoding="utf-8"), path)
+    bound = render_file(path, params, base)
+    if entry.page is None:
+        return run(store, bound, 1)
+    keys = int(next(iter(store.query(page_count_query(bound, entry))))["keys"].value)
+    slowest, rows = 0.0, []
+    for page in range(1, max(1, -(-keys // entry.page.size)) + 1):
+        ms, part = run(store, with_page(bound, entry, page), 1)
+        slowest, rows = max(slowest, ms), rows + part
+    return slowest, rows
+
+
 def run(store, text: str, repeats: int) -> tuple[float, list[tuple]]:
     """Median milliseconds over the runs, and the rows of the last run (terms as N-Triples strings)."""
     times, rows = [], []
@@ -85,6 +104,7 @@ def main() -> None:
     ap.add_argument("--form", help="run only this form: question, listing or +PARAM")
     ap.add_argument("--examples", action="store_true", help="give every parameter its example value")
     ap.add_argument("--each", action="store_true", help="also run with each optional parameter alone")
+    ap.add_argument("--pages", action="store_true", help="run every page of a listing in pages")
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
@@ -106,8 +126,17 @@ def main() -> None:
             ms, rows = run(store, render_file(entry.path, params, base), args.repeats)
             figures[form][name] = ms
             line = f"{name:<22} {form:<9} {ms:>10.1f} ms {len(rows):>8} rows"
+            paged = form == "listing" and entry.page is not None and (args.pages or args.compare)
+            if paged:
+                slowest, rows = every_page(store, entry.path, params, base)
+                figures["slowest page"][name] = slowest
+                line += f" (all pages: {len(rows)} rows, slowest page {slowest:.1f} ms)"
             if args.compare:
-                old_ms, old_rows = run(store, render_file(args.compare / entry.path.name, params, base), 1)
+                old_path = args.compare / entry.path.name
+                if paged:
+                    old_ms, old_rows = every_page(store, old_path, params, base)
+                else:
+                    old_ms, old_rows = run(store, render_file(old_path, params, base), 1)
                 ordered = "ORDER BY" in entry.text.upper()
                 same_bag = collections.Counter(rows) == collections.Counter(old_rows)
                 same_order = not ordered or rows == old_rows

@@ -308,6 +308,9 @@ def test_cases_by_host_state(ask):
         state_of_concern="Kazakhstan",
     )
     assert has(ua, case=CASE + "huseynov-fikrat", through="events", state_of_concern="Azerbaijan")
+    # first and last are the dates recorded there, even when some of the case's events there are undated:
+    # from her flight to Ukraine (March 2017) to the appeal hearing set for 14 January 2020
+    assert has(ua, case=CASE + "akhmetova-zhanara", through="events", first="2017-03", last="2020-01-14")
     only = ask("cases-by-host-state", host="UA")
     assert only and {r["host_state"] for r in only} == {"Ukraine"}
     assert not ask("cases-by-host-state", host="SE")

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from chromium_driver import Chromium, SiteServer, find_or_install_chromium
-from exilegraph.catalogue import bind_params, catalogue, parse_header
+from exilegraph.catalogue import bind_params, catalogue, page_count_query, parse_header, with_page
 from exilegraph.cli import main
 from exilegraph.release import build_release
 from exilegraph.resources import DEFAULT_BASE_IRI
@@ -205,7 +205,16 @@ def test_query_page_binds_parameters_into_the_same_text_as_the_toolkit(browser, 
         }})()""")
         assert js == bind_params(entry.text, params, entry, DEFAULT_BASE_IRI, name), name
         checked += 1
-    assert checked >= 5
+        if entry.page is not None:  # the page's OFFSET and the count of its keys, as the toolkit writes them
+            paged = browser.evaluate(f"""(() => {{
+                const config = JSON.parse(document.getElementById('catalogue').textContent);
+                const entry = config.queries.find(q => q.name === {json.dumps(name)});
+                return [window.exilegraphQuery.withPage({json.dumps(js)}, entry, 3),
+                        window.exilegraphQuery.countQuery({json.dumps(js)}, entry)];
+            }})()""")
+            assert paged == [with_page(js, entry, 3), page_count_query(js, entry)], name
+            checked += 1
+    assert checked >= 7
     text = "# title: t\n# param: case — a case\nSELECT ?x WHERE { BIND(<urn:a> AS ?case) ?x ?p ?case }\n"
     entry = parse_header(text, Path("clash.rq"))
     assert binding_modes(entry) == {"case": "wrapped"}
@@ -226,4 +235,33 @@ def test_home_page_screenshot(browser, server):
     browser.navigate(server.url + "index.html")
     assert browser.evaluate("document.querySelectorAll('table.cases tbody tr').length") == 7
     browser.screenshot(SCREENSHOTS / "index.png")
+    assert browser.console_errors() == []
+
+
+def test_query_page_shows_which_page_of_a_listing_it_is(browser, server, release):
+    """A listing in pages says which page of how many it shows, as `exilegraph query --page` does."""
+    browser.navigate(server.url + "sparql.html")
+    browser.wait_for("document.body.dataset.ready === 'true'")
+    browser.evaluate("""(() => {
+        const select = document.getElementById('catalogue-select');
+        select.value = 'single-source-claims';
+        select.dispatchEvent(new Event('change'));
+        document.getElementById('run').click();
+    })()""")
+    try:
+        status = browser.wait_for(
+            "/page/.test(document.getElementById('status').textContent) && "
+            "document.getElementById('status').textContent"
+        )
+    except TimeoutError:
+        raise AssertionError(
+            browser.evaluate("document.getElementById('status').textContent") + str(browser.console_errors())
+        ) from None
+    cli = CliRunner().invoke(
+        main, ["query", "single-source-claims", "--format", "json", "--release", str(release)]
+    )
+    rows = len(json.loads(cli.stdout)["results"]["bindings"])
+    assert status == f"{rows} rows, page 1 of 1 (500 cases a page)"
+    assert browser.evaluate("document.getElementById('page-next').hidden") is True
+    assert browser.evaluate("document.getElementById('page').value") == "1"
     assert browser.console_errors() == []

@@ -185,7 +185,9 @@ def test_catalogue_parameters_are_checked():
         bind_params(entry.text, {}, entry)
     with pytest.raises(QueryError, match="has no parameter country; it takes: since, state"):
         bind_params(entry.text, {"state": "KZ", "country": "UA"}, entry)
-    assert "VALUES ?since" not in bind_params(entry.text, {"state": "KZ"}, entry)  # optional, left unbound
+    bound = bind_params(entry.text, {"state": "KZ"}, entry)
+    assert 'VALUES ?since { "' not in bound  # optional, left unbound
+    assert 'VALUES ?since { "2015" }' in bind_params(entry.text, {"state": "KZ", "since": "2015"}, entry)
 
 
 def test_a_parameter_must_be_a_variable_of_the_query():

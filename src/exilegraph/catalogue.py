@@ -6,6 +6,7 @@ A catalogue query opens with a comment block:
     # answers: What happened in a case, in date order ...?
     # param: case — case id (example: akhmetova-zhanara)
     # param: since — ... (example: 2015) (optional)
+    # page: 500 cases
     # note: anything else readers should know
 
 A parameter is bound by adding `VALUES ?name { term }` at the top of the query's WHERE group. The name
@@ -13,7 +14,12 @@ says how a value is read: country parameters (state, host, country, citizenship,
 3166 code and become the country's Wikidata IRI; case, person and organisation take an id and become
 the node's IRI; since and until take YYYY[-MM[-DD]]; anything else is an IRI (<...>, http(s)://...,
 prefix:local) or a literal (integer or string). pyoxigraph writes the term, so a value can never change
-the rest of the query.
+the rest of the query. A sub-select that projects a parameter's variable gets the same VALUES at the top
+of its own WHERE group: Oxigraph evaluates a sub-select on its own, before the parameter could narrow it.
+
+A query with `# page: N UNIT` comes in pages: it opens with a sub-select, the page's keys, that ends in
+`LIMIT N`; page k adds `OFFSET (k-1)*N` there, and `page_count_query` counts the keys (see
+queries/README.md, "Pages").
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError
+from .querytext import page_limit, sub_selects, tokens, where_group
 from .rdf.terms import iri
 from .resources import DEFAULT_BASE_IRI, QUERIES, dataset_folder, schema_index
 from .sparqlguard import check_query
@@ -40,23 +47,11 @@ NODE_PARAMS = {
 DATE_PARAMS = {"since", "until"}
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_HEADER = re.compile(r"^#\s*(title|answers|param|note)\s*:\s*(.*)$")
+_HEADER = re.compile(r"^#\s*(title|answers|param|page|note)\s*:\s*(.*)$")
+_PAGE = re.compile(r"^(?P<size>[1-9]\d*)\s+(?P<unit>\w+)\b")
 _PARAM = re.compile(r"^(?P<name>[A-Za-z_]\w*)\s*(?:—|–|-|:)\s*(?P<text>.*)$")
 _EXAMPLE = re.compile(r"\(example:\s*([^)]*)\)")
 _SYNTAX = re.compile(r"^error at (\d+):(\d+):\s*(.*)$", re.S)
-_TOKENS = re.compile(
-    r'''
-    (?P<comment>\#[^\n]*)
-  | (?P<string>"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^'\\]|\\.|'(?!''))*\'\'\'|"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')
-  | (?P<iri><[^<>"{}|^`\\\x00-\x20]*>)
-  | (?P<var>[?$][A-Za-z0-9_]+)
-  | (?P<word>[A-Za-z_][\w.-]*(?::[\w.%-]*)?|:[\w.%-]*)
-  | (?P<open>\{)
-  | (?P<close>\})
-  | (?P<other>\S)
-''',
-    re.X | re.S,
-)
 
 
 @dataclass(frozen=True)
@@ -68,6 +63,14 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Page:
+    """How a catalogue query's listing is cut into pages: `size` keys (`unit`: cases, sources) a page."""
+
+    size: int
+    unit: str
+
+
+@dataclass(frozen=True)
 class CatalogueQuery:
     name: str
     path: Path
@@ -75,6 +78,7 @@ class CatalogueQuery:
     answers: str
     params: tuple[Param, ...]
     text: str
+    page: Page | None = None
 
     def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
@@ -114,7 +118,16 @@ def parse_header(text: str, path: Path) -> CatalogueQuery:
         )
     if "title" not in fields:
         raise QueryError(f"{path}: a catalogue query opens with `# title: ...` (and `# answers: ...`)")
-    return CatalogueQuery(path.stem, path, fields["title"], fields.get("answers", ""), tuple(params), text)
+    page = None
+    if "page" in fields:
+        m = _PAGE.match(fields["page"])
+        if not m:
+            raise QueryError(f"{path}: cannot read `# page: {fields['page']}` (expected `# page: 500 cases`)")
+        page = Page(int(m.group("size")), m.group("unit"))
+        _page_limit(text, page.size, str(path))
+    return CatalogueQuery(
+        path.stem, path, fields["title"], fields.get("answers", ""), tuple(params), text, page
+    )
 
 
 def query_folders() -> list[Path]:
@@ -274,11 +287,13 @@ def bind_params(
             raise QueryError(f"{entry.name} needs --param {p.name}=...: {p.description}{example}")
     if not params:
         return text
-    used = {m.group("var")[1:] for m in _TOKENS.finditer(text) if m.lastgroup == "var"}
+    used = {t.text[1:] for t in tokens(text) if t.kind == "var"}
     for name in params:
         if name not in used:
             raise QueryError(f"{label} has no variable ?{name} for --param {name}")
-    values = "".join(f"VALUES ?{n} {{ {param_term(n, v, base)} }} " for n, v in sorted(params.items()))
+    terms = {n: str(param_term(n, v, base)) for n, v in params.items()}
+    text = _bind_sub_selects(text, terms)
+    values = "".join(f"VALUES ?{n} {{ {terms[n]} }} " for n in sorted(terms))
     open_at, close_at, where_at = _where_group(text, label)
     inner = text[open_at + 1 : close_at]
     if where_at is not None:  # CONSTRUCT WHERE { triples }: spell the template out, then bind in the group
@@ -294,37 +309,65 @@ def bind_params(
 
 
 def _where_group(text: str, label: str) -> tuple[int, int, int | None]:
-    """Offsets of the braces of the query's WHERE group, and of the WHERE of a `CONSTRUCT WHERE {}`.
+    return where_group(text, label)
 
-    Strings, IRIs and comments are skipped; the WHERE keyword may be left out, and a CONSTRUCT's
-    first group is its template.
-    """
-    depth, form, seen_where, start = 0, None, False, None
-    groups: list[tuple[int, int]] = []
-    short_construct = None
-    for m in _TOKENS.finditer(text):
-        kind = m.lastgroup
-        if kind == "word" and depth == 0:
-            word = m.group().upper()
-            if form is None and word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
-                form = word
-            elif form and word == "WHERE":
-                seen_where = True
-                short_construct = m.start() if form == "CONSTRUCT" and not groups else None
-        elif kind == "open":
-            if depth == 0 and form:
-                start = m.start()
-            depth += 1
-        elif kind == "close":
-            depth -= 1
-            if depth == 0 and start is not None:
-                groups.append((start, m.start()))
-                start = None
-                if seen_where or form != "CONSTRUCT" or len(groups) == 2:
-                    break
-    if not groups:
-        raise QueryError(f"{label}: parameters need a WHERE {{ ... }} group to bind into")
-    return groups[-1][0], groups[-1][1], short_construct
+
+def _bind_sub_selects(text: str, terms: dict[str, str]) -> str:
+    """VALUES for each parameter at the top of every sub-select that projects its variable as it is (see
+    querytext.SubSelect): the same restriction as at the top of the query, applied where Oxigraph
+    evaluates the sub-select."""
+    edits = []
+    for sub in sub_selects(text):
+        names = sorted(n for n in terms if n in sub.bindable)
+        if names:
+            edits.append((sub.open_at + 1, "".join(f" VALUES ?{n} {{ {terms[n]} }}" for n in names)))
+    for at, insert in sorted(edits, reverse=True):
+        text = text[:at] + insert + text[at:]
+    return text
+
+
+# ---- pages -----------------------------------------------------------------------------------------
+def _page_limit(text: str, size: int, label: str):
+    try:
+        return page_limit(text, size)
+    except QueryError as exc:
+        raise QueryError(f"{label}: {exc}") from None
+
+
+def with_page(text: str, entry: CatalogueQuery, page: int) -> str:
+    """The query text of page `page` (1 is the first) of a paged catalogue query: OFFSET after its keys'
+    LIMIT. Raises QueryError for a query without pages or a page below 1."""
+    if entry.page is None:
+        raise QueryError(f"{entry.name} does not come in pages; leave out the page")
+    if page < 1:
+        raise QueryError(f"pages are numbered from 1, not {page}")
+    if page == 1:
+        return text
+    limit = _page_limit(text, entry.page.size, entry.name)
+    return f"{text[: limit.end]} OFFSET {(page - 1) * entry.page.size}{text[limit.end :]}"
+
+
+def page_count_query(text: str, entry: CatalogueQuery) -> str:
+    """A query counting the keys of a paged catalogue query (as ?keys), from its text with the parameters
+    bound: the pages are ceil(keys / size). Raises QueryError for a query without pages."""
+    if entry.page is None:
+        raise QueryError(f"{entry.name} does not come in pages")
+    limit = _page_limit(text, entry.page.size, entry.name)
+    sub = next((s for s in sub_selects(text) if s.start < limit.start < s.end), None)
+    if sub is None:
+        raise QueryError(f"{entry.name}: its LIMIT {entry.page.size} does not end a sub-select")
+    head = text[: where_group(text, entry.name)[0]]
+    prologue = head[: _form_start(head)]
+    keys = text[sub.start : sub.close_at + 1]
+    return f"{prologue}SELECT (COUNT(*) AS ?keys) WHERE {{ {{ {keys} }} }}\n"
+
+
+def _form_start(head: str) -> int:
+    """Where the query form (SELECT, CONSTRUCT, ...) starts in the text before the WHERE group."""
+    for t in tokens(head):
+        if t.kind == "word" and t.text.upper() in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE"):
+            return t.start
+    return len(head)
 
 
 def check_syntax(text: str, label: str = "the query") -> None:

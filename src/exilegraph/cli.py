@@ -230,8 +230,13 @@ _RELEASE_DIR = click.option(
     type=click.FloatRange(min=0),
     help="Stop the query after this many seconds (0: no limit).",
 )
+@click.option(
+    "--page",
+    type=click.IntRange(min=1),
+    help="For a catalogue listing that comes in pages: which page (default the first).",
+)
 @click.option("--list", "list_", is_flag=True, help="List the catalogue of ready-made queries and exit.")
-def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
+def query_command(query_or_file, release_dir, fmt, params, timeout, page, list_):
     """Run QUERY_OR_FILE (SPARQL text, a .rq file or a catalogue name) on a release's embedded store."""
     from .catalogue import listing
     from .query import run
@@ -249,6 +254,8 @@ def query_command(query_or_file, release_dir, fmt, params, timeout, list_):
             params,
             timeout or None,
             warn=lambda message: click.echo(f"Warning: {message}", err=True),
+            page=page,
+            note=lambda message: click.echo(message, err=True),
         ),
         nl=False,
     )

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
+from .computed import computed_lines
 from .literals import parse_day, text_language
 from .rdf.namespaces import RDF_TYPE, XSD
 from .rdf.terms import hash_id, iri, iri_value, literal, typed
@@ -157,6 +158,7 @@ class Mapper:
         if m.case is not None:
             case_iri = self.node_iri("case", m.case.id)
             run.emit(m.case, "ExileCase", case_iri, owner=m.case.id, fpath=("case",))
+            run.lines.extend(computed_lines(run.lines, case_iri, m.case.id, self.base))
         lines = sorted(set(run.lines))
         return RecordGraph(
             record.id,

@@ -32,7 +32,7 @@ from pydantic import (
 
 
 metamodel_version = "1.12.0"
-version = "0.2.0"
+version = "0.3.0"
 
 
 class ConfiguredBaseModel(BaseModel):
@@ -713,6 +713,30 @@ class Citation(ConfiguredBaseModel):
     reference_text: Optional[str] = Field(default=None, description="""The in-text reference as the document wrote it, e.g. \"(Radio Free Europe, 2017)\".""")
 
 
+class ComputedSummary(ConfiguredBaseModel):
+    """
+    Figures exilegraph computes from one case's record when it builds a release: how the case's reported claims rest on sources. They are counted from the record's own triples, never written in records, and are not a claim of any source nor of the curators; they spare a question about the whole release counting every case again. The node's IRI is `computed/<case id>`.
+    """
+    computed_for: str = Field(default=..., description="""Computed by exilegraph, never written in records: the case whose record these figures were computed from.""")
+    reported_citation_count: Optional[int] = Field(default=None, description="""Computed by exilegraph, never written in records: how many citations the case's reported claims have (its events, statements, residences and associates, and its subject's other names and affiliations where the case's record describes the subject; assessed claims do not count).""")
+    cited_source_count: Optional[int] = Field(default=None, description="""Computed by exilegraph, never written in records: how many different sources those citations derive from.""")
+    title_only_citation_count: Optional[int] = Field(default=None, description="""Computed by exilegraph, never written in records: how many of those citations have `support: title` (only the source's title supports the claim).""")
+    sole_source: Optional[str] = Field(default=None, description="""Computed by exilegraph, never written in records: the one source every citation of the case's reported claims derives from; set only when there is exactly one.""")
+    single_source_claim: Optional[list[str]] = Field(default=None, description="""Computed by exilegraph, never written in records: a reported event or statement of the case whose every citation derives from one and the same source.""")
+
+
+class ComputedPresence(ConfiguredBaseModel):
+    """
+    Computed by exilegraph from one case's record when it builds a release: a host state where the case unfolded, through its events (those whose host state it is) or through its residences of one role (those in that country), with the first and last dates recorded there. Never written in records; not a claim of any source nor of the curators.
+    """
+    computed_for: str = Field(default=..., description="""Computed by exilegraph, never written in records: the case whose record these figures were computed from.""")
+    presence_state: Country = Field(default=..., description="""Computed by exilegraph, never written in records; the host state.""")
+    presence_through: str = Field(default=..., description="""Computed by exilegraph, never written in records: `events` (events whose host state it is) or `residence` (residences in that country, of the role in presence_role or of none).""")
+    presence_role: Optional[ResidenceRole] = Field(default=None, description="""Computed by exilegraph, never written in records; the role of the residences, when they record one.""")
+    presence_first: Optional[str] = Field(default=None, description="""Computed by exilegraph, never written in records: the smallest earliest date (eg:earliest, as text) of those events or residences; absent when none is dated.""")
+    presence_last: Optional[str] = Field(default=None, description="""Computed by exilegraph, never written in records: the largest latest date (eg:latest, as text) of those events or residences; absent when none is dated.""")
+
+
 # Model rebuild
 # see https://pydantic-docs.helpmanual.io/usage/models/#rebuilding-a-model
 RecordFile.model_rebuild()
@@ -732,3 +756,5 @@ Conflict.model_rebuild()
 Source.model_rebuild()
 Agent.model_rebuild()
 Citation.model_rebuild()
+ComputedSummary.model_rebuild()
+ComputedPresence.model_rebuild()

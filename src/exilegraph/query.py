@@ -25,7 +25,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .catalogue import bind_params, check_syntax, parse_params, resolve
+from .catalogue import (
+    CatalogueQuery,
+    bind_params,
+    check_syntax,
+    page_count_query,
+    parse_params,
+    resolve,
+    with_page,
+)
 from .errors import QueryError
 from .release.folder import ReleaseDir
 from .resources import DEFAULT_BASE_IRI, schema_index
@@ -170,10 +178,21 @@ def run_query(
 
 
 def render(
-    query_or_file: str, params: dict[str, str] | None = None, base: str = DEFAULT_BASE_IRI, warn=None
+    query_or_file: str,
+    params: dict[str, str] | None = None,
+    base: str = DEFAULT_BASE_IRI,
+    warn=None,
+    page: int | None = None,
 ) -> str:
     """The final text of a query, with the standard prefixes it lacks declared and its parameters bound, ready
-    to send to any SPARQL endpoint. Raises QueryError."""
+    to send to any SPARQL endpoint; for a catalogue query that comes in pages, page `page` (the first when
+    None). Raises QueryError."""
+    return _render(query_or_file, params, base, warn, page)[0]
+
+
+def _render(
+    query_or_file: str, params: dict[str, str] | None, base: str, warn, page: int | None
+) -> tuple[str, CatalogueQuery | None, str]:
     text, entry, label = resolve(query_or_file)
     check_query(text)  # a query nested thousands deep would crash the parser below
     declared = declare(text)
@@ -181,7 +200,12 @@ def render(
     if warn is not None:
         for message in vocabulary_warnings(text):
             warn(message)
-    return bind_params(declared.text, params or {}, entry, base, label)
+    bound = bind_params(declared.text, params or {}, entry, base, label)
+    if page is not None and (entry is None or entry.page is None):
+        raise QueryError(f"{label} does not come in pages; leave out --page")
+    if entry is not None and entry.page is not None:
+        return with_page(bound, entry, page or 1), entry, bound
+    return bound, entry, bound
 
 
 def run(
@@ -191,13 +215,35 @@ def run(
     params: list[str] | tuple[str, ...] = (),
     timeout: float | None = 30.0,
     warn=None,
+    page: int | None = None,
+    note=None,
 ) -> str:
-    """`exilegraph query`: the result in the requested format, as text; warnings go to `warn`."""
+    """`exilegraph query`: the result in the requested format, as text; warnings go to `warn`. For a
+    catalogue query in pages, page `page` (default the first), and `note` receives which page of how many
+    it was and how to ask for the next."""
     if fmt not in FORMATS:
         raise QueryError(f"unknown format '{fmt}'; choose one of {', '.join(FORMATS)}")
-    return format_result(
-        run_query(query_or_file, release, parse_params(params), timeout, isolated=True, warn=warn), fmt
-    )
+    rel = ReleaseDir(release)
+    text, entry, bound = _render(query_or_file, parse_params(params), rel.base_iri, warn, page)
+    result = execute(release, text, timeout, isolated=True)
+    if entry is not None and entry.page is not None and note is not None and result.kind == "select":
+        note(page_note(release, entry, bound, page or 1, timeout))
+    return format_result(result, fmt)
+
+
+def page_note(release: Path, entry: CatalogueQuery, bound: str, page: int, timeout: float | None) -> str:
+    """Which page of how many a paged catalogue query answered, and the option for the next one.
+
+    Raises QueryError when counting the pages fails or runs too long."""
+    assert entry.page is not None
+    counted = execute(release, page_count_query(bound, entry), timeout, isolated=True).values()
+    keys = int(counted[0]["keys"] or 0) if counted else 0
+    pages = max(1, -(-keys // entry.page.size))
+    what = f"{entry.page.size} {entry.page.unit} a page"
+    if page > pages:
+        return f"page {page} is past the last page ({pages}; {what})"
+    nxt = f"; the next: --page {page + 1}" if page < pages else ""
+    return f"page {page} of {pages} ({what}){nxt}"
 
 
 # ---- output ----------------------------------------------------------------------------------------

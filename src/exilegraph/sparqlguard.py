@@ -141,6 +141,9 @@ def order_rewrite(text: str) -> str | None:
     numeric value (numbers only), datatype IRI, language tag, lexical form; DESC(E) gives the same
     keys descending. This is SPARQL 1.1's order (section 15.1) for every pair SPARQL orders, except that
     dates and times of one datatype are ordered by their lexical form (chronological for one time zone).
+    The datatype and the lexical form are keyed as new text ("~" and the text, which orders alike): Oxigraph
+    reads the text of a term the store holds from disk at every comparison of a sort, and a computed
+    text once (a listing of 100,000 rows spent most of its time comparing stored text).
     """
     if not _ORDER.search(text):
         return None
@@ -221,8 +224,8 @@ def _keys(text: str, span: tuple[int, int], desc: bool) -> list[str]:
             f"IF(isLITERAL({e}), 4, 0)))), 0)"
         ),
         f"COALESCE(IF(isNUMERIC({e}) && {e} = {e}, {e}, 0), 0)",  # NaN is not = itself: it gets 0
-        f'COALESCE(STR(DATATYPE({e})), "")',
+        f'COALESCE(CONCAT("~", STR(DATATYPE({e}))), "")',
         f'COALESCE(LANG({e}), "")',
-        f'COALESCE(STR({e}), "")',
+        f'COALESCE(CONCAT("~", STR({e})), "")',
     ]
     return [f"DESC({k})" if desc else f"ASC({k})" for k in keys]

@@ -69,6 +69,7 @@ def page_config(catalogue: dict[str, CatalogueQuery], base: str) -> dict:
                 "answers": e.answers,
                 "text": e.text,
                 "modes": binding_modes(e),
+                "page": {"size": e.page.size, "unit": e.page.unit} if e.page else None,
                 "params": [
                     {
                         "name": p.name,
@@ -112,6 +113,8 @@ endpoint <code>/query</code> with any client, or use <code>exilegraph query</cod
 <button type="submit" id="run">Run</button>
 <button type="button" id="download-csv" disabled>Download CSV</button>
 <button type="button" id="download-json" disabled>Download JSON</button>
+<button type="button" id="page-prev" hidden>‹ previous page</button>
+<button type="button" id="page-next" hidden>next page ›</button>
 <span id="status"></span>
 </div>
 </form>

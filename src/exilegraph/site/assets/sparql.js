@@ -1,6 +1,7 @@
 // The query page: pick a catalogue query, fill its parameters, run it on the endpoint, show and download.
 // Parameters are bound as the toolkit binds them (src/exilegraph/catalogue.py): one `VALUES ?name { term }`
-// per parameter at the top of the WHERE group, the term built from the parameter's name and value.
+// per parameter at the top of the WHERE group and of each sub-select that projects ?name, the term built
+// from the parameter's name and value. A listing in pages gets OFFSET after its keys' LIMIT (querytext.py).
 "use strict";
 
 (function () {
@@ -109,6 +110,139 @@
     return [last[0], last[1], shortConstruct];
   }
 
+  function codeTokens(text) {
+    return tokens(text).filter((t) => t.kind !== "comment");
+  }
+
+  // The variables a SELECT clause projects as they are (null for `*`), and the index of its WHERE or `{`
+  function projection(toks, i) {
+    const names = new Set();
+    let star = false, depth = 0;
+    while (i < toks.length) {
+      const t = toks[i];
+      if (depth === 0 && (t.kind === "open" || (t.kind === "word" && t.text.toUpperCase() === "WHERE"))) break;
+      if (t.text === "(") depth += 1;
+      else if (t.text === ")") depth -= 1;
+      else if (t.text === "*" && depth === 0) star = true;
+      else if (t.kind === "variable" && depth === 0) names.add(t.text.slice(1));
+      i += 1;
+    }
+    if (i < toks.length && toks[i].kind === "word") i += 1;
+    return [star ? null : names, i];
+  }
+
+  function groupVariables(toks, i) {
+    let depth = 0;
+    const names = new Set();
+    for (const t of toks.slice(i)) {
+      if (t.kind === "open") depth += 1;
+      else if (t.kind === "close") {
+        depth -= 1;
+        if (depth === 0) break;
+      } else if (t.kind === "variable") names.add(t.text.slice(1));
+    }
+    return names;
+  }
+
+  function modifiersEnd(toks, i, end) {
+    let depth = 0;
+    for (; i < toks.length; i += 1) {
+      const t = toks[i];
+      if (t.kind === "open") depth += 1;
+      else if (t.kind === "close") {
+        if (depth === 0) break;
+        depth -= 1;
+      }
+      end = t.start + t.text.length;
+    }
+    return end;
+  }
+
+  // Every sub-select: its text, the braces of its WHERE group, the variables a parameter is bound in there
+  function subSelects(text) {
+    const toks = codeTokens(text);
+    const found = [], stack = [], pending = [], opened = new Map();
+    let i = 0;
+    while (i < toks.length) {
+      const t = toks[i];
+      if (t.kind === "word" && t.text.toUpperCase() === "SELECT" && stack.length) {
+        const [projected, next] = projection(toks, i + 1);
+        pending.push([t.start, projected]);
+        i = next;
+        continue;
+      }
+      if (t.kind === "open") {
+        if (pending.length) {
+          const [start, projected] = pending.pop();
+          let bindable = projected === null ? groupVariables(toks, i) : new Set(projected);
+          for (const j of stack) {
+            if (j !== null) bindable = new Set([...bindable].filter((v) => opened.get(j).bindable.has(v)));
+          }
+          opened.set(i, { start: start, bindable: bindable });
+          stack.push(i);
+        } else {
+          stack.push(null);
+        }
+      } else if (t.kind === "close" && stack.length) {
+        const j = stack.pop();
+        if (j !== null) {
+          const o = opened.get(j);
+          found.push({ start: o.start, end: modifiersEnd(toks, i + 1, t.start + 1),
+                       openAt: toks[j].start, closeAt: t.start, bindable: o.bindable });
+        }
+      }
+      i += 1;
+    }
+    return found.sort((a, b) => a.start - b.start);
+  }
+
+  function bindSubSelects(text, terms) {
+    const edits = [];
+    for (const sub of subSelects(text)) {
+      const names = Object.keys(terms).filter((n) => sub.bindable.has(n)).sort();
+      if (names.length) edits.push([sub.openAt + 1, names.map((n) => ` VALUES ?${n} { ${terms[n]} }`).join("")]);
+    }
+    edits.sort((a, b) => b[0] - a[0]);
+    for (const [at, insert] of edits) text = text.slice(0, at) + insert + text.slice(at);
+    return text;
+  }
+
+  // The number of the one `LIMIT size` that ends a page's keys
+  function pageLimit(text, size) {
+    const toks = codeTokens(text);
+    const found = [];
+    for (let i = 0; i + 1 < toks.length; i += 1) {
+      if (toks[i].kind === "word" && toks[i].text.toUpperCase() === "LIMIT" && /^\d$/.test(toks[i + 1].text)) {
+        const digits = /\d+/y;
+        digits.lastIndex = toks[i + 1].start;
+        const m = digits.exec(text);
+        if (Number(m[0]) === size) found.push({ start: m.index, end: m.index + m[0].length });
+      }
+    }
+    if (found.length !== 1) {
+      throw new QueryError(`a query in pages of ${size} opens with one sub-select ending in LIMIT ${size}`);
+    }
+    return found[0];
+  }
+
+  function withPage(text, entry, page) {
+    if (!entry || !entry.page || page === 1) return text;
+    const limit = pageLimit(text, entry.page.size);
+    return `${text.slice(0, limit.end)} OFFSET ${(page - 1) * entry.page.size}${text.slice(limit.end)}`;
+  }
+
+  // A query counting the keys of a listing in pages, from its text with the parameters bound
+  function countQuery(text, entry) {
+    const limit = pageLimit(text, entry.page.size);
+    const sub = subSelects(text).find((s) => s.start < limit.start && limit.start < s.end);
+    if (!sub) throw new QueryError(`its LIMIT ${entry.page.size} does not end a sub-select`);
+    const head = text.slice(0, whereGroup(text)[0]);
+    const form = codeTokens(head).find((t) =>
+      t.kind === "word" && ["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"].includes(t.text.toUpperCase()));
+    const prologue = head.slice(0, form ? form.start : head.length);
+    return `${prologue}SELECT (COUNT(*) AS ?keys) WHERE { { ${text.slice(sub.start, sub.closeAt + 1)} } }\n`;
+  }
+
   function bindParams(text, params, entry) {
     const names = Object.keys(params).sort();
     if (entry) {
@@ -123,7 +257,11 @@
     for (const n of names) {
       if (!used.has(n)) throw new QueryError(`the query has no variable ?${n} for the parameter ${n}`);
     }
-    const values = names.map((n) => `VALUES ?${n} { ${paramTerm(n, params[n])} } `).join("");
+    const pristine = entry && text === entry.text;
+    const terms = {};
+    for (const n of names) terms[n] = paramTerm(n, params[n]);
+    text = bindSubSelects(text, terms);
+    const values = names.map((n) => `VALUES ?${n} { ${terms[n]} } `).join("");
     let [openAt, closeAt, whereAt] = whereGroup(text);
     const inner = text.slice(openAt + 1, closeAt);
     if (whereAt !== null) {
@@ -133,7 +271,7 @@
       closeAt = head.length + 1 + inner.length;
     }
     // which of the two forms parses was found when the page was built; an edited query takes the inline one
-    const mode = entry && text === entry.text ? (entry.modes[names.join(",")] || "inline") : "inline";
+    const mode = pristine && whereAt === null ? (entry.modes[names.join(",")] || "inline") : "inline";
     if (mode === "wrapped") return `${text.slice(0, openAt + 1)} ${values}{${inner}} ${text.slice(closeAt)}`;
     return `${text.slice(0, openAt + 1)} ${values}${inner}${text.slice(closeAt)}`;
   }
@@ -167,11 +305,58 @@
       label.appendChild(input);
       box.appendChild(label);
     }
+    if (entry.page) {
+      const label = document.createElement("label");
+      label.textContent = `page (${entry.page.size} ${entry.page.unit} a page): `;
+      const input = document.createElement("input");
+      Object.assign(input, { id: "page", type: "number", min: "1", value: "1" });
+      label.appendChild(input);
+      box.appendChild(label);
+    }
+    $("page-prev").hidden = $("page-next").hidden = true;
+  }
+
+  function currentPage() {
+    const input = $("page");
+    const page = input ? Number(input.value || "1") : 1;
+    if (!Number.isInteger(page) || page < 1) throw new QueryError("pages are numbered from 1");
+    return page;
+  }
+
+  async function post(text) {
+    return fetch($("endpoint").value, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded",
+                 Accept: "application/sparql-results+json" },
+      body: new URLSearchParams({ query: text }),
+    });
+  }
+
+  // "page 2 of 20" under a listing in pages, with the buttons to the pages around it
+  async function showPage(entry, bound, page, rows) {
+    let pages = null;
+    try {
+      const response = await post(withPrefixes(countQuery(bound, entry)));
+      const data = JSON.parse(await response.text());
+      const keys = Number(data.results.bindings[0].keys.value);
+      pages = Math.max(1, Math.ceil(keys / entry.page.size));
+    } catch (err) {
+      pages = null;
+    }
+    const of = pages === null ? "" : ` of ${pages}`;
+    status(`${rows} row${rows === 1 ? "" : "s"}, page ${page}${of} (${entry.page.size} ${entry.page.unit} a page)`, false);
+    $("page-prev").hidden = page <= 1;
+    $("page-next").hidden = pages !== null && page >= pages;
+  }
+
+  function turnPage(step) {
+    $("page").value = String(currentPage() + step);
+    run();
   }
 
   function currentParams() {
     const params = {};
-    for (const input of document.querySelectorAll("#params input")) {
+    for (const input of document.querySelectorAll("#params input[data-param]")) {
       if (input.value.trim() !== "") params[input.dataset.param] = input.value;
     }
     return params;
@@ -251,24 +436,23 @@
   async function run(event) {
     if (event) event.preventDefault();
     const entry = selectedEntry();
-    let text;
+    let text, bound, page = 1;
     try {
-      text = withPrefixes(bindParams($("query").value, currentParams(), entry));
+      bound = bindParams($("query").value, currentParams(), entry);
+      const paged = entry && entry.page;
+      if (paged) page = currentPage();
+      text = withPrefixes(paged ? withPage(bound, entry, page) : bound);
     } catch (err) {
       if (err instanceof QueryError) return status(err.message, true);
       throw err;
     }
     status("running…", false);
     $("download-csv").disabled = $("download-json").disabled = true;
+    $("page-prev").hidden = $("page-next").hidden = true;
     lastResult = null;
     let response;
     try {
-      response = await fetch($("endpoint").value, {
-        method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded",
-                   Accept: "application/sparql-results+json" },
-        body: new URLSearchParams({ query: text }),
-      });
+      response = await post(text);
     } catch (err) {
       return status(`cannot reach the endpoint ${$("endpoint").value}: ${err.message}`, true);
     }
@@ -285,6 +469,7 @@
     const rows = showResults(data);
     status(`${rows} row${rows === 1 ? "" : "s"}`, false);
     $("download-csv").disabled = $("download-json").disabled = typeof data.boolean === "boolean";
+    if (entry && entry.page && typeof data.boolean !== "boolean") await showPage(entry, bound, page, rows);
   }
 
   function init() {
@@ -299,6 +484,8 @@
     $("endpoint").value = endpoint || new URL("../query", location.href).href;
     select.addEventListener("change", showParams);
     $("query-form").addEventListener("submit", run);
+    $("page-prev").addEventListener("click", () => turnPage(-1));
+    $("page-next").addEventListener("click", () => turnPage(1));
     $("download-csv").addEventListener("click", () =>
       lastResult && download("results.csv", "text/csv", csv(lastResult.data)));
     $("download-json").addEventListener("click", () =>
@@ -306,6 +493,7 @@
     document.body.dataset.ready = "true";
   }
 
-  window.exilegraphQuery = { bindParams: bindParams, paramTerm: paramTerm, run: run };
+  window.exilegraphQuery = { bindParams: bindParams, paramTerm: paramTerm, run: run,
+                             withPage: withPage, countQuery: countQuery };
   init();
 })();
