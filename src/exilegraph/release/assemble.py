@@ -20,6 +20,7 @@ from ..provenance import Build, build_prefixes, is_content, iso
 from ..rdf.dataset import SpilledDataset, quads_bytes
 from ..resources import GENERATED, schema_index
 from ..site import SITE_DIR, build_site
+from ..site.memo import MEMO_FILE, PreviousSite
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
 from . import patch, spliced
@@ -27,7 +28,7 @@ from .background import Background, module_command
 from .carry import PageInput, write_pages
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
-from .folder import STORE_DIR, ReleaseDir
+from .folder import REBUILD_DIR, STORE_DIR, ReleaseDir
 from .splice import Damaged
 from .store import (
     PATCH_DESCRIPTION,
@@ -71,6 +72,7 @@ class Dumps:
     known: dict[str, str] = field(default_factory=dict)  # digests of files written from bytes held
     store: Callable[[list[str]], StoreLoader] | None = None  # starts the store, given the description
     running: list = field(default_factory=list)  # background jobs to stop if the release fails
+    changed: list[str] | None = None  # patched: the lines that joined or left the union (the site's rebuild)
 
 
 class _Union:
@@ -159,7 +161,7 @@ def write_patched(r: Release, old: patch.Old) -> Dumps:
         )
         return StorePatcher(r.tmp / STORE_DIR, old.file(STORE_DIR), r.spill).start()
 
-    return Dumps(counts, changelog, made.digests, store, running)
+    return Dumps(counts, changelog, made.digests, store, running, changed=ch.added + ch.removed)
 
 
 def _block_lines(p: Processed) -> list[str]:
@@ -216,12 +218,17 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
         # the site reads the N-Triples dump through an index on disk and holds no graph, so it renders while
         # the store loads or is patched in its own process: the two hold little memory at once
         with r.rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
+            before = None
+            if dumps.changed is not None:  # the previous site and what its pages read
+                before = PreviousSite(r.target / SITE_DIR, r.target / REBUILD_DIR / MEMO_FILE, dumps.changed)
             build_site(
                 tmp / FORMATS["ntriples"].filename,
                 tmp / SITE_DIR,
                 base,
                 vocabulary=tmp / "vocab.ttl",
                 reporter=r.rep,
+                memo=tmp / REBUILD_DIR / MEMO_FILE,
+                previous=before,
             )
         with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
             store.finish(void, f"{base}graph/description")

@@ -1,10 +1,10 @@
 """Build the release's static site: a page and data files per entity and vocabulary term, index pages,
 the query page, its assets and the w3id.org redirect rules.
 
-Layout (the contract with `exilegraph serve`): `index.html`, `sparql.html`,
-`<kind>/<id>.html|.ttl|.jsonld|.nt`
-for case, person, organisation and source, `vocab/<term>.*`, `by-state-of-concern/<x>.html`,
-`by-host-state/<x>.html`, `by-category/<x>.html`, `<kind>/index.html`, `assets/`, `.htaccess`.
+Layout (the contract with `exilegraph serve`): `index.html`, `sparql.html`, `provenance.html` (the build
+that made the release), `<kind>/<id>.html|.ttl|.jsonld|.nt` for case, person, organisation and source,
+`vocab/<term>.*`, `by-state-of-concern/<x>.html`, `by-host-state/<x>.html`, `by-category/<x>.html`,
+`<kind>/index.html`, `assets/`, `.htaccess`.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ import json
 import multiprocessing as mp
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -23,18 +24,21 @@ from ..catalogue import catalogue as load_catalogue
 from ..errors import ReleaseError
 from ..gcpause import paused_gc
 from ..progress import Reporter
-from .casepage import render_case
+from .casepage import PROVENANCE_PAGE, provenance_page, render_case
 from .entitypages import render_entity, render_term
 from .formats import jsonld, ntriples, turtle
 from .html import Linker
 from .indexes import CaseRow, case_row, entity_list, index_pages, sorted_rows, vocab_list
+from .memo import EntityReads, Memo, PreviousSite, row_from_json, row_json, start_memo
 from .model import ENTITY_KINDS
 from .querypage import asset_files, query_page
 from .reader import Store
+from .reads import key_hash
 from .redirects import htaccess
 from .source import Untidy, file_lines, tidy_file, tidy_lines
 from .store import Summary, write_store
 from .view import Owners, StoreGraph
+from .writer import Files, Writer
 
 SITE_DIR = "site"
 CHUNK = 50  # entities a worker renders per task: small enough to share the work evenly
@@ -56,8 +60,11 @@ class Rendered:
     made: set[Path] = field(default_factory=set)  # folders written
     pages: int = 0
     files: int = 0
+    reads: list[EntityReads] = field(default_factory=list)  # what each entity's files read (memo.py)
+    answers: dict[str, str | None] = field(default_factory=dict)  # owners the pages asked about
 
     def add(self, other: Rendered) -> None:
+        """Take in another part's rows, names and counts; its reads are the caller's (they go to the memo)."""
         self.rows += other.rows
         for kind, names in other.names.items():
             self.names.setdefault(kind, {}).update(names)
@@ -75,6 +82,8 @@ def build_site(
     jobs: int | None = None,
     vocabulary: Path | None = None,
     reporter: Reporter | None = None,
+    memo: Path | None = None,
+    previous: PreviousSite | None = None,
 ) -> SiteResult:
     """Write the site for a release folder (its exilegraph.nt and release.json), for an N-Triples file (the
     release's, read line by line) or for N-Triples lines.
@@ -83,7 +92,9 @@ def build_site(
     exists; for a release folder or file it defaults to the folder's vocab.ttl. `jobs` processes render the
     entities' files (default: one per CPU from a few hundred entities on; 1 renders in this process).
     The triples are first written to an index beside `out_dir` (stage `site index`, see store.py), then
-    the pages are rendered from it (stage `site pages`). `out_dir` is replaced as a whole: the site is
+    the pages are rendered from it (stage `site pages`). With `memo`, what each entity's files read is
+    written there (memo.py); with `previous` too, only the entities a change can alter are rendered and the
+    other files are linked from the previous site. `out_dir` is replaced as a whole: the site is
     written beside it and renamed into place. Raises ReleaseError when the release cannot be read or the
     site cannot be written.
     """
@@ -111,7 +122,7 @@ def build_site(
             with rep.stage("site index"):
                 summary = _index(source if nt is None else None, nt, extra, work, base)
             with rep.stage("site pages"):
-                return _build(store, base, summary, out_dir, catalogue, site_url, jobs)
+                return _build(store, base, summary, out_dir, catalogue, site_url, jobs, memo, previous, rep)
     finally:
         store.close()
         shutil.rmtree(work, ignore_errors=True)
@@ -136,42 +147,73 @@ def _build(
     catalogue: dict[str, CatalogueQuery] | None,
     site_url: str | None,
     jobs: int | None,
+    memo_path: Path | None = None,
+    previous: PreviousSite | None = None,
+    rep: Reporter | None = None,
 ) -> SiteResult:
+    rep = rep or Reporter(quiet=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=out_dir.parent))
-    writer = _Writer(tmp)
+    writer = Writer(tmp)
+    memo: Memo | None = None
     try:
         cat = load_catalogue() if catalogue is None else catalogue
         graph = StoreGraph(store, base, summary.entities)
         linker = Linker(graph)
         items = summary.items()
+        done = Rendered()
+        if memo_path is not None:
+            with rep.stage("site links"):  # entities whose files cannot have changed: linked
+                memo, carried = start_memo(memo_path, base, previous, store.folder, summary, tmp, writer.made)
+            items = [item for item in items if item[2] not in carried]
+            for iri, c in carried.items():
+                if c.kind == "case":
+                    done.rows.append(row_from_json(c.shown))
+                else:
+                    done.names.setdefault(c.kind, {})[iri] = c.shown
+                done.files += len(c.files)
+                done.pages += sum(f.endswith(".html") for f in c.files)
+
+        def sink(part: Rendered) -> None:
+            if memo is not None:
+                memo.add(part.reads, part.answers)
+            done.add(part)
+
         if jobs is None:  # a worker pays for itself from a few hundred entities on
             jobs = min(os.cpu_count() or 1, max(1, len(items) // 200))
         if jobs <= 1 or "fork" not in mp.get_all_start_methods():
-            done = render_entities(graph, items, writer.write, linker)
-            render_terms(graph, summary.terms, cat, writer.write, site_url, linker)
+            for i in range(0, len(items), CHUNK):
+                sink(render_entities(graph, items[i : i + CHUNK], writer.write, linker))
+            render_terms(graph, summary, cat, writer.write, site_url, linker)
         else:
-            done = _render_parallel(
+            _render_parallel(
                 store,
                 base,
                 items,
                 writer.folder,
                 jobs,
-                lambda: render_terms(graph, summary.terms, cat, writer.write, site_url, linker),
+                lambda: render_terms(graph, summary, cat, writer.write, site_url, linker),
+                sink,
             )
         render_lists(graph, done, writer.write, linker)
         writer.made |= done.made
         writer.pages += done.pages
         writer.files += done.files
         writer.finish()
+        if memo is not None:
+            memo.finish()
+            memo = None
         if out_dir.exists():
             shutil.rmtree(out_dir)
         tmp.rename(out_dir)
-    except OSError as exc:
+    except (OSError, sqlite3.Error) as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise ReleaseError(f"cannot write the site to {out_dir}: {exc}") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    finally:
+        if memo is not None:
+            memo.close()
     return SiteResult(out_dir, writer.pages, writer.files)
 
 
@@ -202,20 +244,6 @@ def _release_file(source: Path) -> tuple[Path, str | None]:
     return nt, base
 
 
-class _Files:
-    """`files[path] = bytes` hands each file to the writer at once: the site is never held whole in memory."""
-
-    def __init__(self, emit: Callable[[str, bytes], None]):
-        self.emit = emit
-
-    def __setitem__(self, path: str, data: bytes) -> None:
-        self.emit(path, data)
-
-    def update(self, items: dict[str, bytes]) -> None:
-        for path, data in items.items():
-            self.emit(path, data)
-
-
 def render_entities(
     graph: StoreGraph,
     items: list[tuple[int, str, str]],
@@ -225,42 +253,49 @@ def render_entities(
     """The page and data files of each (rank, kind, IRI), handed to `emit(path, bytes)`; the index row of
     each case and the name of each other entity returned."""
     linker = linker or Linker(graph)
-    files = _Files(emit)
+    files = Files(emit)
     owner = Owners(graph)
     done = Rendered()
     for rank, kind, iri in items:
+        graph.reads.reset()
+        files.paths = []
         graph.enter(rank, iri, kind)
         if kind == "case":
-            done.rows.append(case_row(graph, linker, iri))
+            row = case_row(graph, linker, iri)
+            done.rows.append(row)
+            shown = row_json(row)
         else:
-            done.names.setdefault(kind, {})[iri] = linker.name(iri)
+            shown = done.names.setdefault(kind, {})[iri] = linker.name(iri)
         path = linker.path(iri)
-        if path is None:
-            continue
-        stem = path[: -len(".html")]
-        lines = sorted(line for n in graph.owned(iri) for line in graph.nodes[n].lines)
-        _data_files(files, stem, lines)
-        html = (
-            render_case(graph, iri, linker, path)
-            if kind == "case"
-            else render_entity(graph, iri, kind, linker, path, owner)
-        )
-        files[path] = html.encode("utf-8")
+        if path is not None:
+            stem = path[: -len(".html")]
+            lines = sorted(line for n in graph.owned(iri) for line in graph.nodes[n].lines)
+            _data_files(files, stem, lines)
+            html = (
+                render_case(graph, iri, linker, path)
+                if kind == "case"
+                else render_entity(graph, iri, kind, linker, path, owner)
+            )
+            files[path] = html.encode("utf-8")
+        keys = sorted({key_hash(k) for k in graph.reads.reset()})
+        done.reads.append(EntityReads(iri, kind, files.paths, keys, shown))
+    done.answers, graph.answers = graph.answers, {}
     return done
 
 
 def render_terms(
     graph: StoreGraph,
-    terms: dict[str, list[str]],
+    summary: Summary,
     catalogue: dict[str, CatalogueQuery],
     emit: Callable[[str, bytes], None],
     site_url: str | None = None,
     linker: Linker | None = None,
 ) -> None:
-    """What does not depend on the entities' pages: term pages, the vocabulary list, query page, assets,
-    rules."""
+    """What does not depend on the entities' pages: term pages, the vocabulary list, the provenance page,
+    query page, assets, rules."""
     linker = linker or Linker(graph)
-    files = _Files(emit)
+    files = Files(emit)
+    terms = summary.terms
     for iri, used_as in terms.items():
         path = linker.path(iri)
         if path is None:
@@ -271,6 +306,7 @@ def render_terms(
     files["vocab/index.html"] = vocab_list(linker, {t: u for t, u in terms.items() if linker.path(t)}).encode(
         "utf-8"
     )
+    files[PROVENANCE_PAGE] = provenance_page(graph, summary.builds, linker).encode("utf-8")
     files["sparql.html"] = query_page(catalogue, graph.base).encode("utf-8")
     files.update(asset_files())
     files[".htaccess"] = htaccess(site_url, graph.base).encode("utf-8")
@@ -280,7 +316,7 @@ def render_lists(
     graph: StoreGraph, done: Rendered, emit: Callable[[str, bytes], None], linker: Linker
 ) -> None:
     """The lists of persons, organisations and sources, and the index pages of the cases."""
-    files = _Files(emit)
+    files = Files(emit)
     for kind in ENTITY_KINDS[1:]:
         files[f"{kind}/index.html"] = entity_list(linker, kind, done.names.get(kind, {})).encode("utf-8")
     counts = {k: len(v) for k, v in graph.entities.items()}
@@ -288,7 +324,7 @@ def render_lists(
         files[path] = html.encode("utf-8")
 
 
-def _data_files(files: _Files, stem: str, lines: list[str]) -> None:
+def _data_files(files: Files, stem: str, lines: list[str]) -> None:
     files[f"{stem}.ttl"] = turtle(lines).encode("utf-8")
     files[f"{stem}.jsonld"] = jsonld(lines).encode("utf-8")
     files[f"{stem}.nt"] = ntriples(lines).encode("utf-8")
@@ -301,23 +337,22 @@ def _render_parallel(
     folder: Path,
     jobs: int,
     meanwhile: Callable[[], None],
-) -> Rendered:
-    """Entities in forked workers, a chunk at a time; `meanwhile` in this process. The workers read the
-    store themselves: nothing large is shared."""
+    sink: Callable[[Rendered], None],
+) -> None:
+    """Entities in forked workers, a chunk at a time, each chunk's result handed to `sink`; `meanwhile` in
+    this process. The workers read the store themselves: nothing large is shared."""
     global _WORKER
     chunks = [items[i : i + CHUNK] for i in range(0, len(items), CHUNK)]
     store.close()  # each process opens its own connection
     _WORKER = (store, base, folder)
-    done = Rendered()
     try:
         with mp.get_context("fork").Pool(jobs) as pool:
             pending = pool.imap_unordered(_render_chunk, chunks)
             meanwhile()
             for part in pending:
-                done.add(part)
+                sink(part)
     finally:
         _WORKER = None
-    return done
 
 
 _WORKER: tuple[Store, str, Path] | None = None  # what forked workers start from: store, base IRI, folder
@@ -329,30 +364,9 @@ def _render_chunk(items: list[tuple[int, str, str]]) -> Rendered:
     store, base, folder = _WORKER  # type: ignore[misc]
     if _GRAPH is None:
         _GRAPH = StoreGraph(store, base)
-    writer = _Writer(folder)
+    writer = Writer(folder)
     done = render_entities(_GRAPH, items, writer.write)
     done.made |= writer.made
     done.pages += writer.pages
     done.files += writer.files
     return done
-
-
-class _Writer:
-    def __init__(self, folder: Path):
-        self.folder = folder
-        self.made: set[Path] = set()
-        self.pages = self.files = 0
-
-    def write(self, rel: str, data: bytes) -> None:
-        path = self.folder / rel
-        if path.parent not in self.made:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            self.made.add(path.parent)
-        with open(path, "wb") as fh:
-            fh.write(data)
-        self.files += 1
-        self.pages += rel.endswith(".html")
-
-    def finish(self) -> None:
-        for d in self.made | {self.folder}:
-            os.chmod(d, 0o755)

@@ -58,14 +58,14 @@ def sort_key(graph: Graph, iri: str, linker: Linker) -> tuple:
 
 
 def predicate_label(linker: Linker, pred: str) -> str:
-    found = linker.cache.get(("predicate", pred))
-    if found is None:
+    def make() -> str:
         found = linker.graph.label(pred)
         if not found:
             local = pred.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
             found = local.replace("_", " ")
-        linker.cache[("predicate", pred)] = found
-    return found
+        return found
+
+    return linker.remember(linker.cache, ("predicate", pred), make)
 
 
 def heading(graph: Graph, node: Node, linker: Linker) -> str:

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 from urllib.parse import quote
 
 from .formats import PREFIXES
 from .model import ENTITY_KINDS, VOCAB, Graph, Term, term
 
+T = TypeVar("T")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.~-]+$")
 
@@ -60,18 +63,34 @@ class Linker:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.vocab = VOCAB
-        self.cache: dict = {}  # parts of pages that many pages share
-        # names, paths and links of IRIs, and literals as HTML: the same few thousand on every page
-        self._names: dict[str, str] = {}
-        self._paths: dict[str, str | None] = {}
-        self._values: dict[tuple[str, str], str] = {}
+        self.reads = graph.reads
+        # parts of pages that many pages share (predicate labels), and names, paths and links of IRIs and
+        # literals as HTML: the same few thousand on every page. Each value is kept with what it was made
+        # from, which a page that uses it has read too (reads.py).
+        self.cache: dict = {}
+        self._names: dict[str, tuple[str, frozenset[str]]] = {}
+        self._paths: dict[str, tuple[str | None, frozenset[str]]] = {}
+        self._values: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
+
+    def remember(self, cache: dict, key, make: Callable[[], T]) -> T:
+        """`cache[key]`, made by `make()` the first time; the keys read to make it count as read again."""
+        found = cache.get(key)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        reads = self.reads
+        outer = reads.begin()
+        value = make()
+        _remember(cache, key, (value, reads.end(outer)))
+        return value
 
     def path(self, iri: str) -> str | None:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""
-        found = self._paths.get(iri, _UNSET)
-        if found is _UNSET:
-            found = _remember(self._paths, iri, self._path(iri))
-        return found  # type: ignore[return-value]
+        found = self._paths.get(iri)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        return self.remember(self._paths, iri, lambda: self._path(iri))
 
     def _path(self, iri: str) -> str | None:
         kind = self.graph.kind(iri)
@@ -88,9 +107,10 @@ class Linker:
     def name(self, iri: str) -> str:
         """The entity's label; for a case its subject's name, for an untitled source its outlet and year."""
         found = self._names.get(iri)
-        if found is None:
-            found = _remember(self._names, iri, self._name(iri))
-        return found
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        return self.remember(self._names, iri, lambda: self._name(iri))
 
     def _name(self, iri: str) -> str:
         label = self.graph.label(iri)
@@ -133,10 +153,14 @@ class Linker:
         """One object (an N-Triples term) as HTML: a link for an IRI, the text of a literal."""
         key = (page.root, obj)
         found = self._values.get(key)
-        if found is None:
-            html = self.link(page, obj[1:-1]) if obj.startswith("<") else self.literal(term(obj))
-            found = _remember(self._values, key, html)
-        return found
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        if obj.startswith("<"):
+            return self.remember(self._values, key, lambda: self.link(page, obj[1:-1]))
+        html = self.literal(term(obj))
+        _remember(self._values, key, (html, frozenset()))
+        return html
 
     @staticmethod
     def literal(t: Term) -> str:
@@ -146,7 +170,6 @@ class Linker:
         return text
 
 
-_UNSET = object()
 _REMEMBERED = 50_000  # entries per cache; a full cache starts again
 
 

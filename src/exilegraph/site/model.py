@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from ..errors import ReleaseError
+from .reads import Reads
 
 ENTITY_KINDS = ("case", "person", "organisation", "source")
 NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit", "vocab", "schema"}
@@ -134,6 +135,7 @@ class Graph:
     inverse: dict[str, list[tuple[str, str]]]  # object IRI -> (subject IRI, predicate IRI)
     labels: dict[str, str | None] = field(default_factory=dict)  # filled as pages ask
     _owned: dict[str, list[str]] = field(default_factory=dict)
+    reads: Reads = field(default_factory=Reads)  # what pages read (on for a store: view.py)
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
@@ -186,8 +188,15 @@ class Graph:
         """The N-Triples lines of an entity and its owned nodes, sorted."""
         return sorted(line for n in self.owned(iri) for line in self.nodes[n].lines)
 
+    def objects(self, iri: str, pred: str) -> list[str]:
+        """The objects of one predicate of a node: a page that asks only this does not depend on the node's
+        other statements."""
+        node = self.nodes.get(iri)
+        return node.all(pred) if node is not None else []
+
     def label(self, iri: str) -> str | None:
         if iri in self.labels:
+            self.reads.note("s:" + iri)  # what the label was made from
             return self.labels[iri]
         node = self.nodes.get(iri)
         found = None

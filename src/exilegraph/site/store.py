@@ -72,6 +72,7 @@ class Summary:
 
     entities: dict[str, list[str]]  # kind -> sorted IRIs
     terms: dict[str, list[str]]  # vocabulary term -> how the release uses it ("class", "property", "value")
+    builds: list[str]  # the builds the provenance graph describes, sorted
 
     def items(self) -> list[tuple[int, str, str]]:
         """(rank, kind, IRI) of every entity, in page order: cases first, then by IRI."""
@@ -128,6 +129,7 @@ class _Pass:
         self.bt = f"<{base}".encode()  # an IRI under the base, as a token
         self.vt = f"<{VOCAB}".encode()
         self.entities: dict[str, list[str]] = {k: [] for k in ENTITY_KINDS}
+        self.builds: list[str] = []
         self.subjects: set[str] = set()  # vocabulary terms that are subjects
         self.classes: set[bytes] = set()  # vocabulary terms that are objects of rdf:type, as tokens
         self.values: set[bytes] = set()  # ... and of other predicates
@@ -166,7 +168,7 @@ class _Pass:
             for t in tokens:
                 uses.setdefault(t[1:-1].decode(), set()).add(use)
         terms = {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
-        return Summary(self.entities, terms)
+        return Summary(self.entities, terms, self.builds)
 
     def scan(self, fh, merge: list) -> None:
         """Read the input a chunk at a time; check each line is in the release's form and in order, and note
@@ -274,6 +276,8 @@ class _Pass:
                 if head in ENTITY_KINDS:
                     self.entities[head].append(subj)
                     walk = True
+                elif head == "build" and "/" not in subj[len(base) + 6 :]:
+                    self.builds.append(subj)
                 else:
                     walk = head not in NOT_OWNED
         elif token.startswith("_:"):

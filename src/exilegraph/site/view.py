@@ -11,6 +11,7 @@ from collections import OrderedDict
 
 from .model import NOT_OWNED, Graph, Node
 from .reader import Store
+from .reads import Reads
 
 NODE_CACHE = 5_000  # nodes read for other entities' pages: terms, countries, persons, sources
 LABEL_CACHE = 50_000
@@ -19,13 +20,19 @@ LABEL_CACHE = 50_000
 class _Nodes:
     """`graph.nodes` over a store: the current entity's nodes, then a cache, then the store."""
 
-    def __init__(self, store: Store, known: frozenset[str] = frozenset()):
+    def __init__(self, store: Store, reads: Reads, known: frozenset[str] = frozenset()):
         self.store = store
+        self.reads = reads
         self.local: dict[str, Node] = {}
         self.cache: OrderedDict[str, Node | None] = OrderedDict()
         self.known = known  # IRIs known to be subjects without a look-up (the entities, in the main process)
 
     def get(self, iri: str, default: Node | None = None) -> Node | None:
+        self.reads.note("s:" + iri)
+        return self.find(iri, default)
+
+    def find(self, iri: str, default: Node | None = None) -> Node | None:
+        """`get` without noting the read: for a caller that notes what it uses of the node."""
         node = self.local.get(iri)
         if node is not None:
             return node
@@ -46,17 +53,22 @@ class _Nodes:
         return node
 
     def __contains__(self, iri: object) -> bool:
-        return isinstance(iri, str) and (iri in self.local or iri in self.known or self.get(iri) is not None)
+        if not isinstance(iri, str):
+            return False
+        self.reads.note("s:" + iri)
+        return iri in self.local or iri in self.known or self.find(iri) is not None
 
 
 class _Inverse:
     """`graph.inverse` over a store: reverse links to entities and citations only (what pages ask for)."""
 
-    def __init__(self, store: Store):
+    def __init__(self, store: Store, reads: Reads):
         self.store = store
+        self.reads = reads
         self.local: dict[str, list[tuple[str, str]]] = {}
 
     def get(self, obj: str, default=()) -> list[tuple[str, str]]:
+        self.reads.note("o:" + obj)
         found = self.local.get(obj)
         if found is None:
             found = self.store.refs(obj)
@@ -73,9 +85,13 @@ class Owners:
         self.graph = graph
 
     def get(self, node: str, default: str | None = None) -> str | None:
-        found = self.graph.owners.get(node, _UNKNOWN)
+        graph = self.graph
+        found = graph.owners.get(node, _UNKNOWN)
         if found is _UNKNOWN:
-            found = self.graph.store.owner(node) if self._may_be_owned(node) else None
+            found = graph.store.owner(node) if self._may_be_owned(node) else None
+        if graph.reads.on:  # the answer is kept: a rebuild asks the new index the same (memo.py)
+            graph.reads.keys.add("w:" + node)
+            graph.answers[node] = found  # type: ignore[assignment]
         return default if found is None else found  # type: ignore[return-value]
 
     def _may_be_owned(self, node: str) -> bool:
@@ -100,10 +116,18 @@ class StoreGraph(Graph):
 
     def __init__(self, store: Store, base: str, entities: dict[str, list[str]] | None = None):
         known = frozenset(i for iris in (entities or {}).values() for i in iris)
-        super().__init__(base, _Nodes(store, known), entities or {}, _Inverse(store), _Labels())  # type: ignore[arg-type]
+        reads = Reads(on=True)
+        nodes, inverse = _Nodes(store, reads, known), _Inverse(store, reads)
+        super().__init__(base, nodes, entities or {}, inverse, _Labels(), reads=reads)  # type: ignore[arg-type]
         self.store = store
         self.owners: dict[str, str | None] = {}
+        self.answers: dict[str, str | None] = {}  # owners asked since the last `take_answers`
         self._citations = f"{base}citation/"
+
+    def objects(self, iri: str, pred: str) -> list[str]:
+        self.reads.note(f"p:{iri} {pred}")
+        node = self.nodes.find(iri)  # type: ignore[attr-defined]
+        return node.all(pred) if node is not None else []
 
     def enter(self, rank: int, iri: str, kind: str) -> None:
         """Read what the page of entity `iri` (of kind `kind` and page rank `rank`) needs at once; it
@@ -116,3 +140,21 @@ class StoreGraph(Graph):
         self.owners = found.owners
         self._owned.clear()
         self._owned[iri] = [iri, *sorted(n for n in found.owned if n != iri)]
+        # what the entity owns depends on its nodes' statements and on whether the nodes they point at
+        # have any: a page that uses `owned` has read those
+        note = self.reads.note
+        for n in found.owned:
+            note("s:" + n)
+            for values in found.nodes[n].props.values():
+                for v in values:
+                    if v[0] == "<" and self._ownable(v[1:-1]):
+                        note("s:" + v[1:-1])
+                    elif v.startswith("_:"):
+                        note("s:" + v)
+
+    def _ownable(self, iri: str) -> bool:
+        base = self.base
+        if not iri.startswith(base):
+            return False
+        head, sep, _ = iri[len(base) :].partition("/")
+        return bool(sep) and head not in NOT_OWNED
