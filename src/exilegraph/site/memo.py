@@ -183,23 +183,29 @@ def db_rows(db: sqlite3.Connection, query: str, values: set[str]) -> list[tuple]
     return out
 
 
-def link_files(source: Path, target: Path, files: list[str], made: set[Path]) -> bool:
-    """Hard-link an entity's files from the previous site `source` into `target`; False when one is
-    missing (nothing of the entity is then left in `target`)."""
-    done = []
-    try:
-        for rel in files:
-            to = target / rel
-            if to.parent not in made:
-                to.parent.mkdir(parents=True, exist_ok=True)
-                made.add(to.parent)
-            os.link(source / rel, to)
-            done.append(to)
-    except OSError:
-        for p in done:
-            p.unlink(missing_ok=True)
-        return False
-    return True
+def link_files(source: Path, target: Path, carried: dict[str, Carried], made: set[Path]) -> set[str]:
+    """Hard-link the carried entities' files from the previous site `source` into `target`; the entities
+    one of whose files is missing (nothing of them is then left in `target`)."""
+    src, dst = str(source), str(target)
+    folders = {str(p) for p in made}
+    failed = set()
+    for iri, c in carried.items():  # strings, not Paths: this is the loop over every file of the site
+        done = []
+        try:
+            for rel in c.files:
+                to = f"{dst}/{rel}"
+                parent = to.rpartition("/")[0]
+                if parent not in folders:
+                    os.makedirs(parent, exist_ok=True)
+                    folders.add(parent)
+                    made.add(Path(parent))
+                os.link(f"{src}/{rel}", to)
+                done.append(to)
+        except OSError:
+            for p in done:
+                os.unlink(p)
+            failed.add(iri)
+    return failed
 
 
 def start_memo(
@@ -222,13 +228,8 @@ def start_memo(
             if memo is not None:
                 memo.close()
         else:
-            carried, failed = {}, set()
-            for iri, c in plan.carried.items():
-                if link_files(previous.site, target, c.files, made):
-                    carried[iri] = c
-                else:
-                    failed.add(iri)
+            failed = link_files(previous.site, target, plan.carried, made)
             if failed:
                 memo.forget(failed)
-            return memo, carried
+            return memo, {iri: c for iri, c in plan.carried.items() if iri not in failed}
     return Memo(path, base), {}
