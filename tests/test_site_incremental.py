@@ -118,3 +118,14 @@ def test_the_memo_is_not_published(corpus, tmp_path):  # noqa: F811
     sums = (release.path / "SHA256SUMS").read_text(encoding="utf-8")
     assert (release.path / REBUILD_DIR / MEMO_FILE).is_file() and REBUILD_DIR not in sums
     assert "site/provenance.html" in sums
+
+
+def test_a_site_file_modified_after_the_release_was_written_is_rendered_again(corpus, tmp_path):  # noqa: F811
+    first = build_release([corpus], tmp_path / "out")
+    page = first.path / "site" / "person" / f"{records_of(corpus)[0].stem}-person.html"
+    original = page.read_bytes()
+    page.write_bytes(original + b"<!-- edited -->")
+    change_a_locator(corpus)
+    rebuilt, timings = rebuild(corpus, tmp_path / "out")
+    assert PATCHED in timings
+    assert (rebuilt.path / "site" / page.relative_to(first.path / "site")).read_bytes() == original

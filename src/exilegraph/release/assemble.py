@@ -220,7 +220,9 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
         with r.rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
             before = None
             if dumps.changed is not None:  # the previous site and what its pages read
-                before = PreviousSite(r.target / SITE_DIR, r.target / REBUILD_DIR / MEMO_FILE, dumps.changed)
+                before = PreviousSite(
+                    r.target / SITE_DIR, r.target / REBUILD_DIR / MEMO_FILE, dumps.changed, previous.written
+                )
             build_site(
                 tmp / FORMATS["ntriples"].filename,
                 tmp / SITE_DIR,

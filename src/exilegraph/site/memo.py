@@ -70,6 +70,7 @@ class PreviousSite:
     site: Path  # the previous release's site folder
     memo: Path  # its memo
     changed: list[str]  # the N-Triples lines that joined or left the release since
+    written: int = 0  # when its SHA256SUMS was written (ns): a file modified later is not linked
 
 
 class Unusable(Exception):
@@ -183,9 +184,12 @@ def db_rows(db: sqlite3.Connection, query: str, values: set[str]) -> list[tuple]
     return out
 
 
-def link_files(source: Path, target: Path, carried: dict[str, Carried], made: set[Path]) -> set[str]:
+def link_files(
+    source: Path, target: Path, carried: dict[str, Carried], made: set[Path], written: int
+) -> set[str]:
     """Hard-link the carried entities' files from the previous site `source` into `target`; the entities
-    one of whose files is missing (nothing of them is then left in `target`)."""
+    one of whose files is missing or was modified after `written` (nothing of them is then left in
+    `target`)."""
     src, dst = str(source), str(target)
     folders = {str(p) for p in made}
     failed = set()
@@ -201,6 +205,8 @@ def link_files(source: Path, target: Path, carried: dict[str, Carried], made: se
                     made.add(Path(parent))
                 os.link(f"{src}/{rel}", to)
                 done.append(to)
+                if os.stat(to).st_mtime_ns > written:
+                    raise OSError(f"{rel} was modified after the release was written")
         except OSError:
             for p in done:
                 os.unlink(p)
@@ -228,7 +234,7 @@ def start_memo(
             if memo is not None:
                 memo.close()
         else:
-            failed = link_files(previous.site, target, plan.carried, made)
+            failed = link_files(previous.site, target, plan.carried, made, previous.written)
             if failed:
                 memo.forget(failed)
             return memo, {iri: c for iri, c in plan.carried.items() if iri not in failed}
