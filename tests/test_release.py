@@ -275,7 +275,8 @@ def _files(folder: Path) -> dict[str, bytes]:
     return {
         p.relative_to(folder).as_posix(): p.read_bytes()
         for p in sorted(folder.rglob("*"))
-        if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")
+        # the store's and the site memo's database files: their content is the same, not their bytes
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith(("store/", ".rebuild/"))
     }
 
 

@@ -19,7 +19,7 @@ def files(folder: Path) -> dict[str, Path]:
     return {
         p.relative_to(folder).as_posix(): p
         for p in folder.rglob("*")
-        if p.is_file() and not p.relative_to(folder).as_posix().startswith("store/")
+        if p.is_file() and not p.relative_to(folder).as_posix().startswith(("store/", ".rebuild/"))
     }
 
 

@@ -20,6 +20,7 @@ from ..provenance import Build, build_prefixes, is_content, iso
 from ..rdf.dataset import SpilledDataset, quads_bytes
 from ..resources import GENERATED, schema_index
 from ..site import SITE_DIR, build_site
+from ..site.memo import MEMO_FILE, PreviousSite
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
 from . import patch, spliced
@@ -27,7 +28,7 @@ from .background import Background, module_command
 from .carry import PageInput, write_pages
 from .changelog import Changelog, compare
 from .describe import PREFIXES, Counts, Publication, count, description
-from .folder import STORE_DIR, ReleaseDir
+from .folder import REBUILD_DIR, STORE_DIR, ReleaseDir
 from .splice import Damaged
 from .store import (
     PATCH_DESCRIPTION,
@@ -71,7 +72,7 @@ class Dumps:
     known: dict[str, str] = field(default_factory=dict)  # digests of files written from bytes held
     store: Callable[[list[str]], StoreLoader] | None = None  # starts the store, given the description
     running: list = field(default_factory=list)  # background jobs to stop if the release fails
-    store_first: bool = True  # wait for the store before the site (a loaded store's memory comes first)
+    changed: list[str] | None = None  # patched: the lines that joined or left the union (the site's rebuild)
 
 
 class _Union:
@@ -160,7 +161,7 @@ def write_patched(r: Release, old: patch.Old) -> Dumps:
         )
         return StorePatcher(r.tmp / STORE_DIR, old.file(STORE_DIR), r.spill).start()
 
-    return Dumps(counts, changelog, made.digests, store, running, store_first=False)
+    return Dumps(counts, changelog, made.digests, store, running, changed=ch.added + ch.removed)
 
 
 def _block_lines(p: Processed) -> list[str]:
@@ -214,14 +215,25 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
             pages = [PageInput(p.path, p.sha256, p.summary) for p in r.ok if p.summary is not None]
             salt = digest(["evidence pages", fingerprint(), base, str(internal)])
             known = write_pages(tmp, pages, internal=internal, salt=salt, previous=previous, cache=r.cache)
-        if dumps.store_first:
-            with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
-                store.finish(void, f"{base}graph/description")
+        # the site reads the N-Triples dump through an index on disk and holds no graph, so it renders while
+        # the store loads or is patched in its own process: the two hold little memory at once
         with r.rep.stage("site"):  # entity pages, index and query pages, w3id.org rules: see site/
-            build_site(tmp / FORMATS["ntriples"].filename, tmp / SITE_DIR, base, vocabulary=tmp / "vocab.ttl")
-        if not dumps.store_first:
-            with r.rep.stage("load store"):
-                store.finish(void, f"{base}graph/description")
+            before = None
+            if dumps.changed is not None:  # the previous site and what its pages read
+                before = PreviousSite(
+                    r.target / SITE_DIR, r.target / REBUILD_DIR / MEMO_FILE, dumps.changed, previous.written
+                )
+            build_site(
+                tmp / FORMATS["ntriples"].filename,
+                tmp / SITE_DIR,
+                base,
+                vocabulary=tmp / "vocab.ttl",
+                reporter=r.rep,
+                memo=tmp / REBUILD_DIR / MEMO_FILE,
+                previous=before,
+            )
+        with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
+            store.finish(void, f"{base}graph/description")
     except BaseException:
         for job in dumps.running:
             job.stop()

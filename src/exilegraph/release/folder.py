@@ -16,6 +16,7 @@ from ..resources import DEFAULT_BASE_IRI
 
 MANIFEST = "release.json"
 STORE_DIR = "store"
+REBUILD_DIR = ".rebuild"  # what a rebuild reads besides the published files (site/memo.py); not published
 NTRIPLES, NQUADS, DESCRIPTION = "exilegraph.nt", "exilegraph.nq", "void.ttl"
 PUBLIC_DIR, INTERNAL_DIR = "exilegraph", "exilegraph-internal"
 

@@ -1,5 +1,5 @@
-"""SHA256SUMS: the checksum of every file of a release but the store, whose database files differ from
-build to build.
+"""SHA256SUMS: the checksum of every file of a release but the store and the hidden folder of what a
+rebuild reads (folder.REBUILD_DIR), whose database files differ from build to build.
 
 At 10k cases a release holds about 200k files. Hashing them all again after a small change cost more than
 the change, so two kinds of digest are not computed again: those of files the build wrote from bytes it
@@ -14,8 +14,10 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from .folder import REBUILD_DIR, STORE_DIR
+
 SUMS = "SHA256SUMS"
-SKIPPED_DIRS = ("store",)
+SKIPPED_DIRS = (STORE_DIR, REBUILD_DIR)  # database files: their bytes differ from build to build
 HASH_THREADS = 4  # RocksDB files: not the same bytes in two builds
 
 

@@ -7,7 +7,6 @@ from .claims import (
     DCT,
     DERIVED_FROM,
     EG,
-    GENERATED_BY,
     PROV,
     SDO,
     STAGE,
@@ -17,6 +16,8 @@ from .claims import (
 )
 from .html import Linker, Page, alternates, data_links, dl, esc, frame
 from .model import Graph, Node
+
+PROVENANCE_PAGE = "provenance.html"
 
 STAGES = {
     "1": "Stage 1: accusation, wanted lists and notices",
@@ -147,23 +148,33 @@ def _conflicts(page: Page, graph: Graph, node: Node, linker: Linker) -> str:
 
 
 def _provenance(page: Page, graph: Graph, iri: str, linker: Linker) -> str:
-    """The build that made the case's record graph, the toolkit and schema, and the record file it came from
-    (the provenance graph says so of the record's named graph, not of each claim)."""
-    record = graph.nodes.get(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}")
-    builds = tuple(sorted(b[1:-1] for b in record.all(GENERATED_BY))) if record is not None else ()
-    if builds not in linker.cache:  # every case of a release names the same build: describe it once
-        linker.cache[builds] = _build_rows(graph, builds)
-    rows = list(linker.cache[builds])
-    if record is not None:
-        for f in record.all(DERIVED_FROM):
-            fnode = graph.nodes.get(f[1:-1])
-            if fnode:
-                name = esc(literal_text(fnode.first(SDO + "name")))
-                digest = esc(literal_text(fnode.first(SDO + "sha256")))
-                rows.append(("Record file", f"{name} (sha256 <code>{digest}</code>)"))
+    """The record file the case's graph was made from (the provenance graph says so of the record's named
+    graph, not of each claim), and a link to the release's provenance page, which describes the build, the
+    toolkit and the schema once: they change with every release, the case's page does not."""
+    rows: list[tuple[str, str]] = []
+    for f in graph.objects(f"{graph.base}graph/{iri.rsplit('/', 1)[-1]}", DERIVED_FROM):
+        fnode = graph.nodes.get(f[1:-1])
+        if fnode:
+            name = esc(literal_text(fnode.first(SDO + "name")))
+            digest = esc(literal_text(fnode.first(SDO + "sha256")))
+            rows.append(("Record file", f"{name} (sha256 <code>{digest}</code>)"))
     if not rows:
         return ""
-    return f'<section id="provenance"><h2>Provenance of this build</h2>{dl(rows)}</section>'
+    link = f'<a href="{esc(page.href(PROVENANCE_PAGE))}">the build of this release</a>'
+    rows.append(("Made by", link))
+    return f'<section id="provenance"><h2>Provenance</h2>{dl(rows)}</section>'
+
+
+def provenance_page(graph: Graph, builds: list[str], linker: Linker) -> str:
+    """The release's provenance page: each build that made it, with the toolkit, schema and records commit."""
+    page = Page(PROVENANCE_PAGE)
+    parts = []
+    for b in builds:
+        rows = _build_rows(graph, (b,))
+        if rows:
+            parts.append(f'<section class="build">{dl(rows)}</section>')
+    body = "".join(parts) or "<p>The release describes no build.</p>"
+    return frame(page, "Provenance of this release", f"<h1>Provenance of this release</h1>{body}")
 
 
 def _build_rows(graph: Graph, builds: tuple[str, ...]) -> list[tuple[str, str]]:

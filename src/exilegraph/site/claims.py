@@ -58,11 +58,14 @@ def sort_key(graph: Graph, iri: str, linker: Linker) -> tuple:
 
 
 def predicate_label(linker: Linker, pred: str) -> str:
-    label = linker.graph.label(pred)
-    if label:
-        return label
-    local = pred.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
-    return local.replace("_", " ")
+    def make() -> str:
+        found = linker.graph.label(pred)
+        if not found:
+            local = pred.rsplit("/", 1)[-1].rsplit("#", 1)[-1]
+            found = local.replace("_", " ")
+        return found
+
+    return linker.remember(linker.cache, ("predicate", pred), make)
 
 
 def heading(graph: Graph, node: Node, linker: Linker) -> str:

@@ -38,7 +38,9 @@ def _compact(iri_term: str) -> str:
     """`<http://schema.org/name>` -> `schema:name` when the local part is a plain name; else unchanged."""
     found = _COMPACT.get(iri_term)
     if found is None:
-        found = _COMPACT[iri_term] = _compact_new(iri_term) if len(_COMPACT) < 100_000 else iri_term
+        found = _compact_new(iri_term)
+        if len(_COMPACT) < 100_000:  # a full cache keeps what it has; the IRI is still written short
+            _COMPACT[iri_term] = found
     return found
 
 

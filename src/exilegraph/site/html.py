@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
+from typing import TypeVar
 from urllib.parse import quote
 
 from .formats import PREFIXES
 from .model import ENTITY_KINDS, VOCAB, Graph, Term, term
 
+T = TypeVar("T")
 _BY_LENGTH = sorted(PREFIXES.items(), key=lambda kv: -len(kv[1]))
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9_.~-]+$")
 
@@ -60,10 +63,36 @@ class Linker:
     def __init__(self, graph: Graph):
         self.graph = graph
         self.vocab = VOCAB
-        self.cache: dict = {}  # parts of pages that many pages share
+        self.reads = graph.reads
+        # parts of pages that many pages share (predicate labels), and names, paths and links of IRIs and
+        # literals as HTML: the same few thousand on every page. Each value is kept with what it was made
+        # from, which a page that uses it has read too (reads.py).
+        self.cache: dict = {}
+        self._names: dict[str, tuple[str, frozenset[str]]] = {}
+        self._paths: dict[str, tuple[str | None, frozenset[str]]] = {}
+        self._values: dict[tuple[str, str], tuple[str, frozenset[str]]] = {}
+
+    def remember(self, cache: dict, key, make: Callable[[], T]) -> T:
+        """`cache[key]`, made by `make()` the first time; the keys read to make it count as read again."""
+        found = cache.get(key)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        reads = self.reads
+        outer = reads.begin()
+        value = make()
+        _remember(cache, key, (value, reads.end(outer)))
+        return value
 
     def path(self, iri: str) -> str | None:
         """`case/x.html` for an IRI with a page in the site, None for anything else."""
+        found = self._paths.get(iri)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        return self.remember(self._paths, iri, lambda: self._path(iri))
+
+    def _path(self, iri: str) -> str | None:
         kind = self.graph.kind(iri)
         if kind in ENTITY_KINDS and iri in self.graph.nodes:
             local = iri[len(self.graph.base) + len(kind) + 1 :]
@@ -77,6 +106,13 @@ class Linker:
 
     def name(self, iri: str) -> str:
         """The entity's label; for a case its subject's name, for an untitled source its outlet and year."""
+        found = self._names.get(iri)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
+        return self.remember(self._names, iri, lambda: self._name(iri))
+
+    def _name(self, iri: str) -> str:
         label = self.graph.label(iri)
         if label:
             return label
@@ -115,10 +151,16 @@ class Linker:
 
     def value(self, page: Page, obj: str) -> str:
         """One object (an N-Triples term) as HTML: a link for an IRI, the text of a literal."""
+        key = (page.root, obj)
+        found = self._values.get(key)
+        if found is not None:
+            self.reads.merge(found[1])
+            return found[0]
         if obj.startswith("<"):
-            return self.link(page, obj[1:-1])
-        t = term(obj)
-        return self.literal(t)
+            return self.remember(self._values, key, lambda: self.link(page, obj[1:-1]))
+        html = self.literal(term(obj))
+        _remember(self._values, key, (html, frozenset()))
+        return html
 
     @staticmethod
     def literal(t: Term) -> str:
@@ -126,6 +168,16 @@ class Linker:
         if t.lang:
             return f'<span lang="{esc(t.lang)}">{text}</span>'
         return text
+
+
+_REMEMBERED = 50_000  # entries per cache; a full cache starts again
+
+
+def _remember(cache: dict, key, value):
+    if len(cache) >= _REMEMBERED:
+        cache.clear()
+    cache[key] = value
+    return value
 
 
 CSS_PATH = "assets/site.css"

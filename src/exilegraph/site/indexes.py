@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from ..resources import schema_index
 from .casepage import case_title
@@ -27,6 +28,7 @@ class CaseRow:
     groups: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # grouping -> [(slug, label)]
 
 
+@lru_cache(maxsize=1)
 def _country_codes() -> dict[str, str]:
     """The code of every enum value by its IRI (countries by their Wikidata IRI, others eg:Enum-value)."""
     from ..vocab import enum_value_iri
@@ -42,8 +44,8 @@ def _slug(text: str) -> str:
     return _FILE.sub("-", text.casefold()).strip("-") or "unknown"
 
 
-def case_rows(graph: Graph, linker: Linker) -> list[CaseRow]:
-    """Each case with its title and the groups it belongs to, sorted by title then IRI."""
+def case_row(graph: Graph, linker: Linker, iri: str) -> CaseRow:
+    """A case with its title and the groups it belongs to (its state of concern, host states, categories)."""
     codes = _country_codes()
 
     def group(value: str) -> tuple[str, str]:
@@ -54,23 +56,24 @@ def case_rows(graph: Graph, linker: Linker) -> list[CaseRow]:
         text = term(value).value
         return _slug(text), text.replace("_", " ")
 
-    rows = []
-    for iri in graph.entities["case"]:
-        node = graph.nodes[iri]
-        hosts = set()
-        for e in node.all(EG + "event"):
-            enode = graph.nodes.get(e[1:-1])
-            hosts.update(enode.all(EG + "host_state") if enode else ())
-        for r in node.all(EG + "residence"):
-            rnode = graph.nodes.get(r[1:-1])
-            hosts.update(rnode.all(EG + "country") if rnode else ())
-        row = CaseRow(iri, case_title(graph, node, linker), linker.path(iri) or "")
-        row.groups["by-state-of-concern"] = sorted({group(v) for v in node.all(EG + "state_of_concern")})
-        row.groups["by-host-state"] = sorted({group(v) for v in hosts})
-        row.groups["by-category"] = sorted({group(v) for v in node.all(EG + "category")})
-        rows.append(row)
-    rows.sort(key=lambda r: (r.title.casefold(), r.iri))
-    return rows
+    node = graph.nodes[iri]
+    hosts = set()
+    for e in node.all(EG + "event"):
+        enode = graph.nodes.get(e[1:-1])
+        hosts.update(enode.all(EG + "host_state") if enode else ())
+    for r in node.all(EG + "residence"):
+        rnode = graph.nodes.get(r[1:-1])
+        hosts.update(rnode.all(EG + "country") if rnode else ())
+    row = CaseRow(iri, case_title(graph, node, linker), linker.path(iri) or "")
+    row.groups["by-state-of-concern"] = sorted({group(v) for v in node.all(EG + "state_of_concern")})
+    row.groups["by-host-state"] = sorted({group(v) for v in hosts})
+    row.groups["by-category"] = sorted({group(v) for v in node.all(EG + "category")})
+    return row
+
+
+def sorted_rows(rows: list[CaseRow]) -> list[CaseRow]:
+    """The cases' rows in the order of the index pages: by title, then IRI."""
+    return sorted(rows, key=lambda r: (r.title.casefold(), r.iri))
 
 
 def _case_table(page: Page, rows: list[CaseRow]) -> str:
@@ -132,10 +135,11 @@ def index_pages(graph: Graph, linker: Linker, rows: list[CaseRow], counts: dict[
     return pages
 
 
-def entity_list(graph: Graph, linker: Linker, kind: str) -> str:
+def entity_list(linker: Linker, kind: str, names: dict[str, str]) -> str:
+    """The list of every entity of a kind, by name; `names` maps each IRI to its name (Linker.name)."""
     page = Page(f"{kind}/index.html")
-    items = sorted((linker.name(i).casefold(), i) for i in graph.entities[kind])
-    body = "".join(f"<li>{linker.link(page, i)}</li>" for _, i in items)
+    items = sorted((name.casefold(), i) for i, name in names.items())
+    body = "".join(f"<li>{linker.link(page, i, names[i])}</li>" for _, i in items)
     return frame(
         page, f"{kind.capitalize()}s", f"<h1>{esc(kind.capitalize())}s ({len(items)})</h1><ul>{body}</ul>"
     )

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from ..errors import ReleaseError
+from .reads import Reads
 
 ENTITY_KINDS = ("case", "person", "organisation", "source")
 NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit", "vocab", "schema"}
@@ -52,6 +54,19 @@ def _unescape(text: str) -> str:
 
 def term(text: str) -> Term:
     """Read one N-Triples term. Raises ReleaseError for text that is no term."""
+    found = _TERMS.get(text)
+    if found is None:
+        found = _read_term(text)
+        if len(_TERMS) >= 50_000:
+            _TERMS.clear()
+        _TERMS[text] = found
+    return found
+
+
+_TERMS: dict[str, Term] = {}  # dates, places, names and terms repeat from claim to claim: each read once
+
+
+def _read_term(text: str) -> Term:
     first = text[:1]
     if first == '"' and text[-1] == '"' and "\\" not in text and text.count('"') == 2:
         return Term(text[1:-1])  # the common plain literal, no escapes
@@ -96,16 +111,31 @@ class Node:
         return [v[1:-1] for v in self.props.get(RDF_TYPE, ())]
 
 
+class Nodes(Protocol):
+    """What pages ask of `Graph.nodes`: a dict in memory (read_graph), or a view of a store (view.py)."""
+
+    def get(self, iri: str, default: Node | None = None, /) -> Node | None: ...
+
+    def __getitem__(self, iri: str, /) -> Node: ...
+
+    def __contains__(self, iri: object, /) -> bool: ...
+
+
 @dataclass
 class Graph:
-    """Every subject of the release, the entities by kind, and reverse links (object IRI -> subjects)."""
+    """Every subject of the release, the entities by kind, and reverse links (object IRI -> subjects).
+
+    Pages use `nodes` and `inverse` only through `get`, `[]` and `in`, so a store on disk can stand in for
+    the dicts (view.StoreGraph).
+    """
 
     base: str
-    nodes: dict[str, Node]
+    nodes: Nodes
     entities: dict[str, list[str]]  # kind -> sorted entity IRIs
     inverse: dict[str, list[tuple[str, str]]]  # object IRI -> (subject IRI, predicate IRI)
     labels: dict[str, str | None] = field(default_factory=dict)  # filled as pages ask
     _owned: dict[str, list[str]] = field(default_factory=dict)
+    reads: Reads = field(default_factory=Reads)  # what pages read (on for a store: view.py)
 
     def node(self, iri: str) -> Node | None:
         return self.nodes.get(iri)
@@ -158,8 +188,15 @@ class Graph:
         """The N-Triples lines of an entity and its owned nodes, sorted."""
         return sorted(line for n in self.owned(iri) for line in self.nodes[n].lines)
 
+    def objects(self, iri: str, pred: str) -> list[str]:
+        """The objects of one predicate of a node: a page that asks only this does not depend on the node's
+        other statements."""
+        node = self.nodes.get(iri)
+        return node.all(pred) if node is not None else []
+
     def label(self, iri: str) -> str | None:
         if iri in self.labels:
+            self.reads.note("s:" + iri)  # what the label was made from
             return self.labels[iri]
         node = self.nodes.get(iri)
         found = None
