@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from conftest import FIXTURES
@@ -45,6 +45,14 @@ def as_json_dumps_writes(findings: list[Finding]) -> str:
 
 @settings(max_examples=300, deadline=None)
 @given(findings_lists)
+# two findings that differ only in a fix of None and "": the order of reports must still be total
+@example(
+    [
+        Finding("records/b.yaml", 0, 1, "info", "1", "", "", None),
+        Finding("records/b.yaml", 0, 1, "info", "1", "", "", ""),
+        Finding("records/a.yaml", 0, 0, "error", "", "", "", None),
+    ]
+)
 def test_a_report_of_rendered_files_is_byte_for_byte_what_to_text_and_to_json_write(found):
     unique = F.ordered(found)
     assert F.to_json(unique) == as_json_dumps_writes(unique)

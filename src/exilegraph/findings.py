@@ -37,7 +37,8 @@ class Finding(NamedTuple):  # a tuple: tens of thousands are built from the cach
 
 def sort_key(f: Finding) -> tuple:
     """The order of reports: by file, position, severity, rule, field, message, fix (None sorts first)."""
-    return (f.path, f.line, f.column, f.severity, f.rule, f.field, f.message, f.fix or "")
+    # None and "" are two findings: a key that tied them left their order to set iteration
+    return (f.path, f.line, f.column, f.severity, f.rule, f.field, f.message, f.fix is not None, f.fix or "")
 
 
 def ordered(findings: Iterable[Finding]) -> list[Finding]:
