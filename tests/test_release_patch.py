@@ -152,8 +152,13 @@ def test_a_damaged_previous_dump_means_a_full_build(corpus, tmp_path):
 
 def test_a_previous_release_changed_after_it_was_written_is_not_patched(corpus, tmp_path):
     first = build_release([corpus], tmp_path / "out")
-    with open(first.path / "exilegraph.nt", "a", encoding="utf-8") as f:
+    dump = first.path / "exilegraph.nt"
+    with open(dump, "a", encoding="utf-8") as f:
         f.write("<https://example.org/x> <https://example.org/y> <https://example.org/z> .\n")
+    # file times tick by a few milliseconds: an edit made right after the build can carry SHA256SUMS's very
+    # time; a person's edit comes later, as here
+    later = (first.path / "SHA256SUMS").stat().st_mtime_ns + 1_000_000_000
+    os.utime(dump, ns=(later, later))
     revise(records_of(corpus)[5])
     rebuilt, timings = rebuild(corpus, tmp_path / "out")
     assert PATCHED not in timings
