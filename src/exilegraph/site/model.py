@@ -15,6 +15,7 @@ from typing import Protocol
 
 from ..errors import ReleaseError
 from .reads import Reads
+from .source import split_line
 
 ENTITY_KINDS = ("case", "person", "organisation", "source")
 NOT_OWNED = set(ENTITY_KINDS) | {"build", "file", "graph", "software", "commit", "vocab", "schema"}
@@ -233,16 +234,10 @@ def read_graph(lines: Iterable[str], base: str) -> Graph:
     shared: dict[str, str] = {}
     node = Node("")
     for raw in lines:
-        line = raw.strip()
-        if not line or line[0] == "#":
+        parts = split_line(raw)
+        if parts is None:
             continue
-        if line[-1] != ".":
-            raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-        parts = line[:-1].rstrip().split(" ", 2)
-        if len(parts) != 3 or parts[1][:1] != "<":
-            raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
-        s, p, rest = parts
-        subj = s[1:-1] if s[0] == "<" else s
+        subj, p, rest = parts
         if subj != node.iri:
             node = nodes.get(subj) or nodes.setdefault(subj, Node(subj))
         pred = p[1:-1]

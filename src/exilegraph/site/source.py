@@ -34,9 +34,9 @@ def file_lines(nt: Path) -> Iterator[str]:
         raise ReleaseError(f"cannot read {nt}: {exc}") from None
 
 
-def tidy_line(raw: str) -> str | None:
-    """One line in the release's form; None for an empty or comment line. Raises ReleaseError for a line that
-    is no triple."""
+def split_line(raw: str) -> tuple[str, str, str] | None:
+    """(subject without angle brackets, predicate term, object term) of one N-Triples line; None for an
+    empty or comment line. Raises ReleaseError for a line that is no triple."""
     line = raw.strip()
     if not line or line[0] == "#":
         return None
@@ -46,7 +46,16 @@ def tidy_line(raw: str) -> str | None:
     if len(parts) != 3 or parts[1][:1] != "<":
         raise ReleaseError(f"not an N-Triples line: {line[:80]!r}")
     s, p, o = parts
-    subj = s[1:-1] if s[0] == "<" else s
+    return (s[1:-1] if s[0] == "<" else s), p, o
+
+
+def tidy_line(raw: str) -> str | None:
+    """One line in the release's form; None for an empty or comment line. Raises ReleaseError for a line that
+    is no triple."""
+    parts = split_line(raw)
+    if parts is None:
+        return None
+    subj, p, o = parts
     s = subj if subj[:1] in ("_", '"') else f"<{subj}>"
     return f"{s} {p} {o} ."
 
