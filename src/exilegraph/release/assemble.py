@@ -20,6 +20,7 @@ from ..provenance import Build, build_prefixes, is_content, iso
 from ..rdf.dataset import SpilledDataset, quads_bytes
 from ..resources import GENERATED, schema_index
 from ..site import SITE_DIR, build_site
+from ..site.indexpatch import KEPT
 from ..site.memo import MEMO_FILE, PreviousSite
 from ..vocab import VOCAB_FILE, VOCAB_PATH, published_lines
 from ..writers import FORMATS
@@ -221,7 +222,12 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
             before = None
             if dumps.changed is not None:  # the previous site and what its pages read
                 before = PreviousSite(
-                    r.target / SITE_DIR, r.target / REBUILD_DIR / MEMO_FILE, dumps.changed, previous.written
+                    r.target / SITE_DIR,
+                    r.target / REBUILD_DIR / MEMO_FILE,
+                    dumps.changed,
+                    previous.written,
+                    index=r.target / REBUILD_DIR / KEPT,
+                    nt=r.target / FORMATS["ntriples"].filename,
                 )
             build_site(
                 tmp / FORMATS["ntriples"].filename,
@@ -231,6 +237,7 @@ def finish(r: Release, dumps: Dumps) -> tuple[Counts, Changelog]:
                 reporter=r.rep,
                 memo=tmp / REBUILD_DIR / MEMO_FILE,
                 previous=before,
+                keep=tmp / REBUILD_DIR / KEPT,
             )
         with r.rep.stage("load store"):  # what is left of it: it ran while the files above were written
             store.finish(void, f"{base}graph/description")

@@ -29,6 +29,7 @@ from .entitypages import render_entity, render_term
 from .formats import jsonld, ntriples, turtle
 from .html import Linker
 from .indexes import CaseRow, case_row, entity_list, index_pages, sorted_rows, vocab_list
+from .indexpatch import NotPatched, keep_index, patch_store
 from .memo import EntityReads, Memo, PreviousSite, row_from_json, row_json, start_memo
 from .model import ENTITY_KINDS
 from .querypage import asset_files, query_page
@@ -84,6 +85,7 @@ def build_site(
     reporter: Reporter | None = None,
     memo: Path | None = None,
     previous: PreviousSite | None = None,
+    keep: Path | None = None,
 ) -> SiteResult:
     """Write the site for a release folder (its exilegraph.nt and release.json), for an N-Triples file (the
     release's, read line by line) or for N-Triples lines.
@@ -94,7 +96,9 @@ def build_site(
     The triples are first written to an index beside `out_dir` (stage `site index`, see store.py), then
     the pages are rendered from it (stage `site pages`). With `memo`, what each entity's files read is
     written there (memo.py); with `previous` too, only the entities a change can alter are rendered and the
-    other files are linked from the previous site. `out_dir` is replaced as a whole: the site is
+    other files are linked from the previous site; when `previous` has an index kept for its N-Triples
+    file, the index is patched from it rather than written in full (indexpatch.py). With `keep`, the index
+    is moved there at the end, for the next rebuild. `out_dir` is replaced as a whole: the site is
     written beside it and renamed into place. Raises ReleaseError when the release cannot be read or the
     site cannot be written.
     """
@@ -120,23 +124,46 @@ def build_site(
     try:
         with paused_gc():  # many small objects that live as long as a page: collections would only cost
             with rep.stage("site index"):
-                summary = _index(source if nt is None else None, nt, extra, work, base)
+                summary, kept = _index(source if nt is None else None, nt, extra, work, base, previous, rep)
             with rep.stage("site pages"):
-                return _build(store, base, summary, out_dir, catalogue, site_url, jobs, memo, previous, rep)
+                done = _build(store, base, summary, out_dir, catalogue, site_url, jobs, memo, previous, rep)
+            store.close()
+            if keep is not None and kept:
+                try:
+                    keep_index(work, keep)
+                except OSError:  # the next rebuild writes it in full
+                    pass
+            return done
     finally:
         store.close()
         shutil.rmtree(work, ignore_errors=True)
 
 
-def _index(lines: Iterable[str] | None, nt: Path | None, extra: list[str], work: Path, base: str) -> Summary:
-    """Index the file `nt` as it is when it is in the release's form, else (and for `lines`) a tidied copy."""
+def _index(
+    lines: Iterable[str] | None,
+    nt: Path | None,
+    extra: list[str],
+    work: Path,
+    base: str,
+    previous: PreviousSite | None = None,
+    rep: Reporter | None = None,
+) -> tuple[Summary, bool]:
+    """Index the file `nt` as it is when it is in the release's form, else (and for `lines`) a tidied copy;
+    patched from the previous release's index when there is one that can be. Also whether the index is
+    `nt`'s (one a rebuild can patch)."""
     added = tidy_lines(extra)
     if nt is not None:
+        if previous is not None and previous.index is not None and previous.nt is not None:
+            try:
+                return patch_store(previous.index, previous.nt, nt, previous.changed, added, work, base), True
+            except NotPatched as exc:
+                if rep is not None:
+                    rep.say(f"  site index written in full: {exc}")
         try:
-            return write_store(nt, added, work, base)
+            return write_store(nt, added, work, base), True
         except Untidy:
             lines = file_lines(nt)
-    return write_store(tidy_file(lines or (), work), added, work, base)
+    return write_store(tidy_file(lines or (), work), added, work, base), False
 
 
 def _build(

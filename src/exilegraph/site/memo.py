@@ -71,6 +71,8 @@ class PreviousSite:
     memo: Path  # its memo
     changed: list[str]  # the N-Triples lines that joined or left the release since
     written: int = 0  # when its SHA256SUMS was written (ns): a file modified later is not linked
+    index: Path | None = None  # the site index kept with it (indexpatch.py)
+    nt: Path | None = None  # the N-Triples file that index was written for
 
 
 class Unusable(Exception):
@@ -129,7 +131,7 @@ class Memo:
         db.execute("ATTACH DATABASE ? AS ix", (str(index / INDEX),))  # read only; attached until the end
         moved = db.execute(
             "SELECT a.node, en.iri FROM answer AS a LEFT JOIN ix.node AS n ON n.iri = a.node "
-            "LEFT JOIN ix.owner AS o ON o.node = n.id LEFT JOIN ix.entity AS en ON en.rank = o.e "
+            "LEFT JOIN ix.owner AS o ON o.node = n.id LEFT JOIN ix.entity AS en ON en.id = o.e "
             "WHERE en.iri IS NOT a.owner"
         ).fetchall()
         db.executemany("INSERT OR IGNORE INTO ck VALUES (?)", [(key_hash("w:" + node),) for node, _ in moved])

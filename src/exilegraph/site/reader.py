@@ -25,14 +25,17 @@ class Bundle:
     refs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # object -> (subject, predicate)
 
 
-_OWNER = "LEFT JOIN owner ON owner.node = {0} LEFT JOIN entity ON entity.rank = owner.e"
+_OWNER = "LEFT JOIN owner ON owner.node = {0} LEFT JOIN entity ON entity.id = owner.e"
+_ENTITY = "(SELECT id FROM entity WHERE rank = ?)"  # members and owners are entities' node numbers
 _MEMBERS = (
-    "SELECT node.iri, node.off, node.len FROM member JOIN node ON node.id = member.node WHERE member.e = ?"
+    "SELECT node.iri, node.off, node.len FROM member JOIN node ON node.id = member.node WHERE member.e = "
+    + _ENTITY
 )
 _OWNED = (
     "SELECT node.iri, node.off, node.len, entity.iri FROM member JOIN node ON node.id = member.node "
     + _OWNER.format("member.node")
-    + " WHERE member.e = ?"
+    + " WHERE member.e = "
+    + _ENTITY
 )
 _REFS = (
     "SELECT node.iri, ref.pred, entity.iri FROM ref JOIN node ON node.id = ref.sid "
@@ -139,7 +142,7 @@ class Store:
             self._open()
             .execute(
                 "SELECT entity.iri FROM node JOIN owner ON owner.node = node.id "
-                "JOIN entity ON entity.rank = owner.e WHERE node.iri = ?",
+                "JOIN entity ON entity.id = owner.e WHERE node.iri = ?",
                 (node,),
             )
             .fetchone()

@@ -21,6 +21,7 @@ What stays in memory is small: the entities by kind and the vocabulary terms wit
 from __future__ import annotations
 
 import codecs
+import hashlib
 import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from .source import Untidy
 
 INDEX = "index.sqlite"
 SIDE = "side.nt"  # blocks of the subjects the vocabulary file adds to
+FORMAT = "2"  # of the index: a rebuild patches only an index of this format
 REF_KINDS = frozenset(ENTITY_KINDS) | {"citation"}  # the objects whose reverse links pages show
 CHUNK = 1 << 23  # bytes read at a time
 _BATCH = 50_000
@@ -43,26 +45,31 @@ CREATE TABLE node (id INTEGER PRIMARY KEY, iri TEXT NOT NULL, off INTEGER NOT NU
 CREATE TABLE link (src INTEGER NOT NULL, dst TEXT NOT NULL);
 CREATE TABLE ref (obj TEXT NOT NULL, sid INTEGER NOT NULL, pred TEXT NOT NULL);
 CREATE TABLE entity (rank INTEGER PRIMARY KEY, kind TEXT NOT NULL, iri TEXT NOT NULL, id INTEGER);
+CREATE TABLE term (iri TEXT NOT NULL, use TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (iri, use));
 """
 # indexes once the rows are in (faster than keeping them up to date); nodes by number from then on
 _INDEXES = """
 CREATE INDEX node_iri ON node (iri, off, len);
 CREATE INDEX ref_obj ON ref (obj, sid, pred);
 UPDATE entity SET id = (SELECT node.id FROM node WHERE node.iri = entity.iri);
+CREATE INDEX entity_id ON entity (id);
 CREATE TABLE edge (src INTEGER NOT NULL, dst INTEGER NOT NULL, PRIMARY KEY (src, dst)) WITHOUT ROWID;
 INSERT OR IGNORE INTO edge SELECT link.src, node.id FROM link JOIN node ON node.iri = link.dst;
+CREATE TABLE dangle (src INTEGER NOT NULL, dst TEXT NOT NULL, PRIMARY KEY (dst, src)) WITHOUT ROWID;
+INSERT OR IGNORE INTO dangle SELECT link.src, link.dst FROM link LEFT JOIN node ON node.iri = link.dst
+WHERE node.id IS NULL;
 DROP TABLE link;
 CREATE TABLE member (e INTEGER NOT NULL, node INTEGER NOT NULL, PRIMARY KEY (e, node)) WITHOUT ROWID;
 INSERT INTO member
 WITH RECURSIVE reach(e, n) AS (
-    SELECT rank, id FROM entity
+    SELECT id, id FROM entity
     UNION SELECT reach.e, edge.dst FROM reach JOIN edge ON edge.src = reach.n
 )
 SELECT e, n FROM reach;
 CREATE TABLE owner (node INTEGER PRIMARY KEY, e INTEGER NOT NULL);
 INSERT OR IGNORE INTO owner
-SELECT member.node, member.e FROM member JOIN entity ON entity.rank = member.e
-WHERE member.node != entity.id ORDER BY member.e;
+SELECT member.node, member.e FROM member JOIN entity ON entity.id = member.e
+WHERE member.node != entity.id ORDER BY entity.rank;
 """
 
 
@@ -107,7 +114,12 @@ def write_store(nt: Path, extra: list[str], folder: Path, base: str) -> Summary:
             db.executemany("INSERT INTO entity (rank, kind, iri) VALUES (?, ?, ?)", summary.items())
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [("input", str(nt)), ("size", nt.stat().st_size), ("side", str(folder / SIDE))],
+                [
+                    ("input", str(nt)),
+                    ("size", nt.stat().st_size),
+                    ("side", str(folder / SIDE)),
+                    *input_key(nt, extra, base).items(),
+                ],
             )
             db.execute("COMMIT")
             db.executescript(_INDEXES)
@@ -121,6 +133,24 @@ def write_store(nt: Path, extra: list[str], folder: Path, base: str) -> Summary:
     return summary
 
 
+def term_uses(subjects: set[str], counts: list[tuple[str, str, int]]) -> dict[str, list[str]]:
+    """The vocabulary terms and how the release uses them, from the terms that are subjects and the counts
+    of the lines that use each term in each way."""
+    uses: dict[str, set[str]] = {t: set() for t in subjects}
+    for t, use, count in counts:
+        if count > 0:
+            uses.setdefault(t, set()).add(use)
+    return {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
+
+
+def input_key(nt: Path, extra: list[str], base: str) -> dict[str, str]:
+    """What an index depends on besides its input's lines, as meta rows: a rebuild patches an index only when
+    they are the same (patch.py); `nt` names the input as written (size and time)."""
+    st = nt.stat()
+    digest = hashlib.sha256("\n".join(extra).encode()).hexdigest()
+    return {"format": FORMAT, "base": base, "extra": digest, "written": f"{st.st_size} {st.st_mtime_ns}"}
+
+
 class _Pass:
     """One pass over the input: the block, number and rows of every subject."""
 
@@ -131,9 +161,11 @@ class _Pass:
         self.entities: dict[str, list[str]] = {k: [] for k in ENTITY_KINDS}
         self.builds: list[str] = []
         self.subjects: set[str] = set()  # vocabulary terms that are subjects
-        self.classes: set[bytes] = set()  # vocabulary terms that are objects of rdf:type, as tokens
-        self.values: set[bytes] = set()  # ... and of other predicates
-        self.preds: set[bytes] = set()  # vocabulary terms used as predicates, as tokens
+        # vocabulary terms (as tokens) -> the lines that use them as objects of rdf:type, as objects of other
+        # predicates, as predicates (a rebuild that patches the index learns from the counts when a use ends)
+        self.classes: dict[bytes, int] = {}
+        self.values: dict[bytes, int] = {}
+        self.preds: dict[bytes, int] = {}
         self.nodes: list[tuple[int, str, int, int]] = []
         self.links: list[tuple[int, str]] = []
         self.refs: list[tuple[str, int, str]] = []
@@ -163,12 +195,13 @@ class _Pass:
         self.flush()
         for values in self.entities.values():
             values.sort()
-        uses: dict[str, set[str]] = {t: set() for t in self.subjects}
-        for tokens, use in ((self.classes, "class"), (self.values, "value"), (self.preds, "property")):
-            for t in tokens:
-                uses.setdefault(t[1:-1].decode(), set()).add(use)
-        terms = {t: sorted(u) for t, u in sorted(uses.items()) if t != VOCAB}
-        return Summary(self.entities, terms, self.builds)
+        counts = [
+            (t[1:-1].decode(), use, count)
+            for tokens, use in ((self.classes, "class"), (self.values, "value"), (self.preds, "property"))
+            for t, count in tokens.items()
+        ]
+        self.db.executemany("INSERT INTO term VALUES (?, ?, ?)", counts)
+        return Summary(self.entities, term_uses(self.subjects, counts), self.builds)
 
     def scan(self, fh, merge: list) -> None:
         """Read the input a chunk at a time; check each line is in the release's form and in order, and note
@@ -213,11 +246,14 @@ class _Pass:
                     if line.startswith(bt, j + 1):
                         self.line(line, nid, walk, n, j)
                     if line.startswith(vt, j + 1):
-                        (classes if line[n:j] == typ else values).add(line[j + 1 : -2])
+                        uses = classes if line[n:j] == typ else values
+                        t = line[j + 1 : -2]
+                        uses[t] = uses.get(t, 0) + 1
                 elif c == 95 and walk and line.startswith(b"_:", j + 1):  # "_": a blank node
                     self.links.append((nid, line[j + 1 : -2].decode()))
                 if line.startswith(vt, n):
-                    preds.add(line[n:j])
+                    t = line[n:j]
+                    preds[t] = preds.get(t, 0) + 1
                 off += len(line) + 1
             if len(self.nodes) >= _BATCH or len(self.links) >= _BATCH or len(self.refs) >= _BATCH:
                 self.flush()
@@ -237,9 +273,12 @@ class _Pass:
             n = line.index(b" ") + 1
             j = line.index(b" ", n)
             if line.startswith(self.vt, n):
-                self.preds.add(line[n:j])
+                t = line[n:j]
+                self.preds[t] = self.preds.get(t, 0) + 1
             if line.startswith(self.vt, j + 1):
-                (self.classes if line[n:j] == _TYPE else self.values).add(line[j + 1 : -2])
+                uses = self.classes if line[n:j] == _TYPE else self.values
+                t = line[j + 1 : -2]
+                uses[t] = uses.get(t, 0) + 1
             if line.startswith(b"_:", j + 1):
                 if walk:
                     self.links.append((nid, line[j + 1 : -2].decode()))
