@@ -11,9 +11,12 @@ the work folder:
   nodes), see model.py for what an entity owns;
 - `ref`: reverse links to entities and citations (object, subject, predicate), for "referred to by" and
   "claims citing this source";
+- `dangle`: the links to IRIs that are no subject (a rebuild that makes one a subject turns them into edges);
 - `entity`: every case, person, organisation and source numbered in page order (kind, then IRI);
 - `member`: entity -> the nodes it owns, itself included (a recursive query over `edge`); `owner`: owned
-  node -> the first entity in page order that owns it.
+  node -> the first entity in page order that owns it. Both name the entity by its node number, not its
+  rank, so that an entity that joins or leaves renumbers only `entity` (indexpatch.py);
+- `term`: how many lines use each vocabulary term as a class, a value, a property.
 
 What stays in memory is small: the entities by kind and the vocabulary terms with their uses.
 """
