@@ -156,20 +156,33 @@ def child_rebuild(records: Path, out: Path) -> dict:
     }
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (Linux)."""
-    total, todo = 0, [pid]
+def _tree_rss(pid: int) -> list[tuple[str, int]]:
+    """Resident memory (KB) of a process and all its descendants, from /proc (Linux), each named by what it
+    is: the measured process ("main"), a forked worker of a process (the same command line as its parent)
+    or a command of its own (the store loader, the Turtle writer: `python -m MODULE`)."""
+    found: list[tuple[str, int]] = []
+    todo = [(pid, "main", None)]
     while todo:
-        p = todo.pop()
+        p, name, parent_cmd = todo.pop()
         try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read()
+            if name is None:
+                words = cmd.split(b"\0")
+                module = words[words.index(b"-m") + 1].decode() if b"-m" in words[:-1] else None
+                name = (
+                    "forked worker" if cmd == parent_cmd else (module or words[0].decode().rsplit("/", 1)[-1])
+                )
             with open(f"/proc/{p}/status", encoding="ascii") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+                found.append(
+                    (name, next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0))
+                )
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
-                    todo += [int(c) for c in f.read().split()]
+                    todo += [(int(c), None, cmd) for c in f.read().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return found
 
 
 def run_child(kind: str, records: Path, out: Path) -> dict:
@@ -179,12 +192,15 @@ def run_child(kind: str, records: Path, out: Path) -> dict:
 
     cmd = [sys.executable, __file__, "--child", kind, "--records", str(records), "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
+    peak: list = [0, []]  # the largest sum seen, and the processes that made it up
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            parts = _tree_rss(proc.pid)
+            total = sum(kb for _, kb in parts)
+            if total > peak[0]:
+                peak[:] = [total, parts]
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -197,6 +213,10 @@ def run_child(kind: str, records: Path, out: Path) -> dict:
     out_figures = json.loads(stdout.strip().splitlines()[-1])
     if kind == "fast":
         out_figures["peak_rss_total_mb"] = round(peak[0] / 1024, 1)
+        # which processes met at that peak, largest first: "main 436", "forked worker 783", ...
+        out_figures["peak_rss_parts"] = [
+            f"{n} {round(kb / 1024)}" for n, kb in sorted(peak[1], key=lambda x: -x[1])
+        ]
     return out_figures
 
 
@@ -383,6 +403,7 @@ def print_table(f: dict) -> None:
         ("  main process (MB)", f.get("peak_rss_main_mb")),
         ("  largest child (MB)", f.get("peak_rss_largest_child_mb")),
         ("  all processes together (MB)", f.get("peak_rss_total_mb")),
+        ("    made of (MB)", ", ".join(f.get("peak_rss_parts") or []) or None),
         ("rebuild, nothing changed (s)", f.get("rebuild_none_s")),
         ("rebuild, one record changed (s)", f.get("rebuild_one_s")),
     ]
