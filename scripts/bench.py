@@ -156,35 +156,61 @@ def child_rebuild(records: Path, out: Path) -> dict:
     }
 
 
-def _tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc (Linux)."""
-    total, todo = 0, [pid]
+def _tree(pid: int, pss: bool = False) -> list[tuple[str, int]]:
+    """Memory (KB) of a process and all its descendants, from /proc (Linux), each named by what it is: the
+    measured process ("main"), a forked worker of a process (the same command line as its parent) or a
+    command of its own (the store loader, the Turtle writer: `python -m MODULE`).
+
+    The resident set (RSS) by default. A forked worker's RSS counts the pages it still shares with its
+    parent, so a sum of RSS counts them twice; with `pss`, each process's proportional set size, which
+    divides a shared page between the processes that share it: the sum is the memory they hold together.
+    PSS takes a walk of the process's page tables (a few ms), RSS a read of its status."""
+    found: list[tuple[str, int]] = []
+    todo = [(pid, "main", None)]
     while todo:
-        p = todo.pop()
+        p, name, parent_cmd = todo.pop()
         try:
-            with open(f"/proc/{p}/status", encoding="ascii") as f:
-                total += next((int(line.split()[1]) for line in f if line.startswith("VmRSS:")), 0)
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read()
+            if name is None:
+                words = cmd.split(b"\0")
+                module = words[words.index(b"-m") + 1].decode() if b"-m" in words[:-1] else None
+                name = (
+                    "forked worker" if cmd == parent_cmd else (module or words[0].decode().rsplit("/", 1)[-1])
+                )
+            field, source = ("Pss:", "smaps_rollup") if pss else ("VmRSS:", "status")
+            with open(f"/proc/{p}/{source}", encoding="ascii") as f:
+                found.append((name, next((int(line.split()[1]) for line in f if line.startswith(field)), 0)))
             for task in os.listdir(f"/proc/{p}/task"):
                 with open(f"/proc/{p}/task/{task}/children", encoding="ascii") as f:
-                    todo += [int(c) for c in f.read().split()]
+                    todo += [(int(c), None, cmd) for c in f.read().split()]
         except (OSError, ValueError):
             continue
-    return total
+    return found
 
 
 def run_child(kind: str, records: Path, out: Path) -> dict:
     """Run one measurement in a fresh process; samples the memory of its whole process tree (the record
-    workers and the store loader included) every 20 ms: `peak_rss_total_mb`."""
+    workers and the store loader included): the sum of their RSS every 20 ms (`peak_rss_total_mb`) and of
+    their PSS every 200 ms (`peak_pss_total_mb`, what they hold together: see `_tree`), each with the
+    processes that made it up."""
     import threading
 
     cmd = [sys.executable, __file__, "--child", kind, "--records", str(records), "--out", str(out)]
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
+    peak: list = [0, []]  # the largest sum of RSS seen, and the processes that made it up
+    peak_pss: list = [0, []]  # the same for PSS
     done = threading.Event()
 
     def sample() -> None:
+        n = 0
         while not done.is_set():
-            peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+            for pss, top in ((False, peak), (True, peak_pss)) if n % 10 == 0 else ((False, peak),):
+                parts = _tree(proc.pid, pss)
+                total = sum(kb for _, kb in parts)
+                if total > top[0]:
+                    top[:] = [total, parts]
+            n += 1
             done.wait(0.02)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -196,7 +222,12 @@ def run_child(kind: str, records: Path, out: Path) -> dict:
         raise SystemExit(f"the {kind} pipeline failed:\n{stderr[-3000:]}")
     out_figures = json.loads(stdout.strip().splitlines()[-1])
     if kind == "fast":
-        out_figures["peak_rss_total_mb"] = round(peak[0] / 1024, 1)
+        # each with the processes that met at that peak, largest first: "main 436", "forked worker 783", ...
+        for key, (total, parts) in (("peak_rss", peak), ("peak_pss", peak_pss)):
+            out_figures[f"{key}_total_mb"] = round(total / 1024, 1)
+            out_figures[f"{key}_parts"] = [
+                f"{n} {round(kb / 1024)}" for n, kb in sorted(parts, key=lambda x: -x[1])
+            ]
     return out_figures
 
 
@@ -383,6 +414,9 @@ def print_table(f: dict) -> None:
         ("  main process (MB)", f.get("peak_rss_main_mb")),
         ("  largest child (MB)", f.get("peak_rss_largest_child_mb")),
         ("  all processes together (MB)", f.get("peak_rss_total_mb")),
+        ("    made of (MB)", ", ".join(f.get("peak_rss_parts") or []) or None),
+        ("  all processes together, by PSS (MB)", f.get("peak_pss_total_mb")),
+        ("    made of (MB)", ", ".join(f.get("peak_pss_parts") or []) or None),
         ("rebuild, nothing changed (s)", f.get("rebuild_none_s")),
         ("rebuild, one record changed (s)", f.get("rebuild_one_s")),
     ]
