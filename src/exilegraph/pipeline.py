@@ -34,7 +34,7 @@ from .spill import NodeMaker, cached_mapped, lines_entry, meta_entry, spill_chun
 
 PARALLEL_FROM = 200  # below this many records, worker processes cost more than they save
 CHUNK_MAX = 700
-POOL_CHUNKS = 8  # chunks a worker takes before it is replaced (see _in_pools)
+POOL_CHUNKS = 4  # chunks a worker takes before it is replaced (see _in_pools)
 KINDS = {"ExileCase": "case", "Person": "person", "Organisation": "organisation"}
 
 
