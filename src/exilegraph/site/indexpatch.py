@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .model import ENTITY_KINDS, VOCAB
-from .store import INDEX, SIDE, Summary, _Pass, input_key, term_uses
+from .store import INDEX, SIDE, RowPass, Summary, input_key, term_uses
 
 KEPT = "site-index"  # the index kept in the release's hidden folder
 MAX_CHANGED = 200_000  # changed lines beyond which the full write is about as fast
@@ -163,8 +163,8 @@ class _Patch:
             db.execute("DELETE FROM owner WHERE node = ?", (s.old_id,))
             db.execute("DELETE FROM x WHERE n = ?", (s.old_id,))
         next_id = db.execute("SELECT coalesce(max(id), -1) + 1 FROM node").fetchone()[0]
-        rows = _Pass(base, db, None)
-        counts = _Pass(base, db, None)
+        rows = RowPass(base, db, None)
+        counts = RowPass(base, db, None)
         ids: dict[str, int] = {}
         for s in subjects:
             if s.old_id is None:
@@ -270,7 +270,7 @@ class _Patch:
                 (rows[0][0],),
             )
 
-    def count(self, rows: _Pass, sign: int) -> None:
+    def count(self, rows: RowPass, sign: int) -> None:
         self.db.executemany(
             "INSERT INTO term VALUES (?, ?, ?) ON CONFLICT (iri, use) DO UPDATE SET n = n + excluded.n",
             [
@@ -280,7 +280,7 @@ class _Patch:
             ],
         )
 
-    def entities(self, gone: list[_Subject], rows: _Pass) -> dict[str, list[str]]:
+    def entities(self, gone: list[_Subject], rows: RowPass) -> dict[str, list[str]]:
         """The entity table renumbered in page order, with the entities that joined and without those that
         left."""
         db = self.db

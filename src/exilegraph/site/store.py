@@ -113,7 +113,7 @@ def write_store(nt: Path, extra: list[str], folder: Path, base: str) -> Summary:
             db.executescript(_TABLES)
             db.execute("BEGIN")
             with open(folder / SIDE, "wb") as side:
-                summary = _Pass(base, db, side).run(nt, extra)
+                summary = RowPass(base, db, side).run(nt, extra)
             db.executemany("INSERT INTO entity (rank, kind, iri) VALUES (?, ?, ?)", summary.items())
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
@@ -148,13 +148,13 @@ def term_uses(subjects: set[str], counts: list[tuple[str, str, int]]) -> dict[st
 
 def input_key(nt: Path, extra: list[str], base: str) -> dict[str, str]:
     """What an index depends on besides its input's lines, as meta rows: a rebuild patches an index only when
-    they are the same (patch.py); `nt` names the input as written (size and time)."""
+    they are the same (indexpatch.py); `nt` names the input as written (size and time)."""
     st = nt.stat()
     digest = hashlib.sha256("\n".join(extra).encode()).hexdigest()
     return {"format": FORMAT, "base": base, "extra": digest, "written": f"{st.st_size} {st.st_mtime_ns}"}
 
 
-class _Pass:
+class RowPass:
     """One pass over the input: the block, number and rows of every subject."""
 
     def __init__(self, base: str, db: sqlite3.Connection, side):
